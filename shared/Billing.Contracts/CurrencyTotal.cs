@@ -1,0 +1,3 @@
+namespace Billing.Contracts;
+
+public record CurrencyTotal(string Currency, int Invoices, long TotalMinor);

@@ -1,0 +1,3 @@
+namespace Billing.Contracts;
+
+public record InvoiceMarkedUncollectible(string SourceEventId, Guid InvoiceId, DateTimeOffset OccurredAt);

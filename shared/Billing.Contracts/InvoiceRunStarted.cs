@@ -1,0 +1,3 @@
+namespace Billing.Contracts;
+
+public record InvoiceRunStarted(Guid RunId, string Period, int Accounts, DateTimeOffset StartedAt);
