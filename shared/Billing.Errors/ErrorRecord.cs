@@ -1,0 +1,30 @@
+namespace Billing.Errors;
+
+/// <summary>One row of <c>error_monitorings</c>: a distinct error (by fingerprint) and its handling.</summary>
+/// <param name="Payload">The raw JSON payload, as stored in the jsonb column.</param>
+/// <param name="ResolvedAt">When it last moved to resolved; the weekly summary counts resolutions by it.</param>
+public sealed record ErrorRecord(
+    long Id,
+    string Fingerprint,
+    string Service,
+    string ErrorType,
+    string Code,
+    string Message,
+    ErrorStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset LastSeenAt,
+    int OccurrenceCount = 1,
+    string? IssueLink = null,
+    string? Backtrace = null,
+    string? Payload = null,
+    string? Notes = null,
+    Guid? InvoiceId = null,
+    Guid? AccountId = null,
+    Guid? RunId = null,
+    string? TraceId = null,
+    DateTimeOffset? AlertedAt = null,
+    DateTimeOffset? ResolvedAt = null)
+{
+    public bool IsUnresolved => Status != ErrorStatus.Resolved;
+}
