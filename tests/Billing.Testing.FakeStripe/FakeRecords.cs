@@ -1,0 +1,21 @@
+namespace Billing.Testing.FakeStripe;
+
+// Immutable snapshots of the fake's state, for assertions. Amounts are minor units, times unix seconds.
+
+public sealed record FakeCustomer(string Id, string? Name, string? Email, IReadOnlyDictionary<string, string> Metadata, long Created);
+
+public sealed record FakeInvoiceItem(
+    string Id, string Customer, string? Invoice, long Amount, string Currency, string? Description,
+    IReadOnlyDictionary<string, string> Metadata, long Created);
+
+public sealed record FakeInvoice(
+    string Id, string Customer, string Status, string Currency, long Total, long AmountDue,
+    IReadOnlyDictionary<string, string> Metadata, string? Number, bool AutoAdvance, string CollectionMethod,
+    long? DaysUntilDue, IReadOnlyList<string> ItemIds, long Created);
+
+/// <summary>One request as the fake received it; <see cref="Form"/> holds the decoded body fields.</summary>
+public sealed record FakeRequest(
+    string Method, string Path, string? IdempotencyKey, string? StripeVersion, IReadOnlyList<KeyValuePair<string, string>> Form);
+
+/// <summary>A webhook body and the Stripe-Signature header that goes with it.</summary>
+public sealed record FakeWebhook(string Payload, string SignatureHeader);
