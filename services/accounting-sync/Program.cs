@@ -1,0 +1,7 @@
+using Billing.ServiceDefaults;
+using Billing.AccountingSync;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("accounting-sync");
+builder.AddAccountingSync();
+return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using Billing.AdminApi.Auth;
+
+namespace Billing.AdminApi.Endpoints;
+
+public static class AdminEndpoints
+{
+    /// <summary>
+    /// Route groups: <c>read</c> needs a viewer (or operator) key, <c>write</c> an operator key.
+    /// Each feature maps its endpoints from its own file into these groups.
+    /// </summary>
+    public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("").RequireAuthorization(Policies.Read);
+        var write = app.MapGroup("").RequireAuthorization(Policies.Write);
+
+        read.MapGet("/api/whoami", (ClaimsPrincipal user) => new
+        {
+            name = user.Identity?.Name,
+            role = user.FindFirstValue(ClaimTypes.Role),
+        });
+        MapFeatures(read, write);
+    }
+
+    // Each feature adds one line here.
+    private static void MapFeatures(RouteGroupBuilder read, RouteGroupBuilder write)
+    {
+        _ = read;
+        _ = write;
+    }
+}

@@ -1,0 +1,7 @@
+using Billing.ServiceDefaults;
+using Billing.PdfRenderer;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("pdf-renderer");
+builder.AddPdfRenderer();
+return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

@@ -1,0 +1,14 @@
+using Billing.ServiceDefaults;
+
+namespace Billing.Redrive.Service;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddRedrive(this WebApplicationBuilder builder)
+    {
+        builder.AddBillingBus(bus =>
+        {
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Billing.Data;
+
+public sealed class PostgresOptions
+{
+    public const string Section = "Postgres";
+
+    [Required(ErrorMessage = "is required (e.g. Host=127.0.0.1;Port=55432;Username=billing;Password=billing;Database=billing)")]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Apply pending migrations at start-up (under the advisory lock).</summary>
+    public bool Migrate { get; set; } = true;
+}
+
+public static class DataExtensions
+{
+    /// <summary>One <see cref="NpgsqlDataSource"/> for the process, and the migrations applied before anything else starts.</summary>
+    public static IHostApplicationBuilder AddBillingData(this IHostApplicationBuilder builder)
+    {
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddOptions<PostgresOptions>()
+            .BindConfiguration(PostgresOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => IsConnectionString(o.ConnectionString), "Postgres__ConnectionString is not a valid connection string")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PostgresOptions>>().Value;
+            return new NpgsqlDataSourceBuilder(options.ConnectionString) { Name = builder.Environment.ApplicationName }.Build();
+        });
+        // Registered before the bus so consumers never see an old schema.
+        builder.Services.AddHostedService<MigrationHostedService>();
+        return builder;
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return true; // [Required] reports it
+        try { _ = new NpgsqlConnectionStringBuilder(value); return true; }
+        catch (ArgumentException) { return false; }
+    }
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Billing.ServiceDefaults;
+
+/// <summary>The bus conventions every service shares (DESIGN.md, "Services and messages").</summary>
+public static class Bus
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ: kebab-case endpoint names, quorum queues, publisher confirms, in-memory retry with
+    /// increasing intervals, <see cref="ValidationException"/> never retried, final failures to <c>&lt;queue&gt;_error</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddBillingBus(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        builder.Services.AddOptions<RabbitMqOptions>()
+            .BindConfiguration(RabbitMqOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => RabbitMqOptions.IsValidUrl(o.Url), "RabbitMq__Url must be an amqp:// or amqps:// URL with a host")
+            .ValidateOnStart();
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            configure?.Invoke(x);
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                ApplyEndpointConventions(endpoint, options);
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                ConfigureHost(cfg, options);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    public static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqOptions options)
+    {
+        var uri = options.ParsedUrl;
+        var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        var userInfo = uri.UserInfo.Split(':', 2);
+        cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port < 0 ? 5672 : uri.Port), vhost.Length == 0 ? "/" : vhost, h =>
+        {
+            if (userInfo[0].Length > 0) h.Username(Uri.UnescapeDataString(userInfo[0]));
+            if (userInfo.Length > 1) h.Password(Uri.UnescapeDataString(userInfo[1]));
+            // A message is acknowledged only after its follow-ups are confirmed by the broker (invariant 1).
+            h.PublisherConfirmation = true;
+            if (uri.Scheme == "amqps") h.UseSsl(s => s.ServerName = uri.Host);
+        });
+    }
+
+    public static void ApplyEndpointConventions(IReceiveEndpointConfigurator endpoint, RabbitMqOptions options)
+    {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQuorumQueue();
+            rabbit.PrefetchCount = options.Prefetch;
+        }
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Incremental(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryInitialMs),
+                TimeSpan.FromMilliseconds(options.RetryIncrementMs));
+            // A message that can never succeed is not retried: it goes straight to the error queue with its reason.
+            r.Ignore<ValidationException>();
+        });
+    }
+}
