@@ -1,0 +1,31 @@
+using PdfSharp.Fonts;
+
+namespace Billing.Pdf.Fonts;
+
+/// <summary>
+/// Serves the catalogue's faces to PDFsharp. Every family name resolves to something, so a typo or an internal
+/// PDFsharp request can never fail a render for want of a font.
+/// </summary>
+internal sealed class InvoiceFontResolver(FontCatalog catalog) : IFontResolver
+{
+    public const string Family = "Billing Sans";
+    public const string FallbackFamily = "Billing Fallback";
+
+    public FontCatalog Catalog { get; } = catalog;
+
+    public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic)
+    {
+        if (familyName == FallbackFamily && Catalog.Fallback is { } fallback)
+            return new FontResolverInfo(fallback.FaceName, bold, italic);
+        var face = bold ? Catalog.Bold : Catalog.Regular;
+        return new FontResolverInfo(face.FaceName, false, italic);
+    }
+
+    public byte[]? GetFont(string faceName)
+    {
+        if (faceName == Catalog.Regular.FaceName) return Catalog.Regular.Data;
+        if (faceName == Catalog.Bold.FaceName) return Catalog.Bold.Data;
+        if (Catalog.Fallback is { } fallback && faceName == fallback.FaceName) return fallback.Data;
+        return Catalog.Regular.Data;
+    }
+}
