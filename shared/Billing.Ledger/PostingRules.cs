@@ -12,6 +12,8 @@ public static partial class PostingRules
     {
         ArgumentNullException.ThrowIfNull(invoice);
         var currency = CurrencyUnits.Normalize(invoice.Currency);
+        if (invoice.InvoiceId == Guid.Empty || invoice.AccountId == Guid.Empty)
+            throw new LedgerRuleException($"invoice {invoice.Number} needs its invoice id and account id");
         if (invoice.Lines is null)
             throw new LedgerRuleException($"invoice {invoice.Number} has no lines collection");
         if (invoice.SubtotalMinor + invoice.TaxMinor != invoice.TotalMinor)

@@ -111,3 +111,14 @@ public class When_an_invoice_does_not_add_up
     public void Does_accept_a_lower_case_currency_and_store_it_upper_case() =>
         Assert.Equal("EUR", PostingRules.ForInvoice(Sample.MultiStreamInvoice("eur"), Sample.At).Currency);
 }
+
+public class When_an_invoice_lacks_its_keys
+{
+    [Fact]
+    public void Does_refuse_an_empty_invoice_id() =>
+        Assert.Throws<LedgerRuleException>(() => PostingRules.ForInvoice(Sample.MultiStreamInvoice() with { InvoiceId = Guid.Empty }, Sample.At));
+
+    [Fact]
+    public void Does_refuse_an_empty_account_id() =>
+        Assert.Throws<LedgerRuleException>(() => PostingRules.ForInvoice(Sample.MultiStreamInvoice() with { AccountId = Guid.Empty }, Sample.At));
+}
