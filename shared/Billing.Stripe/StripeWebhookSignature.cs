@@ -47,6 +47,13 @@ public static class StripeWebhookSignature
         return age.Duration() > tolerance ? StripeSignatureResult.TimestampOutsideTolerance : StripeSignatureResult.Valid;
     }
 
+    /// <summary>Verifies with the configured secrets and tolerance (Stripe:WebhookSecrets, Stripe:WebhookToleranceSeconds).</summary>
+    public static StripeSignatureResult Verify(string payload, string? signatureHeader, StripeOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Verify(payload, signatureHeader, options.WebhookSecrets, now, TimeSpan.FromSeconds(options.WebhookToleranceSeconds));
+    }
+
     /// <summary>A header as Stripe would send it, with one v1 signature.</summary>
     public static string Sign(string payload, string secret, DateTimeOffset timestamp)
     {

@@ -119,4 +119,15 @@ public sealed class When_a_webhook_signature_is_verified
     {
         Assert.Throws<ArgumentException>(() => Verify(Payload, StripeWebhookSignature.Sign(Payload, Secret, Now)));
     }
+
+    [Fact]
+    public void Does_use_the_configured_secrets_and_tolerance()
+    {
+        var options = new StripeOptions { WebhookSecrets = [OldSecret, Secret], WebhookToleranceSeconds = 60 };
+
+        Assert.Equal(StripeSignatureResult.Valid,
+            StripeWebhookSignature.Verify(Payload, StripeWebhookSignature.Sign(Payload, Secret, Now.AddSeconds(-60)), options, Now));
+        Assert.Equal(StripeSignatureResult.TimestampOutsideTolerance,
+            StripeWebhookSignature.Verify(Payload, StripeWebhookSignature.Sign(Payload, Secret, Now.AddSeconds(-61)), options, Now));
+    }
 }

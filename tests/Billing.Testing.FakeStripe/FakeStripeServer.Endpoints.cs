@@ -87,8 +87,8 @@ public sealed partial class FakeStripeServer
             || !int.TryParse(p["page_".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
             return Error(FakeStripeError.Invalid("page", $"Invalid page token: {p}"));
 
-        // Stripe orders search results newest first.
-        var matches = _state.Invoices.Where(filter).OrderByDescending(i => i.Created).ThenByDescending(i => i.Id, StringComparer.Ordinal).ToList();
+        // Stripe orders search results newest first; creation order keeps pages stable within one second.
+        var matches = _state.Invoices.Reverse().Where(filter).ToList();
         var data = new JsonArray();
         foreach (var invoice in matches.Skip(offset).Take(limit)) data.Add(InvoiceJson(invoice));
         var hasMore = offset + limit < matches.Count;

@@ -4,41 +4,49 @@ namespace Billing.Testing.FakeStripe;
 internal sealed class FakeStripeState(TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private readonly List<FakeCustomer> _customers = [];
-    private readonly List<FakeInvoiceItem> _items = [];
-    private readonly List<FakeInvoice> _invoices = [];
+    // Keyed by id for O(1) look-ups during large runs; the lists keep creation order for inspection.
+    private readonly Dictionary<string, FakeCustomer> _customers = [];
+    private readonly Dictionary<string, FakeInvoiceItem> _items = [];
+    private readonly Dictionary<string, FakeInvoice> _invoices = [];
+    private readonly List<string> _customerOrder = [];
+    private readonly List<string> _itemOrder = [];
+    private readonly List<string> _invoiceOrder = [];
     // Stripe numbers invoices PREFIX-0001 with a prefix per account; one prefix per fake server will do.
     private readonly string _numberPrefix = FakeIds.New("x")[2..10].ToUpperInvariant();
     private int _nextNumber = 1;
 
-    public IReadOnlyList<FakeCustomer> Customers { get { lock (_gate) return [.. _customers]; } }
+    public IReadOnlyList<FakeCustomer> Customers { get { lock (_gate) return [.. _customerOrder.Select(id => _customers[id])]; } }
 
-    public IReadOnlyList<FakeInvoiceItem> Items { get { lock (_gate) return [.. _items]; } }
+    public IReadOnlyList<FakeInvoiceItem> Items { get { lock (_gate) return [.. _itemOrder.Select(id => _items[id])]; } }
 
-    public IReadOnlyList<FakeInvoice> Invoices { get { lock (_gate) return [.. _invoices]; } }
+    public IReadOnlyList<FakeInvoice> Invoices { get { lock (_gate) return [.. _invoiceOrder.Select(id => _invoices[id])]; } }
 
     private long Now => time.GetUtcNow().ToUnixTimeSeconds();
 
     public FakeCustomer AddCustomer(string? name, string? email, IReadOnlyDictionary<string, string> metadata)
     {
         var customer = new FakeCustomer(FakeIds.New("cus"), name, email, metadata, Now);
-        lock (_gate) _customers.Add(customer);
+        lock (_gate)
+        {
+            _customers.Add(customer.Id, customer);
+            _customerOrder.Add(customer.Id);
+        }
         return customer;
     }
 
     public FakeCustomer? FindCustomer(string id)
     {
-        lock (_gate) return _customers.Find(c => c.Id == id);
+        lock (_gate) return _customers.GetValueOrDefault(id);
     }
 
     public FakeInvoice? FindInvoice(string id)
     {
-        lock (_gate) return _invoices.Find(i => i.Id == id);
+        lock (_gate) return _invoices.GetValueOrDefault(id);
     }
 
     public IReadOnlyList<FakeInvoiceItem> ItemsOf(FakeInvoice invoice)
     {
-        lock (_gate) return [.. _items.Where(i => i.Invoice == invoice.Id)];
+        lock (_gate) return [.. invoice.ItemIds.Select(id => _items[id])];
     }
 
     public OneOf<FakeInvoiceItem> AddItem(string customer, string? invoiceId, long amount, string currency, string? description,
@@ -46,13 +54,11 @@ internal sealed class FakeStripeState(TimeProvider time)
     {
         lock (_gate)
         {
-            if (!_customers.Exists(c => c.Id == customer)) return FakeStripeError.NoSuch("customer", customer, "customer");
+            if (!_customers.ContainsKey(customer)) return FakeStripeError.NoSuch("customer", customer, "customer");
             var item = new FakeInvoiceItem(FakeIds.New("ii"), customer, invoiceId, amount, currency, description, metadata, Now);
             if (invoiceId is not null)
             {
-                var index = _invoices.FindIndex(i => i.Id == invoiceId);
-                if (index < 0) return FakeStripeError.NoSuch("invoice", invoiceId, "invoice");
-                var invoice = _invoices[index];
+                if (!_invoices.TryGetValue(invoiceId, out var invoice)) return FakeStripeError.NoSuch("invoice", invoiceId, "invoice");
                 if (invoice.Customer != customer)
                     return FakeStripeError.Invalid("invoice", $"Invoice {invoiceId} belongs to another customer.");
                 if (invoice.Status != "draft")
@@ -61,9 +67,10 @@ internal sealed class FakeStripeState(TimeProvider time)
                 if (invoice.Currency != currency)
                     return FakeStripeError.Invalid("currency",
                         $"The currency of the invoice item ({currency}) must match the invoice's currency ({invoice.Currency}).");
-                _invoices[index] = invoice with { ItemIds = [.. invoice.ItemIds, item.Id], Total = invoice.Total + amount, AmountDue = invoice.AmountDue + amount };
+                _invoices[invoiceId] = invoice with { ItemIds = [.. invoice.ItemIds, item.Id], Total = invoice.Total + amount, AmountDue = invoice.AmountDue + amount };
             }
-            _items.Add(item);
+            _items.Add(item.Id, item);
+            _itemOrder.Add(item.Id);
             return item;
         }
     }
@@ -73,23 +80,26 @@ internal sealed class FakeStripeState(TimeProvider time)
     {
         lock (_gate)
         {
-            if (!_customers.Exists(c => c.Id == customer)) return FakeStripeError.NoSuch("customer", customer, "customer");
+            if (!_customers.ContainsKey(customer)) return FakeStripeError.NoSuch("customer", customer, "customer");
             var id = FakeIds.New("in");
             var pulled = new List<string>();
             long total = 0;
             if (includePending)
             {
-                for (var i = 0; i < _items.Count; i++)
+                // A scan, but only for "include", which Billing's client never asks for.
+                foreach (var itemId in _itemOrder)
                 {
-                    if (_items[i].Customer != customer || _items[i].Invoice is not null || _items[i].Currency != currency) continue;
-                    _items[i] = _items[i] with { Invoice = id };
-                    pulled.Add(_items[i].Id);
-                    total += _items[i].Amount;
+                    var item = _items[itemId];
+                    if (item.Customer != customer || item.Invoice is not null || item.Currency != currency) continue;
+                    _items[itemId] = item with { Invoice = id };
+                    pulled.Add(itemId);
+                    total += item.Amount;
                 }
             }
             var invoice = new FakeInvoice(id, customer, "draft", currency, total, total, metadata, null, autoAdvance,
                 collectionMethod, daysUntilDue, pulled, Now);
-            _invoices.Add(invoice);
+            _invoices.Add(id, invoice);
+            _invoiceOrder.Add(id);
             return invoice;
         }
     }
@@ -98,16 +108,14 @@ internal sealed class FakeStripeState(TimeProvider time)
     {
         lock (_gate)
         {
-            var index = _invoices.FindIndex(i => i.Id == id);
-            if (index < 0) return FakeStripeError.NoSuch("invoice", id, "invoice");
-            var invoice = _invoices[index];
+            if (!_invoices.TryGetValue(id, out var invoice)) return FakeStripeError.NoSuch("invoice", id, "invoice");
             if (invoice.Status != "draft")
                 return new FakeStripeError(400, "invalid_request_error",
                     "This invoice is already finalized, you can't re-finalize a non-draft invoice.", "invoice_not_editable");
             // As Stripe does: an invoice with nothing to pay is paid the moment it is finalized.
             var status = invoice.AmountDue == 0 ? "paid" : "open";
             var number = $"{_numberPrefix}-{_nextNumber++:D4}";
-            return _invoices[index] = invoice with { Status = status, Number = number, AmountDue = status == "paid" ? 0 : invoice.AmountDue };
+            return _invoices[id] = invoice with { Status = status, Number = number, AmountDue = status == "paid" ? 0 : invoice.AmountDue };
         }
     }
 
@@ -115,10 +123,8 @@ internal sealed class FakeStripeState(TimeProvider time)
     {
         lock (_gate)
         {
-            var index = _invoices.FindIndex(i => i.Id == id);
-            if (index < 0) return false;
-            var invoice = _invoices[index];
-            _invoices[index] = invoice with { Total = total, AmountDue = invoice.Status == "paid" ? 0 : total };
+            if (!_invoices.TryGetValue(id, out var invoice)) return false;
+            _invoices[id] = invoice with { Total = total, AmountDue = invoice.Status == "paid" ? 0 : total };
             return true;
         }
     }
