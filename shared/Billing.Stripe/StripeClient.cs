@@ -23,7 +23,11 @@ public sealed partial class StripeClient
     private readonly StripeRetryPolicy _retry;
     private readonly string _baseUrl;
 
-    public StripeClient(HttpClient http, StripeOptions options, TimeProvider? time = null)
+    /// <param name="limiter">
+    /// Pass one shared limiter when clients are not singletons (e.g. typed HttpClient registrations create one
+    /// per scope); otherwise each client gets its own bucket of <see cref="StripeOptions.RequestsPerSecond"/>.
+    /// </param>
+    public StripeClient(HttpClient http, StripeOptions options, TimeProvider? time = null, StripeRateLimiter? limiter = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -31,7 +35,7 @@ public sealed partial class StripeClient
         _http = http;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _limiter = new StripeRateLimiter(options.RequestsPerSecond, _time);
+        _limiter = limiter ?? new StripeRateLimiter(options.RequestsPerSecond, _time);
         _retry = new StripeRetryPolicy(options, _time);
         _baseUrl = options.BaseUrl.TrimEnd('/');
     }

@@ -51,6 +51,41 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     }
 
     [Fact]
+    public async Task Does_fail_only_the_path_a_failure_was_injected_for()
+    {
+        var customer = await CreateCustomerAsync();
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i");
+        await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 10, "eur", null, null, "item");
+        Server.FailNext(1, 402, path: "/finalize");
+
+        await Client.GetInvoiceAsync(draft.Id);
+        var ex = await Assert.ThrowsAsync<StripeException>(() => Client.FinalizeInvoiceAsync(draft.Id, "f"));
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, ex.StatusCode);
+        Assert.Equal("open", (await Client.FinalizeInvoiceAsync(draft.Id, "f")).Status);
+    }
+
+    [Fact]
+    public async Task Does_forget_cleared_failures()
+    {
+        Server.FailNext(5, 500, shouldRetry: false);
+        Server.ClearFailures();
+
+        await CreateCustomerAsync();
+
+        Assert.Single(Server.Customers);
+    }
+
+    [Theory]
+    [InlineData(0, 500)]
+    [InlineData(1, 200)]
+    [InlineData(1, 600)]
+    public void Does_refuse_an_injection_that_makes_no_sense(int count, int status)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Server.FailNext(count, status));
+    }
+
+    [Fact]
     public async Task Does_mark_an_invoice_with_nothing_due_paid_on_finalize()
     {
         var customer = await CreateCustomerAsync();

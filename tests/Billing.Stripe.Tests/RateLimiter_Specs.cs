@@ -66,6 +66,25 @@ public sealed class When_requests_exceed_the_rate_limit
         Assert.Equal(8, server.Requests.Count);
     }
 
+    [Fact]
+    public async Task Does_share_a_limiter_passed_to_several_clients()
+    {
+        await using var server = await FakeStripeServer.StartNewAsync();
+        using var http = new HttpClient();
+        var limiter = new StripeRateLimiter(2, _clock);
+        var first = new StripeClient(http, server.ClientOptions(), _clock, limiter);
+        var second = new StripeClient(http, server.ClientOptions(), _clock, limiter);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await first.SearchInvoicesByMetadataAsync("k", "v");
+            await second.SearchInvoicesByMetadataAsync("k", "v");
+        }
+
+        // Each client alone would stay within its own burst of 25; together they drain the shared 2/s bucket.
+        Assert.Equal(2, _clock.Delays.Count);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

@@ -26,9 +26,7 @@ public sealed partial class FakeStripeServer
             return;
         }
 
-        InjectedFailure? failure;
-        lock (_gate) _failures.TryDequeue(out failure);
-        if (failure is not null)
+        if (TakeFailure(request.Path.Value ?? "") is { } failure)
         {
             if (failure.RetryAfter is not null) ctx.Response.Headers["Retry-After"] = failure.RetryAfter;
             if (failure.ShouldRetry is { } retry) ctx.Response.Headers["Stripe-Should-Retry"] = retry ? "true" : "false";

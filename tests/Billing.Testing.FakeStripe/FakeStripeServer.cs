@@ -20,7 +20,7 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
     private readonly FakeStripeState _state;
     private readonly FakeIdempotency _idempotency = new();
     private readonly Lock _gate = new();
-    private readonly Queue<InjectedFailure> _failures = new();
+    private readonly List<InjectedFailure> _failures = [];
     private readonly List<FakeRequest> _requests = [];
     private readonly TimeProvider _time;
     private WebApplication? _app;
@@ -83,15 +83,24 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         WebhookSecrets = [WebhookSecret],
     };
 
-    /// <summary>The next <paramref name="count"/> requests (after authentication) fail with this status.</summary>
-    public void FailNext(int count, int status, string? retryAfter = null, bool? shouldRetry = null)
+    /// <summary>
+    /// The next <paramref name="count"/> authenticated requests fail with <paramref name="status"/> in Stripe's
+    /// error shape (429 rate_limit, 409 lock_timeout, 402 card_declined, 5xx api_error). With
+    /// <paramref name="path"/>, only requests whose path equals or ends with it fail, e.g. "/finalize".
+    /// Injections are consumed in the order they were made.
+    /// </summary>
+    public void FailNext(int count, int status, string? retryAfter = null, bool? shouldRetry = null, string? path = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
-        lock (_gate)
-        {
-            for (var i = 0; i < count; i++) _failures.Enqueue(new InjectedFailure(status, retryAfter, shouldRetry));
-        }
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
+        lock (_gate) _failures.Add(new InjectedFailure(status, retryAfter, shouldRetry, path) { Remaining = count });
+    }
+
+    /// <summary>Drops failures injected with <see cref="FailNext"/> that no request has consumed yet.</summary>
+    public void ClearFailures()
+    {
+        lock (_gate) _failures.Clear();
     }
 
     /// <summary>Requests received for a path, all methods; e.g. RequestCount("/v1/invoices").</summary>
@@ -145,5 +154,21 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         _app = null;
     }
 
-    private sealed record InjectedFailure(int Status, string? RetryAfter, bool? ShouldRetry);
+    private sealed record InjectedFailure(int Status, string? RetryAfter, bool? ShouldRetry, string? Path)
+    {
+        public int Remaining { get; set; }
+
+        public bool Matches(string path) => Path is null || path.EndsWith(Path, StringComparison.Ordinal);
+    }
+
+    private InjectedFailure? TakeFailure(string path)
+    {
+        lock (_gate)
+        {
+            var failure = _failures.Find(f => f.Matches(path));
+            if (failure is null) return null;
+            if (--failure.Remaining == 0) _failures.Remove(failure);
+            return failure;
+        }
+    }
 }
