@@ -14,6 +14,9 @@ public sealed partial class StripeClient
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         PropertyNameCaseInsensitive = false,
+        // A response missing an id or amount fails here, loudly, instead of flowing on as null or 0.
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     private readonly HttpClient _http;
