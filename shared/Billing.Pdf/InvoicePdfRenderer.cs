@@ -54,6 +54,7 @@ public sealed class InvoicePdfRenderer
     {
         var lines = InvoiceLineOrder.ForPrinting(doc.Lines);
         var rows = new List<Block>(lines.Count);
+        var startsGroup = lines.Select(l => l.Kind != InvoiceLineKind.Tier).ToList();
         for (var i = 0; i < lines.Count; i++)
         {
             var nextIsTier = i + 1 < lines.Count && lines[i + 1].Kind == InvoiceLineKind.Tier;
@@ -69,6 +70,7 @@ public sealed class InvoicePdfRenderer
             Top + layout.NextHeader.Height + layout.TableHeader.Height,
             layout.FooterTop - BodyToFooterGap,
             rows.Select(r => r.Height).ToList(),
+            startsGroup,
             layout.Totals.Height);
         return layout;
     }
@@ -99,6 +101,7 @@ public sealed class InvoicePdfRenderer
         pdf.Info.Author = doc.Issuer.Name;
         pdf.Info.Creator = "Billing";
         pdf.Options.CompressContentStreams = true;
+        pdf.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
         return pdf;
     }
 

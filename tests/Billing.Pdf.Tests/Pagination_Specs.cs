@@ -68,12 +68,23 @@ public class When_an_invoice_has_500_lines
     }
 }
 
-public class When_the_totals_do_not_fit_under_the_last_row
+public class When_rows_are_distributed_over_pages
 {
+    private static List<Rendering.PagePlan> Paginate(double[] heights, bool[] startsGroup, double totals) =>
+        Rendering.Paginator.Paginate(firstBodyTop: 100, nextBodyTop: 50, bodyBottom: 400, heights, startsGroup, totals);
+
     [Fact]
-    public void Does_carry_the_last_row_over_with_them()
+    public void Does_keep_everything_on_one_page_when_it_fits()
     {
-        var pages = Rendering.Paginator.Paginate(firstBodyTop: 100, nextBodyTop: 50, bodyBottom: 400, rowHeights: [100, 100, 90], totalsHeight: 50);
+        var page = Assert.Single(Paginate([100, 100], [true, true], 90));
+        Assert.True(page.HasTotals);
+        Assert.Equal([0, 1], page.Rows);
+    }
+
+    [Fact]
+    public void Does_carry_the_last_row_over_when_the_totals_do_not_fit()
+    {
+        var pages = Paginate([100, 100, 90], [true, true, true], 50);
         Assert.Equal(2, pages.Count);
         Assert.Equal([0, 1], pages[0].Rows);
         Assert.Equal([2], pages[1].Rows);
@@ -82,19 +93,61 @@ public class When_the_totals_do_not_fit_under_the_last_row
     }
 
     [Fact]
-    public void Does_keep_everything_on_one_page_when_it_fits()
+    public void Does_carry_a_whole_tier_group_over_with_the_totals()
     {
-        var pages = Rendering.Paginator.Paginate(100, 50, 400, [100, 100], 90);
-        var page = Assert.Single(pages);
-        Assert.True(page.HasTotals);
-        Assert.Equal([0, 1], page.Rows);
+        var pages = Paginate([100, 60, 40, 40], [true, true, false, false], 70);
+        Assert.Equal([0], pages[0].Rows);
+        Assert.Equal([1, 2, 3], pages[1].Rows);
+    }
+
+    [Fact]
+    public void Does_move_a_usage_line_to_the_next_page_with_its_tiers()
+    {
+        // Row 1 fits on page one, but not together with its two tiers.
+        var pages = Paginate([150, 100, 40, 40, 10], [true, true, false, false, true], 10);
+        Assert.Equal([0], pages[0].Rows);
+        Assert.Equal([1, 2, 3, 4], pages[1].Rows);
+    }
+
+    [Fact]
+    public void Does_split_a_group_taller_than_a_page()
+    {
+        var heights = new double[] { 100, 200, 200, 200 };
+        var pages = Paginate(heights, [true, false, false, false], 10);
+        Assert.Equal([0, 1], pages[0].Rows);
+        Assert.Equal(4, pages.Sum(p => p.Rows.Count));
     }
 
     [Fact]
     public void Does_place_a_row_taller_than_a_page_alone_instead_of_looping()
     {
-        var pages = Rendering.Paginator.Paginate(100, 50, 400, [1000, 10], 10);
+        var pages = Paginate([1000, 10], [true, true], 10);
         Assert.Equal([0], pages[0].Rows);
         Assert.Contains(1, pages[^1].Rows);
+    }
+}
+
+public class When_an_invoice_has_many_usage_lines_with_tiers
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Does_not_start_a_page_with_a_tier_line(int extraAddressLines)
+    {
+        // Extra address lines shift where the page breaks fall, so some break would land inside a group.
+        var doc = SampleInvoices.Create(1, "EUR", usageLines: 40);
+        doc = doc with { BillTo = doc.BillTo with { AddressLines = [.. doc.BillTo.AddressLines, .. Enumerable.Repeat("c/o Accounts", extraAddressLines)] } };
+        var pdf = new InvoicePdfRenderer().Render(doc);
+        var pages = PdfText.PageCount(pdf);
+        Assert.True(pages > 2);
+        for (var page = 2; page <= pages; page++)
+        {
+            var rows = PdfText.Extract(pdf, page).Split('\n').Where(r => r.Trim().Length > 0).ToList();
+            var header = rows.FindIndex(r => r.Contains("Unit price", StringComparison.Ordinal));
+            var first = rows[header + 1].Trim();
+            Assert.False(first.StartsWith("First ", StringComparison.Ordinal) || first.StartsWith("Units above", StringComparison.Ordinal), $"page {page} starts with tier row '{first}'");
+        }
     }
 }

@@ -18,6 +18,8 @@ public static class PdfRenderBenchmark
         renderer.Render(documents[0]); // warm-up: font loading and JIT are start-up costs, not throughput
         await progress.WriteLineAsync($"Rendering {count} invoices, parallelism {parallelism}, fonts: {PdfFonts.Description}");
 
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var gen0 = GC.CollectionCount(0);
         var gen2 = GC.CollectionCount(2);
         var allocated = GC.GetTotalAllocatedBytes();
@@ -37,9 +39,11 @@ public static class PdfRenderBenchmark
         watch.Stop();
 
         var rate = count / watch.Elapsed.TotalSeconds;
-        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         return new PdfBenchmarkResult(
             count, parallelism, watch.Elapsed, rate, rate / Math.Min(parallelism, Environment.ProcessorCount),
+            cpu, count / Math.Max(cpu.TotalSeconds, 1e-9),
             bytes, process.PeakWorkingSet64, GC.GetTotalMemory(false), GC.GetTotalAllocatedBytes() - allocated,
             GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, PdfFonts.Description);
     }
