@@ -36,9 +36,9 @@ internal sealed class ManagementClient : IDisposable
     public async Task DeleteVhostAsync(string vhost, CancellationToken ct) =>
         await _http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}", ct);
 
-    public async Task<IReadOnlyList<string>> ConnectionNamesAsync(string clientProvidedPrefix, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> ConnectionNamesAsync(string vhost, string clientProvidedPrefix, CancellationToken ct)
     {
-        var rows = await _http.GetFromJsonAsync<ConnectionRow[]>("api/connections?columns=name,client_properties", ct) ?? [];
+        var rows = await _http.GetFromJsonAsync<ConnectionRow[]>($"api/vhosts/{Uri.EscapeDataString(vhost)}/connections?columns=name,client_properties", ct) ?? [];
         return [.. rows.Where(r => r.ClientProperties?.ConnectionName?.StartsWith(clientProvidedPrefix, StringComparison.Ordinal) == true).Select(r => r.Name)];
     }
 

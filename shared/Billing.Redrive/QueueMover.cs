@@ -23,6 +23,9 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
 {
     private readonly HashSet<string> _declared = [];
 
+    /// <summary>Counts after the last finished batch; what an audit row can still say when the pass dies half-way.</summary>
+    public RedriveProgress? Last { get; private set; }
+
     public async Task<MoveCounts> RunAsync(MoveJob job, CancellationToken ct)
     {
         var total = await Amqp.RequireCountAsync(connection, job.Source, ct);
@@ -80,7 +83,8 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
                     await reader.RequeueAsync(delivery.Tag);
             }
             processed += batch.Count;
-            job.Progress?.Report(new(job.Id, total, processed, moved, skipped, failed, parked, pacer.Elapsed));
+            Last = new(job.Id, total, processed, moved, skipped, failed, parked, pacer.Elapsed);
+            job.Progress?.Report(Last);
         }
         // Deliveries prefetched beyond the pass go back where they were.
         await reader.RequeueAllAsync();

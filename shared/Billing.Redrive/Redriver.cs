@@ -145,22 +145,25 @@ public sealed class Redriver(RedriveOptions options, RedriveAuditStore? audit = 
         string action, string requestedBy, RedriveFilter filter, double? rate, Guid id, DateTimeOffset started,
         CancellationToken ct, Func<MoveJob> job)
     {
-        var source = "";
+        var move = job();
+        QueueMover? mover = null;
         try
         {
             await using var connection = await Amqp.ConnectAsync(options, $"{action}:{id}", ct);
-            var move = job();
-            source = move.Source;
-            var counts = await new QueueMover(connection, options, AmqpUser).RunAsync(move, ct);
-            var result = new RedriveResult(id, source, false, counts.Total, counts.Moved, counts.Skipped, counts.Failed, counts.Parked, counts.Cancelled, counts.Elapsed);
+            mover = new QueueMover(connection, options, AmqpUser);
+            var counts = await mover.RunAsync(move, ct);
+            var result = new RedriveResult(id, move.Source, false, counts.Total, counts.Moved, counts.Skipped, counts.Failed, counts.Parked, counts.Cancelled, counts.Elapsed);
             await AuditAsync(action, requestedBy, filter, rate, result, started, null);
             return result;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // The broker returns unacked messages itself; the counts of a half-done pass are unknown here, so the row says so.
-            var unknown = new RedriveResult(id, source, false, 0, 0, 0, 0, 0, false, _clock.GetUtcNow() - started);
-            await AuditAsync(action, requestedBy, filter, rate, unknown, started, e.Message);
+            // Unacked messages go back to the queue by themselves; the row records the batches that were finished
+            // (the batch in flight may also have been delivered, as duplicates of what is still dead-lettered).
+            var last = mover?.Last;
+            var partial = new RedriveResult(id, move.Source, false, last?.Total ?? 0, last?.Moved ?? 0, last?.Skipped ?? 0,
+                last?.Failed ?? 0, last?.Parked ?? 0, false, _clock.GetUtcNow() - started);
+            await AuditAsync(action, requestedBy, filter, rate, partial, started, e.Message);
             throw;
         }
     }

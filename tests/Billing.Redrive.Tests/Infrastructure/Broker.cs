@@ -68,4 +68,16 @@ internal static class Broker
         }
         throw new TimeoutException($"{queue} held {last} messages, expected {count}.");
     }
+
+    /// <summary>After a connection drop the broker requeues its unacked messages; wait until none are outstanding.</summary>
+    public static async Task WaitForUnackedReturnedAsync(RabbitVhost vhost, string queue)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var names = await vhost.Management.ConnectionNamesAsync(vhost.Name, "billing-redrive:", default);
+            if (names.Count == 0) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"redrive connections still open on {queue}");
+    }
 }
