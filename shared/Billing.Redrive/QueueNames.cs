@@ -34,11 +34,15 @@ public static class QueueNames
     public static string? FromAddress(string? address)
     {
         if (string.IsNullOrWhiteSpace(address)) return null;
-        var text = address.Split('?', 2)[0];
-        if (text.StartsWith("queue:", StringComparison.OrdinalIgnoreCase)) text = text["queue:".Length..];
-        var last = text.TrimEnd('/').Split('/')[^1];
-        return last.Length == 0 || last.Contains(':') ? null : Uri.UnescapeDataString(last);
+        if (address.StartsWith("queue:", StringComparison.OrdinalIgnoreCase))
+            return NullIfEmpty(address["queue:".Length..].Split('?', 2)[0]);
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri)) return null;
+        // The path is /vhost/queue or just /queue (default vhost); the host is never a queue.
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length == 0 ? null : NullIfEmpty(Uri.UnescapeDataString(segments[^1]));
     }
+
+    private static string? NullIfEmpty(string text) => text.Trim().Length == 0 ? null : text.Trim();
 
     internal static void Require(string queue, string parameter)
     {
