@@ -1,5 +1,6 @@
 using Billing.Data;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,11 +25,19 @@ public static class ServiceDefaultsExtensions
             o.TimestampFormat = "HH:mm:ss.fff ";
             o.UseUtcTimestamp = true;
         });
-        // Request logging at Information would repeat every health probe; keep the framework to warnings.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        // A failed start is reported by ServiceRunner as one line naming what to fix; the host's own dump is noise.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // Defaults that any setting (Logging__LogLevel__...) overrides: they sit first among the sources.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                // Request logging at Information would repeat every health probe.
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+                // A failed start is reported by ServiceRunner as one line naming what to fix; the host's dump is noise.
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "None",
+            },
+        });
         Telemetry.Add(builder, service);
         builder.AddBillingData();
         Health.Add(builder.Services);
