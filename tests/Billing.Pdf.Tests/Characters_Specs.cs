@@ -42,7 +42,7 @@ public class When_names_use_non_ascii_characters
         var doc = TestInvoices.Typical() with { BillTo = new InvoiceBillTo { Name = "Müller 株式会社 Tokyo" } };
         var text = PdfText.Extract(Renderer.Render(doc));
         Assert.Contains("Tokyo", text);
-        Assert.Contains("ller", text);
+        Assert.Contains("Müller", text);
     }
 
     [Theory]
@@ -54,6 +54,32 @@ public class When_names_use_non_ascii_characters
     {
         var doc = TestInvoices.Typical() with { BillTo = new InvoiceBillTo { Name = name } };
         Assert.Contains(expected, PdfText.Extract(Renderer.Render(doc)));
+    }
+
+    [Fact]
+    public void Does_draw_a_script_the_primary_font_lacks_with_the_fallback_font()
+    {
+        // Liberation Sans has no Georgian, DejaVu Sans (the fallback when no CJK font is installed) has.
+        Assert.False(PdfFonts.Catalog.PrimaryCoverage.Covers('ქ'));
+        Assert.True(PdfFonts.Catalog.FallbackCoverages.Any(c => c.Covers('ქ')), $"no fallback font with Georgian: {PdfFonts.Description}");
+        var doc = TestInvoices.Typical() with { BillTo = new InvoiceBillTo { Name = "ქართული ბანკი" } };
+        Assert.Contains("ქართული ბანკი", PdfText.Extract(Renderer.Render(doc)));
+    }
+
+    [Fact]
+    public void Does_choose_the_font_per_character_and_draw_question_marks_with_the_primary_font()
+    {
+        PdfFonts.EnsureRegistered();
+        var fonts = new Rendering.InvoiceFonts(PdfFonts.Catalog);
+        // U+0378 is unassigned: no font has it, whatever is installed.
+        var fitted = fonts.Fit("Müller ქართ \u0378", fonts.Body);
+        Assert.Equal("Müller ქართ ?", fitted.Text);
+        var runs = fitted.Runs().ToList();
+        Assert.Equal(["Müller ", "ქართ", " ?"], runs.Select(r => r.Run));
+        Assert.Same(fonts.Body, runs[0].Font);
+        Assert.NotSame(fonts.Body, runs[1].Font);
+        Assert.Equal(fonts.Body.Size, runs[1].Font.Size);
+        Assert.Same(fonts.Body, runs[2].Font);
     }
 
     [Fact]

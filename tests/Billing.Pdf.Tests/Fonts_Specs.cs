@@ -21,7 +21,7 @@ public class When_fonts_are_discovered
         Assert.StartsWith("PDFsharp", catalog.Regular.Source);
         Assert.NotEmpty(catalog.Regular.Data);
         Assert.NotEmpty(catalog.Bold.Data);
-        Assert.Null(catalog.Fallback);
+        Assert.Empty(catalog.Fallbacks);
         Assert.True(catalog.PrimaryCoverage.Covers('A'));
     }
 
@@ -31,8 +31,18 @@ public class When_fonts_are_discovered
         var dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
         using var empty = new TempDirectory();
         var catalog = FontCatalog.Discover(empty.Path, dejavu);
-        Assert.Equal(dejavu, catalog.Fallback?.Source);
-        Assert.True(catalog.FallbackCoverage!.Covers('Ж'));
+        Assert.Equal(dejavu, Assert.Single(catalog.Fallbacks).Source);
+        Assert.True(catalog.FallbackCoverages[0].Covers('Ж'));
+    }
+
+    [Fact]
+    public void Does_try_a_configured_fallback_first_then_the_installed_ones()
+    {
+        var configured = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+        var catalog = FontCatalog.Discover(FontCatalog.DefaultFontRoot, configured);
+        Assert.Equal(configured, catalog.Fallbacks[0].Source);
+        Assert.Contains(catalog.Fallbacks, f => f.Source.EndsWith("DejaVuSans.ttf", StringComparison.Ordinal));
+        Assert.Equal(catalog.Fallbacks.Count, catalog.Fallbacks.Select(f => f.FaceName).Distinct().Count());
     }
 
     [Fact]

@@ -21,39 +21,42 @@ internal sealed class FontCatalog
         ("truetype/dejavu/DejaVuSans.ttf", "truetype/dejavu/DejaVuSans-Bold.ttf"),
     ];
 
-    // TrueType files only: PDFsharp's handling of .ttc collections is not something we rely on.
+    // Tried in this order for characters the primary pair lacks: DejaVu for other alphabets and symbols, then
+    // CJK faces. TrueType files only: PDFsharp's handling of .ttc collections is not something we rely on.
     private static readonly string[] FallbackCandidates =
     [
+        "truetype/dejavu/DejaVuSans.ttf",
         "truetype/droid/DroidSansFallbackFull.ttf",
         "truetype/droid/DroidSansFallback.ttf",
         "truetype/arphic-gkai00mp/gkai00mp.ttf",
-        "truetype/dejavu/DejaVuSans.ttf",
     ];
 
-    private FontCatalog(FontFace regular, FontFace bold, FontFace? fallback)
+    private FontCatalog(FontFace regular, FontFace bold, IReadOnlyList<FontFace> fallbacks)
     {
         Regular = regular;
         Bold = bold;
-        Fallback = fallback;
+        Fallbacks = fallbacks;
         PrimaryCoverage = GlyphCoverage.Intersect(GlyphCoverage.FromFont(regular.Data), GlyphCoverage.FromFont(bold.Data));
-        FallbackCoverage = fallback is null ? null : GlyphCoverage.FromFont(fallback.Data);
+        FallbackCoverages = fallbacks.Select(f => GlyphCoverage.FromFont(f.Data)).ToList();
     }
 
     public FontFace Regular { get; }
     public FontFace Bold { get; }
-    public FontFace? Fallback { get; }
+    /// <summary>Regular faces only: bold is simulated, which is acceptable for the odd foreign name.</summary>
+    public IReadOnlyList<FontFace> Fallbacks { get; }
     public GlyphCoverage PrimaryCoverage { get; }
-    public GlyphCoverage? FallbackCoverage { get; }
+    public IReadOnlyList<GlyphCoverage> FallbackCoverages { get; }
 
-    public string Description => Fallback is null
+    public string Description => Fallbacks.Count == 0
         ? $"{Regular.Source}, {Bold.Source}"
-        : $"{Regular.Source}, {Bold.Source}, fallback {Fallback.Source}";
+        : $"{Regular.Source}, {Bold.Source}, fallback {string.Join(", ", Fallbacks.Select(f => f.Source))}";
+
+    public static string FallbackFamily(int index) => $"Billing Fallback {index}";
 
     public static FontCatalog Discover(string fontRoot, string? fallbackFile)
     {
         var (regular, bold) = FindPrimary(fontRoot);
-        var fallback = FindFallback(fontRoot, fallbackFile, regular);
-        return new FontCatalog(regular, bold, fallback);
+        return new FontCatalog(regular, bold, FindFallbacks(fontRoot, fallbackFile, regular));
     }
 
     private static (FontFace Regular, FontFace Bold) FindPrimary(string fontRoot)
@@ -69,18 +72,16 @@ internal sealed class FontCatalog
                 new FontFace("BillingSans-Bold", FontDataHelper.SegoeWPBold, "PDFsharp Segoe WP Bold"));
     }
 
-    private static FontFace? FindFallback(string fontRoot, string? fallbackFile, FontFace regular)
+    private static List<FontFace> FindFallbacks(string fontRoot, string? fallbackFile, FontFace regular)
     {
         var candidates = new List<string>();
         if (!string.IsNullOrWhiteSpace(fallbackFile)) candidates.Add(fallbackFile);
         candidates.AddRange(FallbackCandidates.Select(c => Path.Combine(fontRoot, c)));
-        foreach (var path in candidates)
-        {
-            // A fallback identical to the primary face adds nothing.
-            if (path == regular.Source || !File.Exists(path)) continue;
-            return Load("BillingFallback-Regular", path);
-        }
-        return null;
+        var found = new List<FontFace>();
+        // A fallback identical to the primary face adds nothing.
+        foreach (var path in candidates.Distinct().Where(p => p != regular.Source && File.Exists(p)))
+            found.Add(Load($"BillingFallback{found.Count}-Regular", path));
+        return found;
     }
 
     private static FontFace Load(string faceName, string path) => new(faceName, File.ReadAllBytes(path), path);

@@ -9,14 +9,15 @@ namespace Billing.Pdf.Fonts;
 internal sealed class InvoiceFontResolver(FontCatalog catalog) : IFontResolver
 {
     public const string Family = "Billing Sans";
-    public const string FallbackFamily = "Billing Fallback";
 
     public FontCatalog Catalog { get; } = catalog;
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic)
     {
-        if (familyName == FallbackFamily && Catalog.Fallback is { } fallback)
-            return new FontResolverInfo(fallback.FaceName, bold, italic);
+        for (var i = 0; i < Catalog.Fallbacks.Count; i++)
+        {
+            if (familyName == FontCatalog.FallbackFamily(i)) return new FontResolverInfo(Catalog.Fallbacks[i].FaceName, bold, italic);
+        }
         var face = bold ? Catalog.Bold : Catalog.Regular;
         return new FontResolverInfo(face.FaceName, false, italic);
     }
@@ -25,7 +26,10 @@ internal sealed class InvoiceFontResolver(FontCatalog catalog) : IFontResolver
     {
         if (faceName == Catalog.Regular.FaceName) return Catalog.Regular.Data;
         if (faceName == Catalog.Bold.FaceName) return Catalog.Bold.Data;
-        if (Catalog.Fallback is { } fallback && faceName == fallback.FaceName) return fallback.Data;
+        foreach (var fallback in Catalog.Fallbacks)
+        {
+            if (faceName == fallback.FaceName) return fallback.Data;
+        }
         return Catalog.Regular.Data;
     }
 }

@@ -29,28 +29,23 @@ internal sealed class BlockWriter(XGraphics g, InvoiceFonts fonts)
         return LineHeight(font);
     }
 
-    public double Centered(Block block, string text, XFont font, double left, double width, double y, XBrush brush)
+    public double Centered(Block block, FittedText fitted, double left, double width, double y, XBrush brush)
     {
-        var fitted = new FittedText(text, font);
         block.Texts.Add(new BlockText(fitted, left + Math.Max(0, (width - Width(fitted)) / 2), y, brush));
-        return LineHeight(font);
+        return LineHeight(fitted.Font);
     }
 
-    public IReadOnlyList<string> Lines(string? text, XFont font, double width, int maxLines, out XFont usedFont)
-    {
-        var fitted = Fonts.Fit(text, font);
-        usedFont = fitted.Font;
-        return TextWrapper.Wrap(g, fitted, width, maxLines);
-    }
+    public IReadOnlyList<FittedText> Lines(string? text, XFont font, double width, int maxLines) =>
+        TextWrapper.Wrap(g, Fonts.Fit(text, font), width, maxLines);
 
     public double Wrapped(Block block, string? text, XFont font, double x, double y, double width, int maxLines, XBrush brush)
     {
-        var lines = Lines(text, font, width, maxLines, out var used);
+        var lines = Lines(text, font, width, maxLines);
         var lineHeight = LineHeight(font);
         for (var i = 0; i < lines.Count; i++)
-            block.Texts.Add(new BlockText(new FittedText(lines[i], used), x, y + i * lineHeight, brush));
+            block.Texts.Add(new BlockText(lines[i], x, y + i * lineHeight, brush));
         return lines.Count * lineHeight;
     }
 
-    private double Width(FittedText text) => g.MeasureString(text.Text, text.Font).Width;
+    private double Width(FittedText text) => text.Width(g);
 }

@@ -105,8 +105,8 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
         var y = 0.0;
         if (!string.IsNullOrWhiteSpace(doc.Footer))
         {
-            foreach (var line in w.Lines(doc.Footer, _f.Small, ContentWidth, 3, out var used))
-                y += w.Centered(block, line, used, Left, ContentWidth, y, MutedBrush);
+            foreach (var line in w.Lines(doc.Footer, _f.Small, ContentWidth, 3))
+                y += w.Centered(block, line, Left, ContentWidth, y, MutedBrush);
             y += 4;
         }
         block.Rules.Add(new BlockRule(Left, y, Right, y, HairlinePen));

@@ -6,14 +6,14 @@ using PdfSharp.Pdf;
 namespace Billing.Pdf.Rendering;
 
 /// <summary>
-/// The fonts of one render (XFont instances are not shared between threads) and the choice, per string, between
-/// the primary face and the fallback face, so characters neither has print as '?' instead of failing.
+/// The fonts of one render (XFont instances are not shared between threads) and, per character, the choice
+/// between the primary face and the fallback face, so characters neither has print as '?' instead of failing.
 /// </summary>
 internal sealed class InvoiceFonts
 {
     private static readonly XPdfFontOptions Options = new(PdfFontEncoding.Unicode);
     private readonly FontCatalog _catalog;
-    private readonly Dictionary<(double Size, bool Bold), XFont> _fallbacks = [];
+    private readonly Dictionary<XFont, FontChain> _chains = new(ReferenceEqualityComparer.Instance);
 
     public InvoiceFonts(FontCatalog catalog)
     {
@@ -42,25 +42,36 @@ internal sealed class InvoiceFonts
     public FittedText Fit(string? text, XFont font)
     {
         text = Clean(text);
-        var primaryMisses = Misses(text, _catalog.PrimaryCoverage);
-        if (primaryMisses == 0) return new FittedText(text, font);
-        if (_catalog.FallbackCoverage is { } fallbackCoverage && Misses(text, fallbackCoverage) < primaryMisses)
-            return new FittedText(Replace(text, fallbackCoverage), Fallback(font));
-        return new FittedText(Replace(text, _catalog.PrimaryCoverage), font);
+        if (AllCovered(text, _catalog.PrimaryCoverage)) return new FittedText(text, font);
+        var chain = Chain(font);
+        var builder = new StringBuilder(text.Length);
+        var usesFallback = false;
+        foreach (var rune in Runes(text))
+        {
+            var index = rune < 0 ? -1 : chain.FontFor(rune);
+            // '?' is drawn with the primary font, which has it; a CJK fallback face may not.
+            if (index < 0) builder.Append('?');
+            else builder.Append(char.ConvertFromUtf32(rune));
+            usesFallback |= index > 0;
+        }
+        return new FittedText(builder.ToString(), font, usesFallback ? chain : null);
     }
 
     private XFont Primary(double size, bool bold) =>
         new(InvoiceFontResolver.Family, size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular, Options);
 
-    private XFont Fallback(XFont like)
+    private FontChain Chain(XFont primary)
     {
-        var key = (like.Size, like.Bold);
-        if (!_fallbacks.TryGetValue(key, out var font))
+        if (!_chains.TryGetValue(primary, out var chain))
         {
-            font = new XFont(InvoiceFontResolver.FallbackFamily, like.Size, like.Bold ? XFontStyleEx.Bold : XFontStyleEx.Regular, Options);
-            _fallbacks[key] = font;
+            var style = primary.Bold ? XFontStyleEx.Bold : XFontStyleEx.Regular;
+            var fonts = new List<XFont> { primary };
+            for (var i = 0; i < _catalog.Fallbacks.Count; i++)
+                fonts.Add(new XFont(FontCatalog.FallbackFamily(i), primary.Size, style, Options));
+            chain = new FontChain(fonts, [_catalog.PrimaryCoverage, .. _catalog.FallbackCoverages]);
+            _chains[primary] = chain;
         }
-        return font;
+        return chain;
     }
 
     /// <summary>
@@ -90,25 +101,13 @@ internal sealed class InvoiceFonts
         return builder.ToString();
     }
 
-    private static int Misses(string text, GlyphCoverage coverage)
+    private static bool AllCovered(string text, GlyphCoverage coverage)
     {
-        var misses = 0;
         foreach (var rune in Runes(text))
         {
-            if (rune < 0 || !coverage.Covers(rune)) misses++;
+            if (rune < 0 || !coverage.Covers(rune)) return false;
         }
-        return misses;
-    }
-
-    private static string Replace(string text, GlyphCoverage coverage)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var rune in Runes(text))
-        {
-            if (rune >= 0 && coverage.Covers(rune)) builder.Append(char.ConvertFromUtf32(rune));
-            else builder.Append('?');
-        }
-        return builder.ToString();
+        return true;
     }
 
     /// <summary>Code points of the text; -1 for a lone surrogate.</summary>

@@ -15,7 +15,7 @@ internal static class InvoicePainter
         foreach (var text in block.Texts)
         {
             if (text.Text.Text.Length == 0) continue;
-            g.DrawString(text.Text.Text, text.Text.Font, text.Brush, text.X, text.Y + top, XStringFormats.TopLeft);
+            text.Text.Draw(g, text.Brush, text.X, text.Y + top);
         }
     }
 }
