@@ -6,6 +6,9 @@ namespace Billing.Redrive;
 /// <summary>Copies AMQP properties for a move, and rewrites them for a replay.</summary>
 internal static class Properties
 {
+    // RabbitMQ.Client 7 stamps each tracked publish with its sequence number; a stored copy of another channel's number means nothing.
+    private const string ClientSequenceHeader = "x-dotnet-pub-seq-no";
+
     /// <summary>
     /// An exact copy (message id, correlation id, timestamp, headers...). The user id is dropped unless it is ours:
     /// the broker rejects a publish whose user-id is another user.
@@ -26,7 +29,8 @@ internal static class Properties
         if (source.IsTimestampPresent()) copy.Timestamp = source.Timestamp;
         if (source.IsTypePresent()) copy.Type = source.Type;
         if (source.IsUserIdPresent() && source.UserId == user) copy.UserId = source.UserId;
-        if (source.Headers is not null) copy.Headers = new Dictionary<string, object?>(source.Headers);
+        if (source.Headers is not null)
+            copy.Headers = source.Headers.Where(h => h.Key != ClientSequenceHeader).ToDictionary(h => h.Key, h => h.Value);
         return copy;
     }
 
@@ -39,7 +43,7 @@ internal static class Properties
         var replay = Copy(source, user);
         var headers = new Dictionary<string, object?>();
         foreach (var (name, value) in source.Headers ?? new Dictionary<string, object?>())
-            if (!RedriveHeaders.IsFailureHeader(name) && !name.Equals(RedriveHeaders.RedriveCount, StringComparison.OrdinalIgnoreCase)
+            if (!RedriveHeaders.IsFailureHeader(name) && name != ClientSequenceHeader && !name.Equals(RedriveHeaders.RedriveCount, StringComparison.OrdinalIgnoreCase)
                 && !name.Equals(RedriveHeaders.RedriveId, StringComparison.OrdinalIgnoreCase))
                 headers[name] = value;
         headers[RedriveHeaders.RedriveCount] = redriveCount;

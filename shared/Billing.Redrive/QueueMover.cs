@@ -37,6 +37,13 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
 
         await using var publisher = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        void Count(RouteKind kind)
+        {
+            if (kind == RouteKind.Keep) skipped++;
+            else if (kind == RouteKind.Park) parked++;
+            else moved++;
+        }
+
         await using var reader = await QueueReader.StartAsync(connection, job.Source, (ushort)Math.Min(batchSize * 2, ushort.MaxValue), ct);
         while (processed < total && (job.Limit is null || moved + parked < job.Limit))
         {
@@ -63,17 +70,25 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
             // The whole batch is in flight at once (a window of confirms); a started batch finishes even when cancelled.
             var sends = batch.Select((delivery, i) => TryPublishAsync(publisher, decisions[i].Queue, job.PropertiesFor(delivery, decisions[i]), delivery.Body)).ToArray();
             var confirmed = await Task.WhenAll(sends);
+            if (confirmed.All(c => c))
+            {
+                // Every copy is confirmed and the batch holds consecutive delivery tags (earlier ones are settled), so one ack covers it.
+                await reader.AckUpToAsync(batch[^1].Tag);
+                foreach (var d in decisions) Count(d.Kind);
+                processed += batch.Count;
+                Report(job, total, processed, moved, skipped, failed, parked, pacer);
+                continue;
+            }
             for (var i = 0; i < batch.Count; i++)
             {
                 var delivery = batch[i];
                 var kind = decisions[i].Kind;
-                if (confirmed[i] && kind != RouteKind.Keep)
+                if (confirmed[i])
                 {
                     await reader.AckAsync(delivery.Tag);
-                    if (kind == RouteKind.Park) parked++; else moved++;
+                    Count(kind);
                     continue;
                 }
-                if (kind == RouteKind.Keep && confirmed[i]) { await reader.AckAsync(delivery.Tag); skipped++; continue; }
                 if (kind == RouteKind.Keep) { await reader.RequeueAsync(delivery.Tag); skipped++; continue; }
                 // The copy was refused: keep the message dead-lettered, as it was.
                 failed++;
@@ -83,12 +98,17 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
                     await reader.RequeueAsync(delivery.Tag);
             }
             processed += batch.Count;
-            Last = new(job.Id, total, processed, moved, skipped, failed, parked, pacer.Elapsed);
-            job.Progress?.Report(Last);
+            Report(job, total, processed, moved, skipped, failed, parked, pacer);
         }
         // Deliveries prefetched beyond the pass go back where they were.
         await reader.RequeueAllAsync();
         return new(total, moved, skipped, failed, parked, cancelled, pacer.Elapsed);
+    }
+
+    private void Report(MoveJob job, long total, long processed, long moved, long skipped, long failed, long parked, Pacer pacer)
+    {
+        Last = new(job.Id, total, processed, moved, skipped, failed, parked, pacer.Elapsed);
+        job.Progress?.Report(Last);
     }
 
     /// <summary>Default exchange, routing key = queue name: reaches that queue only, never other subscribers of the message type.</summary>

@@ -59,6 +59,9 @@ internal sealed class QueueReader : IAsyncDisposable
 
     public ValueTask AckAsync(ulong tag) => _channel.BasicAckAsync(tag, multiple: false);
 
+    /// <summary>Acks every outstanding delivery up to and including <paramref name="tag"/>.</summary>
+    public ValueTask AckUpToAsync(ulong tag) => _channel.BasicAckAsync(tag, multiple: true);
+
     public ValueTask RequeueAsync(ulong tag) => _channel.BasicNackAsync(tag, multiple: false, requeue: true);
 
     /// <summary>Hands back every delivery not yet acked; classic queues put them back where they were.</summary>
