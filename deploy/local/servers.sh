@@ -34,6 +34,8 @@ ensure_packages() {
   command -v pdftotext >/dev/null || need+=(poppler-utils)
   [ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
   [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+  # CJK glyphs for names like 株式会社; without the font they print as "?".
+  [ -d /usr/share/fonts/truetype/droid ] || need+=(fonts-droid-fallback)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing Debian packages (${need[*]}); run as root or install them"
   log "installing ${need[*]} ..."
