@@ -10,9 +10,9 @@ internal sealed class Pacer(double? rate)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    /// <summary>Batch size that keeps a throttled run smooth: about twenty batches a second.</summary>
+    /// <summary>Batch size for a throttled run: about ten batches a second, smooth yet large enough to keep up with the rate.</summary>
     public int BatchSize(int configured) =>
-        rate is { } r ? Math.Clamp((int)Math.Ceiling(r / 20), 1, configured) : configured;
+        rate is { } r ? Math.Clamp((int)Math.Ceiling(r / 10), 1, configured) : configured;
 
     public Task WaitAsync(long sentSoFar, CancellationToken ct)
     {
