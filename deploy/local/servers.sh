@@ -55,6 +55,8 @@ pg_dir() {
 }
 
 start_postgres() {
+  # Something already answers on the port (this checkout's server, or another checkout's): use it.
+  port_open "$pg_port" && return 0
   local dir; dir="$(pg_dir)"
   mkdir -p "$dir"; chown postgres:postgres "$dir"; chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -84,10 +86,9 @@ stop_postgres() {
 }
 
 ensure_database() {
-  local dir; dir="$(pg_dir)"
-  if ! runuser -u postgres -- psql -h "$dir" -p "$pg_port" -U billing -d postgres -tAc \
-      "select 1 from pg_database where datname = 'billing'" | grep -q 1; then
-    runuser -u postgres -- psql -h "$dir" -p "$pg_port" -U billing -d postgres -qc "create database billing" >/dev/null
+  local q=(env PGPASSWORD=billing psql -h 127.0.0.1 -p "$pg_port" -U billing -d postgres -tA)
+  if ! "${q[@]}" -c "select 1 from pg_database where datname = 'billing'" | grep -q 1; then
+    "${q[@]}" -qc "create database billing" >/dev/null
   fi
 }
 
@@ -115,7 +116,7 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $mgmt_port
 log.console = false
 EOF
-  if pid_alive "$RABBITMQ_PID_FILE" && port_open "$amqp_port"; then return 0; fi
+  port_open "$amqp_port" && return 0
   [ -f "$RABBITMQ_ENABLED_PLUGINS_FILE" ] || \
     "$rabbit_bin/rabbitmq-plugins" enable --offline rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management >/dev/null
   log "starting RabbitMQ (10-15 s)"
@@ -140,7 +141,7 @@ smtp_pid="$state/smtp/smtp.pid"
 
 start_smtp() {
   mkdir -p "$state/smtp" "$state/mail"
-  if pid_alive "$smtp_pid" && port_open "$smtp_port"; then return 0; fi
+  port_open "$smtp_port" && return 0
   # Mailbox writes each accepted message into a Maildir, which tests and people can read back.
   nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$state/mail" \
     > "$state/smtp/smtp.log" 2>&1 &
