@@ -48,7 +48,8 @@ public static partial class CatalogueJson
         if (e is FieldJsonException) return (field, e.Message);
         var message = e.Message;
         if (UnknownProperty().Match(message) is { Success: true } unknown)
-            return (Join(field, unknown.Groups[1].Value), "is not a known field");
+            // The path already ends in the unknown name ("$.base_fee"); older serializers stop at its parent.
+            return (field.EndsWith(unknown.Groups[1].Value, StringComparison.Ordinal) ? field : Join(field, unknown.Groups[1].Value), "is not a known field");
         if (Conversion().Match(message) is { Success: true } conversion)
             return (field, Expected(conversion.Groups[1].Value));
         if (e.Path is null or "$" && e.LineNumber is null or 0 && e.BytePositionInLine is null or 0 && message.Contains("input does not contain any JSON"))
