@@ -34,32 +34,43 @@ public static partial class UsageImport
             var size = parse.GetValue(batchSize);
             var batches = (records.Count + size - 1) / size;
             long accepted = 0, duplicates = 0;
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .StartAsync(async ctx =>
+            async Task SendAllAsync(Action<int, long, long> progressed)
+            {
+                for (var b = 0; b < batches; b++)
                 {
-                    var task = ctx.AddTask($"usage from {Markup.Escape(Path.GetFileName(path))}", maxValue: records.Count);
-                    for (var b = 0; b < batches; b++)
+                    var offset = b * size;
+                    var batch = records.Skip(offset).Take(size).ToList();
+                    JsonElement result;
+                    try
                     {
-                        var offset = b * size;
-                        var batch = records.Skip(offset).Take(size).ToList();
-                        JsonElement result;
-                        try
-                        {
-                            result = await api.PostAsync("/api/usage", new { records = batch.Select(r => r.Body) }, ct);
-                        }
-                        catch (CliException e)
-                        {
-                            throw new CliException(
-                                $"batch {b + 1} of {batches} (records {offset + 1}–{offset + batch.Count}) was rejected and none of it was written; "
-                                + $"{CatalogueCommands.Count(offset)} records before it were sent (accepted {CatalogueCommands.Count(accepted)}, duplicates {CatalogueCommands.Count(duplicates)}); "
-                                + $"fix the file and run the import again (accepted records count as duplicates) — {Locate(e.Message, records, offset)}");
-                        }
-                        accepted += result.GetProperty("accepted").GetInt64();
-                        duplicates += result.GetProperty("duplicates").GetInt64();
-                        task.Increment(batch.Count);
+                        result = await api.PostAsync("/api/usage", new { records = batch.Select(r => r.Body) }, ct);
                     }
-                });
+                    catch (CliException e)
+                    {
+                        throw new CliException(
+                            $"batch {b + 1} of {batches} (records {offset + 1}–{offset + batch.Count}) was rejected and none of it was written; "
+                            + $"{CatalogueCommands.Count(offset)} records before it were sent (accepted {CatalogueCommands.Count(accepted)}, duplicates {CatalogueCommands.Count(duplicates)}); "
+                            + $"fix the file and run the import again (accepted records count as duplicates) — {Locate(e.Message, records, offset)}");
+                    }
+                    var a = result.GetProperty("accepted").GetInt64();
+                    var d = result.GetProperty("duplicates").GetInt64();
+                    accepted += a;
+                    duplicates += d;
+                    progressed(b, a, d);
+                }
+            }
+
+            if (AnsiConsole.Profile.Capabilities.Interactive)
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask($"usage from {Markup.Escape(Path.GetFileName(path))}", maxValue: records.Count);
+                        await SendAllAsync((b, _, _) => task.Value = Math.Min(records.Count, (b + 1) * size));
+                    });
+            else
+                // No terminal (a pipe, a log): a line per batch instead of a bar that would print only its first frame.
+                await SendAllAsync((b, a, d) => Console.WriteLine($"batch {b + 1}/{batches}: accepted {CatalogueCommands.Count(a)}, duplicates {CatalogueCommands.Count(d)}"));
             Console.WriteLine($"accepted {CatalogueCommands.Count(accepted)}, duplicates {CatalogueCommands.Count(duplicates)} ({CatalogueCommands.Count(records.Count)} records in {batches} batches from {path})");
             return 0;
         });

@@ -45,6 +45,7 @@ public static partial class CatalogueJson
     internal static (string Field, string Message) Describe(JsonException e)
     {
         var field = FieldOf(e.Path);
+        if (field.Length == 0) field = "body";
         if (e is FieldJsonException) return (field, e.Message);
         var message = e.Message;
         if (UnknownProperty().Match(message) is { Success: true } unknown)
@@ -54,7 +55,7 @@ public static partial class CatalogueJson
             return (field, Expected(conversion.Groups[1].Value));
         if (e.Path is null or "$" && e.LineNumber is null or 0 && e.BytePositionInLine is null or 0 && message.Contains("input does not contain any JSON"))
             return ("body", "is required: send a JSON object");
-        return (field.Length == 0 ? "body" : field,
+        return (field,
             $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {FirstSentence(message)}");
     }
 
@@ -70,7 +71,7 @@ public static partial class CatalogueJson
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    private static string Join(string parent, string name) => parent.Length == 0 ? name : $"{parent}.{name}";
+    private static string Join(string parent, string name) => parent is "" or "body" ? name : $"{parent}.{name}";
 
     private static string FirstSentence(string message)
     {
