@@ -152,4 +152,23 @@ public sealed class When_usage_is_recorded(CatalogueFixture fixture) : IClassFix
         Assert.Equal(200, status);
         Assert.Equal(1, result.GetProperty("duplicates").GetInt32());
     }
+
+    [Fact]
+    public async Task Waits_for_a_run_being_started_and_then_refuses_its_period()
+    {
+        // The run starter's side of the contract (Billing.Catalogue.PeriodLock): lock the period, insert the run, commit.
+        await using var conn = await api.Db.DataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(conn, PeriodLock.ExclusiveSql, new { Period = "2026-03" }, tx);
+        await Dapper.SqlMapper.ExecuteAsync(conn, "insert into invoice_runs (id, period) values (@id, '2026-03')", new { id = Guid.NewGuid() }, tx);
+
+        var before = await api.SnapshotAsync();
+        var send = Send(Record(account, Key(), occurredAt: "2026-03-10T00:00:00Z"));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(send.IsCompleted, "the usage write should wait for the period lock");
+        await tx.CommitAsync();
+
+        Assert.Contains("2026-03 is closed", ProblemAssert.NamesField(409, await send, "records[0].occurred_at"));
+        Assert.Equal(before, await api.SnapshotAsync());
+    }
 }
