@@ -1,0 +1,111 @@
+using Billing.Invoicing;
+using Dapper;
+using Npgsql;
+
+namespace Billing.Catalogue;
+
+/// <summary><c>usage_records</c>: a batch is checked against the stored accounts and plans and written all or
+/// nothing; a record whose idempotency key is already stored counts as a duplicate, not again.</summary>
+public sealed class UsageStore(NpgsqlDataSource dataSource)
+{
+    private const string AccountsSql = """
+        select a.id, p.code as plan_code, array(select c->>'metric' from jsonb_array_elements(p.components) c) as metrics
+        from accounts a join plans p on p.id = a.plan_id
+        where a.id = any(@Ids)
+        """;
+
+    private const string StoredSql = """
+        select idempotency_key, account_id, metric, quantity, occurred_at
+        from usage_records where idempotency_key = any(@Keys)
+        """;
+
+    private const string InsertSql = """
+        insert into usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key)
+        select * from unnest(@Accounts::uuid[], @Periods::text[], @Metrics::text[], @Quantities::numeric[],
+                             @OccurredAt::timestamptz[], @Keys::text[])
+        on conflict (idempotency_key) do nothing
+        """;
+
+    /// <exception cref="DomainValidationException">unknown account or metric, named <c>records[i].field</c>.</exception>
+    /// <exception cref="CatalogueConflictException">a closed period, or a key reused for a different record.</exception>
+    public async Task<UsageBatchResult> AppendAsync(IReadOnlyList<NewUsageRecord> records, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+
+        var accounts = (await conn.QueryAsync<AccountMetrics>(new CommandDefinition(AccountsSql,
+            new { Ids = records.Select(r => r.AccountId).Distinct().ToArray() }, tx, cancellationToken: ct))).ToDictionary(a => a.Id);
+        var errors = new ValidationErrors();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!accounts.TryGetValue(r.AccountId, out var account))
+                errors.Add($"records[{i}].account_id", $"no account {r.AccountId}");
+            else if (!account.Metrics.Contains(r.Metric))
+                errors.Add($"records[{i}].metric", $"'{r.Metric}' is not priced by plan '{account.PlanCode}' of this account"
+                    + (account.Metrics.Length == 0 ? " (it has no metered components)" : $" (its metrics: {string.Join(", ", account.Metrics)})"));
+        }
+        CatalogueValidation.ThrowIfAny(errors);
+
+        var periods = records.Select(r => r.Period.ToString()).Distinct().ToArray();
+        await conn.ExecuteAsync(new CommandDefinition(PeriodLock.SharedSql, new { Periods = periods }, tx, cancellationToken: ct));
+
+        // A key already stored: the same record resent (a duplicate, even if its period has closed since) or a
+        // different record under a reused key (refused: counting it as a duplicate would silently drop usage).
+        var stored = (await conn.QueryAsync<StoredRecord>(new CommandDefinition(StoredSql,
+            new { Keys = records.Select(r => r.IdempotencyKey).Distinct().ToArray() }, tx, cancellationToken: ct))).ToDictionary(s => s.IdempotencyKey);
+        var conflicts = new List<ValidationError>();
+        var fresh = new List<(NewUsageRecord Record, int Index)>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (!stored.TryGetValue(r.IdempotencyKey, out var s)) fresh.Add((r, i));
+            else if (s.AccountId != r.AccountId || s.Metric != r.Metric || s.Quantity != r.Quantity || s.OccurredAt != r.OccurredAt.UtcDateTime)
+                conflicts.Add(new ValidationError($"records[{i}].idempotency_key",
+                    $"'{r.IdempotencyKey}' was already used for a different record (account {s.AccountId}, metric {s.Metric}, quantity {Json.DecimalText.Format(s.Quantity)}, occurred_at {s.OccurredAt:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'})"));
+        }
+        if (conflicts.Count > 0) throw new CatalogueConflictException("Idempotency key reused", conflicts.Take(25).ToList());
+
+        if (fresh.Count > 0)
+        {
+            var closed = (await conn.QueryAsync<PeriodLock.Closed>(new CommandDefinition(PeriodLock.ClosedSql, new
+            {
+                Accounts = fresh.Select(f => f.Record.AccountId).ToArray(),
+                Periods = fresh.Select(f => f.Record.Period.ToString()).ToArray(),
+            }, tx, cancellationToken: ct))).DistinctBy(c => (c.AccountId, c.Period)).ToDictionary(c => (c.AccountId, c.Period), c => c.Reason);
+            var late = fresh.Where(f => closed.ContainsKey((f.Record.AccountId, f.Record.Period.ToString())))
+                .Select(f => new ValidationError($"records[{f.Index}].occurred_at",
+                    $"period {f.Record.Period} is closed for account {f.Record.AccountId}: {closed[(f.Record.AccountId, f.Record.Period.ToString())]}; late usage cannot be billed in it (add a one-off charge to an open period instead)"))
+                .ToList();
+            if (late.Count > 0) throw new CatalogueConflictException("Period closed", late.Take(25).ToList());
+        }
+
+        var accepted = fresh.Count == 0 ? 0 : await conn.ExecuteAsync(new CommandDefinition(InsertSql, new
+        {
+            Accounts = fresh.Select(f => f.Record.AccountId).ToArray(),
+            Periods = fresh.Select(f => f.Record.Period.ToString()).ToArray(),
+            Metrics = fresh.Select(f => f.Record.Metric).ToArray(),
+            Quantities = fresh.Select(f => f.Record.Quantity).ToArray(),
+            OccurredAt = fresh.Select(f => f.Record.OccurredAt.UtcDateTime).ToArray(),
+            Keys = fresh.Select(f => f.Record.IdempotencyKey).ToArray(),
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new UsageBatchResult(accepted, records.Count - accepted);
+    }
+
+    private sealed class AccountMetrics
+    {
+        public Guid Id { get; init; }
+        public string PlanCode { get; init; } = "";
+        public string[] Metrics { get; init; } = [];
+    }
+
+    private sealed class StoredRecord
+    {
+        public string IdempotencyKey { get; init; } = "";
+        public Guid AccountId { get; init; }
+        public string Metric { get; init; } = "";
+        public decimal Quantity { get; init; }
+        public DateTime OccurredAt { get; init; }
+    }
+}
