@@ -8,4 +8,5 @@ var root = new RootCommand("""
 root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
+foreach (var command in PdfCommands.All()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();
