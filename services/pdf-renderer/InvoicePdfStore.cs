@@ -7,11 +7,12 @@ namespace Billing.PdfRenderer;
 /// <summary>The invoice, its lines and its account as the PDF needs them; and the pdf_* columns this service owns.</summary>
 public sealed class InvoicePdfStore
 {
+    // due_at is a date; read as a timestamp so the mapping does not depend on the provider's DateOnly support.
     // Locks the invoice for the whole render: two renders of one invoice (a redelivery and an operator's
     // re-render) would otherwise store one file and record the other's checksum.
     private const string LockInvoiceSql = """
         select i.id, i.run_id, i.account_id, i.period, i.number, i.currency, i.subtotal_minor, i.tax_rate, i.tax_minor,
-               i.total_minor, i.issued_at, i.due_at, i.pdf_key, i.pdf_sha256, i.pdf_size,
+               i.total_minor, i.issued_at, i.due_at::timestamp as due_at, i.pdf_key, i.pdf_sha256, i.pdf_size,
                a.name as account_name, a.billing_email, a.address::text as address_json
         from invoices i
         join accounts a on a.id = i.account_id

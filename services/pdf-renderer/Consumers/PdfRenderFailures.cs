@@ -21,6 +21,7 @@ public static class PdfRenderFailures
         var payload = JsonSerializer.Serialize(new { invoice_id = invoiceId, field = problem.Field, reason = problem.Message });
         await context.Publish(new ErrorReported("pdf-renderer", ErrorType, problem.Field, problem.Message, invoiceId,
             accountId, runId, Activity.Current?.TraceId.ToHexString(), invoiceId.ToString(), payload, time.GetUtcNow()));
-        return new ValidationException($"invoice {invoiceId} cannot be rendered: {problem.Message}", problem);
+        // No inner exception: the fault headers name the outermost type, and tools recognise ValidationException.
+        return new ValidationException($"invoice {invoiceId} cannot be rendered: {problem.Message}");
     }
 }
