@@ -9,4 +9,5 @@ root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
 foreach (var command in CatalogueCommands.All()) root.Subcommands.Add(command);
+foreach (var command in PdfCommands.All()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -25,8 +25,7 @@ public static class AdminEndpoints
     // Each feature adds one line here.
     private static void MapFeatures(RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        _ = read;
-        _ = write;
         read.MapCatalogue(write);
+        read.MapPdfEndpoints(write);
     }
 }

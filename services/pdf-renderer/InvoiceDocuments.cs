@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Billing.Pdf;
+
+namespace Billing.PdfRenderer;
+
+/// <summary>Maps database rows to the document the renderer prints. Problems surface as <see cref="InvoiceDocumentException"/>.</summary>
+public static class InvoiceDocuments
+{
+    public static InvoiceDocument From(InvoiceRow invoice, IReadOnlyList<InvoiceLineRow> lines, IssuerOptions issuer) => new()
+    {
+        Issuer = issuer.ToIssuer(),
+        BillTo = new InvoiceBillTo
+        {
+            Name = invoice.AccountName,
+            AddressLines = AddressLines(invoice.AddressJson),
+            Email = invoice.BillingEmail,
+        },
+        Number = invoice.Number,
+        IssueDate = DateOnly.FromDateTime(invoice.IssuedAt.ToUniversalTime()),
+        DueDate = DateOnly.FromDateTime(invoice.DueAt),
+        Period = invoice.Period.Trim(),
+        Currency = invoice.Currency.Trim(),
+        Lines = lines.Select(l => new InvoiceLine
+        {
+            LineNo = l.LineNo,
+            Kind = InvoiceLineKinds.Parse(l.Kind),
+            Description = l.Description,
+            Quantity = l.Quantity,
+            UnitPrice = l.UnitPrice,
+            AmountMinor = l.AmountMinor,
+            ParentLineNo = l.ParentLineNo,
+        }).ToList(),
+        SubtotalMinor = invoice.SubtotalMinor,
+        TaxRatePercent = invoice.TaxRate,
+        TaxMinor = invoice.TaxMinor,
+        TotalMinor = invoice.TotalMinor,
+        PaymentTerms = issuer.PaymentTerms,
+        Footer = issuer.Footer,
+    };
+
+    /// <summary>accounts.address: {line1, line2, city, postal_code, country}; missing parts are left out.</summary>
+    public static IReadOnlyList<string> AddressLines(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return [];
+        JsonElement address;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            address = doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new InvoiceDocumentException("BillTo.AddressLines", $"the account address is not valid JSON: {e.Message}");
+        }
+        if (address.ValueKind != JsonValueKind.Object)
+            throw new InvoiceDocumentException("BillTo.AddressLines", "the account address must be a JSON object");
+        var city = string.Join(' ', new[] { Part(address, "postal_code"), Part(address, "city") }.Where(p => p.Length > 0));
+        return new[] { Part(address, "line1"), Part(address, "line2"), city, Part(address, "country") }
+            .Where(p => p.Length > 0).ToList();
+    }
+
+    private static string Part(JsonElement address, string name) =>
+        address.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : "";
+}
