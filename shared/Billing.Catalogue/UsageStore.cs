@@ -47,7 +47,7 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         }
         CatalogueValidation.ThrowIfAny(errors);
 
-        var periods = records.Select(r => r.Period.ToString()).Distinct().ToArray();
+        var periods = records.Select(r => r.Period.ToString()).Distinct().Order(StringComparer.Ordinal).ToArray();
         await conn.ExecuteAsync(new CommandDefinition(PeriodLock.SharedSql, new { Periods = periods }, tx, cancellationToken: ct));
 
         // A key already stored: the same record resent (a duplicate, even if its period has closed since) or a
