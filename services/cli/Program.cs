@@ -8,4 +8,6 @@ var root = new RootCommand("""
 root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
+root.Subcommands.Add(RunCommands.Run());
+root.Subcommands.Add(InvoiceCommands.Invoice());
 return await root.Parse(args).InvokeAsync();

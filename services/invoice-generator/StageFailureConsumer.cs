@@ -25,13 +25,13 @@ public sealed class StageFailureConsumer(FailureStore failures) :
     public Task Consume(ConsumeContext<Fault<InvoiceFinalized>> context)
     {
         var m = context.Message.Message;
-        return Record(context, m.RunId, m.AccountId, m.InvoiceId, StageOf(context) ?? nameof(InvoiceFinalized), nameof(InvoiceFinalized));
+        return Record(context, m.RunId, m.AccountId, m.InvoiceId, Stages.FromQueue(QueueOf(context)) ?? nameof(InvoiceFinalized), nameof(InvoiceFinalized));
     }
 
     public Task Consume(ConsumeContext<Fault<InvoicePdfRendered>> context)
     {
         var m = context.Message.Message;
-        return Record(context, m.RunId, m.AccountId, m.InvoiceId, StageOf(context) ?? Stages.Email, nameof(InvoicePdfRendered));
+        return Record(context, m.RunId, m.AccountId, m.InvoiceId, Stages.FromQueue(QueueOf(context)) ?? Stages.Email, nameof(InvoicePdfRendered));
     }
 
     public async Task Consume(ConsumeContext<InvoiceEmailNotSent> context)
@@ -40,23 +40,22 @@ public sealed class StageFailureConsumer(FailureStore failures) :
         // Suppressed and invalid addresses are decisions, not failures; a missing PDF or a failed send needs a retry.
         if (m.Status is not ("failed" or "missing_pdf")) return;
         await failures.RecordAsync(new NewFailure(m.RunId, m.AccountId, m.InvoiceId, Stages.Email, nameof(InvoiceEmailNotSent),
-            null, $"{m.Status}: {m.Reason}", Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
+            null, null, $"{m.Status}: {m.Reason}", Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }
 
     private Task Record<T>(ConsumeContext<Fault<T>> context, Guid runId, Guid accountId, Guid? invoiceId, string stage, string messageType)
     {
         var exception = context.Message.Exceptions.FirstOrDefault();
         var reason = exception is null ? "failed" : $"{exception.Message}";
-        return failures.RecordAsync(new NewFailure(runId, accountId, invoiceId, stage, messageType, exception?.ExceptionType,
+        return failures.RecordAsync(new NewFailure(runId, accountId, invoiceId, stage, messageType, QueueOf(context), exception?.ExceptionType,
             reason, Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }
 
     /// <summary>The queue the faulted consumer reads: the fault is published from its receive endpoint.</summary>
-    private static string? StageOf(ConsumeContext context)
+    private static string? QueueOf(ConsumeContext context)
     {
         var address = context.Headers.Get<string>("MT-Fault-InputAddress") ?? context.SourceAddress?.ToString();
-        if (address is null) return null;
-        var queue = new Uri(address).AbsolutePath.TrimEnd('/').Split('/').LastOrDefault();
-        return Stages.FromQueue(queue);
+        if (address is null || !Uri.TryCreate(address, UriKind.Absolute, out var uri)) return null;
+        return uri.AbsolutePath.TrimEnd('/').Split('/').LastOrDefault(s => s.Length > 0);
     }
 }

@@ -7,8 +7,8 @@ namespace Billing.Runs;
 public sealed class FailureStore(NpgsqlDataSource dataSource)
 {
     private const string InsertSql = """
-        insert into stage_failures (run_id, account_id, invoice_id, stage, message_type, exception_type, reason, trace_id)
-        select @RunId, @AccountId, @InvoiceId, @Stage, @MessageType, @ExceptionType, @Reason, @TraceId
+        insert into stage_failures (run_id, account_id, invoice_id, stage, message_type, input_queue, exception_type, reason, trace_id)
+        select @RunId, @AccountId, @InvoiceId, @Stage, @MessageType, @InputQueue, @ExceptionType, @Reason, @TraceId
         where exists (select 1 from invoice_runs where id = @RunId)
         """;
 

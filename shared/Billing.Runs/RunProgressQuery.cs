@@ -13,7 +13,8 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
     private const string OpenFailuresCte = """
         run as (select id, period from invoice_runs where id = @id),
         open_failures as (
-            select distinct on (coalesce(f.invoice_id, f.account_id), f.stage) f.*, i.pdf_rendered_at is null and f.invoice_id is not null as pdf_missing
+            select distinct on (coalesce(f.invoice_id, f.account_id), f.stage) f.*, run.period,
+                i.number, i.total_minor, i.currency, i.pdf_key, i.pdf_size, i.pdf_sha256
             from stage_failures f
             join run on run.id = f.run_id
             left join invoices i on i.id = f.invoice_id
@@ -52,7 +53,8 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
 
     private const string FailuresSql = $"""
         with {OpenFailuresCte}
-        select id, run_id, account_id, invoice_id, stage, message_type, exception_type, reason, trace_id, failed_at, pdf_missing
+        select id, run_id, account_id, invoice_id, stage, message_type, input_queue, exception_type, reason, trace_id, failed_at,
+            period, number, total_minor, currency, pdf_key, pdf_size, pdf_sha256
         from open_failures order by failed_at, id limit @limit
         """;
 

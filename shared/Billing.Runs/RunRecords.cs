@@ -49,8 +49,16 @@ public sealed class FailureRow
     public string Reason { get; init; } = "";
     public string? TraceId { get; init; }
     public DateTime FailedAt { get; init; }
-    public bool PdfMissing { get; init; }
+    public string? InputQueue { get; init; }
+    public string Period { get; init; } = "";
+    public string? Number { get; init; }
+    public long? TotalMinor { get; init; }
+    public string? Currency { get; init; }
+    public string? PdfKey { get; init; }
+    public long? PdfSize { get; init; }
+    public string? PdfSha256 { get; init; }
+    public bool PdfMissing => PdfKey is null;
 }
 
 public sealed record NewFailure(Guid RunId, Guid AccountId, Guid? InvoiceId, string Stage, string MessageType,
-    string? ExceptionType, string Reason, string? TraceId);
+    string? InputQueue, string? ExceptionType, string Reason, string? TraceId);

@@ -16,6 +16,8 @@ create table stage_failures (
     -- generate, render, email, sync, stripe, or the message type when the stage cannot be told
     stage           text not null,
     message_type    text not null,
+    -- the queue of the consumer that failed, where retry-failed sends the message again
+    input_queue     text,
     exception_type  text,
     reason          text not null,
     trace_id        text,

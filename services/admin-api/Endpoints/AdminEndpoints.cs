@@ -27,5 +27,7 @@ public static class AdminEndpoints
     {
         _ = read;
         _ = write;
+        read.MapRunEndpoints(write);
+        read.MapInvoiceEndpoints();
     }
 }
