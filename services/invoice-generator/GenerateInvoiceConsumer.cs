@@ -13,7 +13,7 @@ namespace Billing.InvoiceGenerator;
 /// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
 /// announced again (so a lost follow-up is recovered) instead of being made twice.
 /// </summary>
-public sealed class GenerateInvoiceConsumer(InvoiceStore store, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
+public sealed class GenerateInvoiceConsumer(InvoiceStore store, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
 {
     private const int DaysUntilDue = 30;
 
@@ -62,7 +62,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, PlanCache plans,
         var invoiceId = Guid.CreateVersion7();
         var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
         var traceId = Activity.Current?.TraceId.ToHexString();
-        var number = await store.InsertAsync(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, ct);
+        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
         if (number is null)
         {
             // Another delivery of the same request stored it first.

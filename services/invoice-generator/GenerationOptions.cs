@@ -10,6 +10,10 @@ public sealed class GenerationOptions
     [Range(1, 256)]
     public int ConcurrentMessageLimit { get; set; } = 8;
 
+    /// <summary>Invoices stored per transaction at most (group commit); 1 stores each on its own.</summary>
+    [Range(1, 1000)]
+    public int WriteBatchSize { get; set; } = 64;
+
     /// <summary>Accounts read and published per fan-out page; the publishes of a page are confirmed together.</summary>
     [Range(1, 10_000)]
     public int FanOutPageSize { get; set; } = 1000;

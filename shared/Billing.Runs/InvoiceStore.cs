@@ -96,17 +96,8 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
     public async Task<string?> InsertAsync(Guid invoiceId, Guid runId, Guid accountId, BillingPeriod period, string issuer,
         ComputedInvoice invoice, DateOnly dueAt, string? traceId, CancellationToken ct)
     {
+        await EnsureIssuerAsync(issuer, ct);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        if (!_knownIssuers.ContainsKey(issuer))
-        {
-            await using var ensure = new NpgsqlCommand(EnsureSequenceSql, conn)
-            {
-                Parameters = { new() { Value = issuer }, new() { Value = PrefixFor(issuer) } },
-            };
-            await ensure.ExecuteNonQueryAsync(ct);
-            _knownIssuers[issuer] = true;
-        }
-
         var lines = invoice.Lines;
         await using var cmd = new NpgsqlCommand(InsertSql, conn);
         var p = cmd.Parameters;
@@ -140,6 +131,19 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
         {
             return null;
         }
+    }
+
+    /// <summary>Creates the issuer's number sequence on first use (once per process).</summary>
+    public async Task EnsureIssuerAsync(string issuer, CancellationToken ct)
+    {
+        if (_knownIssuers.ContainsKey(issuer)) return;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var ensure = new NpgsqlCommand(EnsureSequenceSql, conn)
+        {
+            Parameters = { new() { Value = issuer }, new() { Value = PrefixFor(issuer) } },
+        };
+        await ensure.ExecuteNonQueryAsync(ct);
+        _knownIssuers[issuer] = true;
     }
 
     /// <summary>Records the account's outcome for the run (skipped, or generated for an invoice found already stored).</summary>

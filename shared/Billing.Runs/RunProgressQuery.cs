@@ -32,21 +32,30 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
 
     private const string CountsSql = $"""
         with {OpenFailuresCte},
-        inv as (select * from invoices where run_id = @id)
-        select
-            (select count(*)::int from inv) as generated,
-            (select count(*)::int from inv where pdf_rendered_at is not null) as rendered,
-            (select count(*)::int from inv where email_status = 'sent') as emailed,
-            (select count(*)::int from inv where synced_at is not null) as synced,
-            (select count(*)::int from inv where stripe_pushed_at is not null) as pushed,
+        blocked as (
+            select invoice_id,
+                   bool_or(stage not in ('sync', 'stripe')) as email,
+                   bool_or(stage not in ('render', 'email', 'stripe')) as sync
+            from open_failures where invoice_id is not null group by invoice_id
+        ),
+        inv as (
+            select count(*)::int as generated,
+                   (count(*) filter (where i.pdf_rendered_at is not null))::int as rendered,
+                   (count(*) filter (where i.email_status = 'sent'))::int as emailed,
+                   (count(*) filter (where i.synced_at is not null))::int as synced,
+                   (count(*) filter (where i.stripe_pushed_at is not null))::int as pushed,
+                   (count(*) filter (where i.email_status in ('sent', 'suppressed', 'invalid_address', 'missing_pdf', 'failed')
+                       or coalesce(b.email, false)))::int as email_done,
+                   (count(*) filter (where i.synced_at is not null or coalesce(b.sync, false)))::int as sync_done,
+                   extract(epoch from max(i.created_at) - min(i.created_at))::float8 as span_seconds
+            from invoices i left join blocked b on b.invoice_id = i.id
+            where i.run_id = @id
+        )
+        select inv.*,
             (select count(*)::int from run_accounts where run_id = @id and state = 'skipped') as skipped,
             (select count(distinct account_id)::int from open_failures) as failed,
-            (select count(*)::int from run_accounts where run_id = @id) as settled,
-            (select count(*)::int from inv where email_status in ('sent', 'suppressed', 'invalid_address', 'missing_pdf', 'failed')
-                or exists (select 1 from open_failures f where f.invoice_id = inv.id and f.stage not in ('sync', 'stripe'))) as email_done,
-            (select count(*)::int from inv where synced_at is not null
-                or exists (select 1 from open_failures f where f.invoice_id = inv.id and f.stage not in ('render', 'email', 'stripe'))) as sync_done,
-            (select extract(epoch from max(created_at) - min(created_at))::float8 from inv) as span_seconds;
+            (select count(*)::int from run_accounts where run_id = @id) as settled
+        from inv;
         select currency, count(*)::int as invoices, sum(total_minor)::bigint as total_minor
         from invoices where run_id = @id group by currency order by currency;
         """;

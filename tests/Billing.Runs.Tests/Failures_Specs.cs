@@ -115,6 +115,18 @@ public sealed class When_requests_fail_during_a_run_and_are_retried : IAsyncLife
         Assert.Equal(0, done.Failed);
         Assert.Equal(billable.Sum(Catalogue.ExpectedTotal), Assert.Single(done.Totals).TotalMinor);
         Assert.Equal("completed", RunHarness.Status(await h.ProgressAsync(runId)));
+
+        // An email the mailer could not send counts as a failure of the email stage until a later send succeeds.
+        var invoice = h.Observed.Finalized.First(f => f.RunId == runId);
+        await conn.ExecuteAsync("update invoices set email_status = 'failed' where id = @InvoiceId", invoice);
+        await h.Bus.Publish(new Billing.Contracts.InvoiceEmailNotSent(invoice.InvoiceId, runId, invoice.AccountId, "failed", "554 rejected"));
+        var emailFailure = await Eventually.Until(() => h.ProgressAsync(runId, failed: true), p => RunHarness.Count(p, "failed") == 1, TimeSpan.FromMinutes(1));
+        var listed = Assert.Single(emailFailure.GetProperty("failures").EnumerateArray());
+        Assert.Equal(("email", invoice.InvoiceId), (listed.GetProperty("stage").GetString(), listed.GetProperty("invoice_id").GetGuid()));
+        Assert.Contains("554 rejected", listed.GetProperty("reason").GetString());
+        await conn.ExecuteAsync("update invoices set email_status = 'sent' where id = @InvoiceId", invoice);
+        Assert.Equal(0, RunHarness.Count(await h.ProgressAsync(runId), "failed"));
+        Assert.Single(h.Observed.Completed);
     }
 
     private static async Task AssertGaplessAsync(Npgsql.NpgsqlConnection conn, int expected)

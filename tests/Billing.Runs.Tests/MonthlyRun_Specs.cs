@@ -74,6 +74,9 @@ public sealed class When_a_run_covers_2000_accounts : IAsyncLifetime
         Assert.All(stored, s => Assert.Matches("^[0-9a-f]{32}$", s.TraceId));
         Assert.Equal(Accounts, stored.Select(s => s.TraceId).Distinct().Count());
 
+        var started = Assert.Single(h.Observed.Started);
+        Assert.Equal((runId, Accounts), (started.RunId, started.Accounts));
+
         // Progress over the API.
         Assert.Equal(Accounts, RunHarness.Count(settled, "accounts"));
         Assert.True(settled.GetProperty("invoices_per_second").GetDouble() > 0);
