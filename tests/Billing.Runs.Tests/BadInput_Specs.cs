@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Billing.Testing;
@@ -77,19 +76,5 @@ public sealed class When_a_run_is_requested_with_bad_input : IAsyncLifetime
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("select count(*) from invoice_runs where period = '2026-13'"));
     }
 
-    private async Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args)
-    {
-        var cli = Path.Combine(RepoPaths.Root, "services", "cli", "bin",
-            AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug", "net10.0", "billing.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = h.Api.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = RunHarness.OperatorKey;
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args) => h.CliAsync(args);
 }
