@@ -55,9 +55,11 @@ public static class InvoiceCommands
             if (parse.GetValue(run) is { } r) query += $"&run_id={Uri.EscapeDataString(r)}";
             if (parse.GetValue(account) is { } a) query += $"&account_id={Uri.EscapeDataString(a)}";
             var list = await api.GetAsync($"/api/invoices{query}", ct);
-            var table = CommandBase.NewTable("id", "number", "account", "period", "total (minor)", "currency", "email", "synced");
+            // The number never wraps: it is what people search the output for.
+            var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
+            foreach (var c in new[] { "id", "period", "total (minor)", "currency", "email", "synced" }) table.AddColumn(c);
             foreach (var i in list.GetProperty("invoices").EnumerateArray())
-                table.AddRow(RunCommands.Text(i, "id"), RunCommands.Text(i, "number"), RunCommands.Text(i, "account_id"), RunCommands.Text(i, "period"),
+                table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
                     RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
             AnsiConsole.Write(table);
             return 0;
