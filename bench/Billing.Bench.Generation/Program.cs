@@ -11,9 +11,12 @@ using NpgsqlTypes;
 // Starts a real invoice-generator process (Stripe off) on a fresh database and vhost on the local servers,
 // runs one period over every account and prints invoices/s of the generation stage and the generator's peak memory.
 var accounts = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+var concurrency = args.Length > 1 ? args[1] : "8";
+// The publisher host is named, not an assembly: no hosting startup to look for.
+Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 const string period = "2026-10";
 
-Console.WriteLine($"generation benchmark: {accounts:N0} accounts, 3 metered components each, Stripe off");
+Console.WriteLine($"generation benchmark: {accounts:N0} accounts, 3 metered components each (per-unit, graduated, package), Stripe off, ConcurrentMessageLimit {concurrency}");
 await using var db = await TestDatabase.CreateAsync("bench");
 await using var vhost = await TestVhost.CreateAsync("bench");
 
@@ -26,6 +29,7 @@ await using var generator = ServiceProcess.Start("invoice-generator", "Billing.I
     ["Postgres__ConnectionString"] = db.ConnectionString,
     ["RabbitMq__Url"] = vhost.AmqpUrl,
     ["Logging__LogLevel__Default"] = "Warning",
+    ["Generation__ConcurrentMessageLimit"] = concurrency,
 });
 await generator.WaitHealthyAsync();
 var publisher = await InProcessService.StartAsync("bench-publisher", db, vhost, _ => { });
@@ -33,6 +37,7 @@ var publisher = await InProcessService.StartAsync("bench-publisher", db, vhost, 
 var runId = Guid.CreateVersion7();
 await using (var conn = await db.DataSource.OpenConnectionAsync())
     await conn.ExecuteAsync("insert into invoice_runs (id, period) values (@runId, @period)", new { runId, period });
+var cpuBefore = CpuSeconds(generator.Pid);
 var clock = Stopwatch.StartNew();
 await publisher.Services.GetRequiredService<IBus>().Publish(new StartInvoiceRun(runId, period, DateTimeOffset.UtcNow));
 
@@ -54,8 +59,19 @@ var stage = (last!.Value - first!.Value).TotalSeconds;
 Console.WriteLine($"generation stage: {count:N0} invoices in {stage:N1} s = {count / stage:N0} invoices/s (first to last invoice stored)");
 Console.WriteLine($"end to end from StartInvoiceRun: {clock.Elapsed.TotalSeconds:N1} s = {count / clock.Elapsed.TotalSeconds:N0} invoices/s");
 Console.WriteLine($"generator peak memory (VmHWM): {peakRss / 1024.0 / 1024:N0} MB");
+var cpu = CpuSeconds(generator.Pid) - cpuBefore;
+// On a shared machine wall-clock rates say more about the neighbours than about us; CPU time does not.
+Console.WriteLine($"generator CPU time: {cpu:N1} s = {count / cpu:N0} invoices per generator CPU-second; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 await publisher.DisposeAsync();
 return count >= accounts ? 0 : 1;
+
+static double CpuSeconds(int pid)
+{
+    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+}
 
 static long HighWaterMark(int pid)
 {
