@@ -9,5 +9,6 @@ root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
 foreach (var command in CatalogueCommands.All()) root.Subcommands.Add(command);
-foreach (var command in PdfCommands.All()) root.Subcommands.Add(command);
+root.Subcommands.Add(RunCommands.Run());
+root.Subcommands.Add(InvoiceCommands.Invoice(PdfCommands.Render(), PdfCommands.Pdf()));
 return await root.Parse(args).InvokeAsync();

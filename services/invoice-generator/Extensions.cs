@@ -1,4 +1,8 @@
+using Billing.Runs;
 using Billing.ServiceDefaults;
+using Billing.Stripe;
+using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Billing.InvoiceGenerator;
 
@@ -6,8 +10,36 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddInvoiceGenerator(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<GenerationOptions>().BindConfiguration(GenerationOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSingleton<InvoiceStore>();
+        builder.Services.AddSingleton<InvoiceQueries>();
+        builder.Services.AddSingleton<FailureStore>();
+        builder.Services.AddSingleton<RunProgressQuery>();
+        builder.Services.AddSingleton<PlanCache>();
+        builder.Services.AddSingleton(sp => new InvoiceBatchWriter(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            sp.GetRequiredService<InvoiceStore>(), sp.GetRequiredService<IOptions<GenerationOptions>>().Value.WriteBatchSize));
+        builder.Services.AddHostedService<RunCompletionService>();
+
+        // Stripe is optional: without Stripe__ApiKey invoices are not pushed (and no push queue exists).
+        var stripeEnabled = !string.IsNullOrWhiteSpace(builder.Configuration["Stripe:ApiKey"]);
+        if (stripeEnabled)
+        {
+            builder.Services.AddOptions<StripeOptions>().BindConfiguration("Stripe").ValidateDataAnnotations()
+                .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
+                    "Stripe__BaseUrl must be an absolute http(s) URL")
+                .ValidateOnStart();
+            builder.Services.AddSingleton(sp => new StripeClient(new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+                sp.GetRequiredService<IOptions<StripeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        }
+
         builder.AddBillingBus(bus =>
         {
+            bus.AddConsumer<StartInvoiceRunConsumer>();
+            bus.AddConsumer<GenerateInvoiceConsumer, GenerateInvoiceConsumerDefinition>();
+            bus.AddConsumer<StageFailureConsumer>();
+            if (stripeEnabled) bus.AddConsumer<PushInvoiceToStripeConsumer, PushInvoiceToStripeConsumerDefinition>();
         });
         return builder;
     }

@@ -135,26 +135,26 @@ public sealed class When_operators_render_and_download_pdfs(AdminApiAndRenderer 
         var invoice = await TestInvoices.InsertAsync(db.DataSource, TestInvoices.Typical);
         var output = Path.Combine(storage, $"download-{invoice.InvoiceId:N}.pdf");
 
-        var (notYet, _, notYetErr) = await Cli(ViewerKey, "invoice-pdf", invoice.InvoiceId.ToString(), "--output", output);
+        var (notYet, _, notYetErr) = await Cli(ViewerKey, "invoice", "pdf", invoice.InvoiceId.ToString(), "--output", output);
         Assert.Equal(1, notYet);
         Assert.Contains("HTTP 404: PDF not rendered yet", notYetErr);
         Assert.False(File.Exists(output));
 
-        var (denied, _, deniedErr) = await Cli(ViewerKey, "invoice-render", invoice.InvoiceId.ToString());
+        var (denied, _, deniedErr) = await Cli(ViewerKey, "invoice", "render", invoice.InvoiceId.ToString());
         Assert.Equal(1, denied);
         Assert.Contains("HTTP 403", deniedErr);
 
-        var (render, renderOut, _) = await Cli(OperatorKey, "invoice-render", invoice.InvoiceId.ToString(), "--reason", "cli test");
+        var (render, renderOut, _) = await Cli(OperatorKey, "invoice", "render", invoice.InvoiceId.ToString(), "--reason", "cli test");
         Assert.Equal(0, render);
         Assert.Contains($"re-render of invoice {invoice.Number}", renderOut);
         var rendered = (await captured.WaitRenderedAsync(invoice.InvoiceId, 1)).Single();
 
-        var (download, downloadOut, _) = await Cli(ViewerKey, "invoice-pdf", invoice.InvoiceId.ToString(), "--output", output);
+        var (download, downloadOut, _) = await Cli(ViewerKey, "invoice", "pdf", invoice.InvoiceId.ToString(), "--output", output);
         Assert.Equal(0, download);
         Assert.Contains(output, downloadOut);
         Assert.Equal(rendered.Sha256, RendererHost.Sha256(await File.ReadAllBytesAsync(output)));
 
-        var (badId, _, badIdErr) = await Cli(ViewerKey, "invoice-pdf", "not-a-uuid");
+        var (badId, _, badIdErr) = await Cli(ViewerKey, "invoice", "pdf", "not-a-uuid");
         Assert.NotEqual(0, badId);
         Assert.False(string.IsNullOrWhiteSpace(badIdErr));
     }

@@ -27,5 +27,7 @@ public static class AdminEndpoints
     {
         read.MapCatalogue(write);
         read.MapPdfEndpoints(write);
+        read.MapRunEndpoints(write);
+        read.MapInvoiceEndpoints();
     }
 }

@@ -3,18 +3,15 @@ using System.CommandLine;
 namespace Billing.Cli.Commands;
 
 /// <summary>
-/// <c>invoice-render</c> and <c>invoice-pdf</c>; they become <c>billing invoice render|pdf</c> once the
-/// <c>invoice</c> command group exists.
+/// <c>billing invoice render</c> and <c>billing invoice pdf</c>.
 /// </summary>
 public static class PdfCommands
 {
-    public static IEnumerable<Command> All() => [Render(), Pdf()];
-
     public static Command Render()
     {
         var id = new Argument<Guid>("invoice-id") { Description = "The invoice whose PDF to render again" };
         var reason = new Option<string>("--reason") { Description = "Why (kept in the renderer's log)", DefaultValueFactory = _ => "operator re-render" };
-        var command = new Command("invoice-render", "Render an invoice's PDF again (operator key); the customer is not emailed again");
+        var command = new Command("render", "Render an invoice's PDF again (operator key); the customer is not emailed again");
         command.Arguments.Add(id);
         command.Options.Add(reason);
         command.SetApiAction(async (parse, api, ct) =>
@@ -31,7 +28,7 @@ public static class PdfCommands
     {
         var id = new Argument<Guid>("invoice-id") { Description = "The invoice whose PDF to download" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "File to write (default: <invoice-id>.pdf in the current directory)" };
-        var command = new Command("invoice-pdf", "Download an invoice's stored PDF");
+        var command = new Command("pdf", "Download an invoice's stored PDF");
         command.Arguments.Add(id);
         command.Options.Add(output);
         command.SetApiAction(async (parse, api, ct) =>

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Billing.Contracts;
+using Billing.Testing;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+// Usage: dotnet run -c Release --project bench/Billing.Bench.Generation -- [accounts=100000]
+// Starts a real invoice-generator process (Stripe off) on a fresh database and vhost on the local servers,
+// runs one period over every account and prints invoices/s of the generation stage and the generator's peak memory.
+var accounts = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+var concurrency = args.Length > 1 ? args[1] : "8";
+// The publisher host is named, not an assembly: no hosting startup to look for.
+Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
+const string period = "2026-10";
+
+Console.WriteLine($"generation benchmark: {accounts:N0} accounts, 3 metered components each (per-unit, graduated, package), Stripe off, ConcurrentMessageLimit {concurrency}");
+await using var db = await TestDatabase.CreateAsync("bench");
+await using var vhost = await TestVhost.CreateAsync("bench");
+
+var seed = Stopwatch.StartNew();
+await SeedAsync(db.DataSource, accounts, period);
+Console.WriteLine($"seeded {accounts:N0} accounts and {accounts * 3:N0} usage records in {seed.Elapsed.TotalSeconds:N1} s");
+
+await using var generator = ServiceProcess.Start("invoice-generator", "Billing.InvoiceGenerator", new Dictionary<string, string?>
+{
+    ["Postgres__ConnectionString"] = db.ConnectionString,
+    ["RabbitMq__Url"] = vhost.AmqpUrl,
+    ["Logging__LogLevel__Default"] = "Warning",
+    ["Generation__ConcurrentMessageLimit"] = concurrency,
+});
+await generator.WaitHealthyAsync();
+var publisher = await InProcessService.StartAsync("bench-publisher", db, vhost, _ => { });
+
+var runId = Guid.CreateVersion7();
+await using (var conn = await db.DataSource.OpenConnectionAsync())
+    await conn.ExecuteAsync("insert into invoice_runs (id, period) values (@runId, @period)", new { runId, period });
+var cpuBefore = CpuSeconds(generator.Pid);
+var clock = Stopwatch.StartNew();
+await publisher.Services.GetRequiredService<IBus>().Publish(new StartInvoiceRun(runId, period, DateTimeOffset.UtcNow));
+
+long peakRss = 0;
+int count;
+DateTime? first, last;
+while (true)
+{
+    await Task.Delay(1000);
+    peakRss = Math.Max(peakRss, HighWaterMark(generator.Pid));
+    await using var conn = await db.DataSource.OpenConnectionAsync();
+    (count, first, last) = await conn.QuerySingleAsync<(int, DateTime?, DateTime?)>(
+        "select count(*)::int, min(created_at), max(created_at) from invoices where run_id = @runId", new { runId });
+    Console.Write($"\r{count:N0} invoices after {clock.Elapsed.TotalSeconds:N0} s   ");
+    if (count >= accounts || clock.Elapsed > TimeSpan.FromMinutes(30)) break;
+}
+Console.WriteLine();
+var stage = (last!.Value - first!.Value).TotalSeconds;
+Console.WriteLine($"generation stage: {count:N0} invoices in {stage:N1} s = {count / stage:N0} invoices/s (first to last invoice stored)");
+Console.WriteLine($"end to end from StartInvoiceRun: {clock.Elapsed.TotalSeconds:N1} s = {count / clock.Elapsed.TotalSeconds:N0} invoices/s");
+Console.WriteLine($"generator peak memory (VmHWM): {peakRss / 1024.0 / 1024:N0} MB");
+var cpu = CpuSeconds(generator.Pid) - cpuBefore;
+// On a shared machine wall-clock rates say more about the neighbours than about us; CPU time does not.
+Console.WriteLine($"generator CPU time: {cpu:N1} s = {count / cpu:N0} invoices per generator CPU-second; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+await publisher.DisposeAsync();
+return count >= accounts ? 0 : 1;
+
+static double CpuSeconds(int pid)
+{
+    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+}
+
+static long HighWaterMark(int pid)
+{
+    try
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+    catch (IOException) { return 0; }
+}
+
+static async Task SeedAsync(NpgsqlDataSource db, int accounts, string period)
+{
+    var plan = Guid.NewGuid();
+    await using var conn = await db.OpenConnectionAsync();
+    await conn.ExecuteAsync("""
+        insert into plans (id, code, name, currency, base_fee_minor, components) values (@plan, 'bench', 'Bench plan', 'EUR', 1500, @components::jsonb)
+        """, new
+    {
+        plan,
+        components = """
+            [{"metric":"api_calls","model":"per_unit","unit_price":"0.0005"},
+             {"metric":"storage_gb","model":"graduated","tiers":[{"up_to":100,"unit_price":"0.10"},{"up_to":1000,"unit_price":"0.08","flat_fee":"5.00"},{"up_to":null,"unit_price":"0.05"}]},
+             {"metric":"sms","model":"package","package_size":100,"package_price":"2.50"}]
+            """,
+    });
+    var ids = Enumerable.Range(0, accounts).Select(_ => Guid.NewGuid()).ToArray();
+    await using (var copy = await conn.BeginBinaryImportAsync("copy accounts (id, name, billing_email, currency, plan_id, tax_rate) from stdin (format binary)"))
+    {
+        foreach (var id in ids)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+            await copy.WriteAsync("Account " + id, NpgsqlDbType.Text);
+            await copy.WriteAsync($"billing+{id:N}@example.test", NpgsqlDbType.Text);
+            await copy.WriteAsync("EUR", NpgsqlDbType.Char);
+            await copy.WriteAsync(plan, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(19m, NpgsqlDbType.Numeric);
+        }
+        await copy.CompleteAsync();
+    }
+    var random = new Random(42);
+    var at = new DateTime(2026, 10, 15, 0, 0, 0, DateTimeKind.Utc);
+    await using (var copy = await conn.BeginBinaryImportAsync("copy usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key) from stdin (format binary)"))
+    {
+        foreach (var id in ids)
+            foreach (var (metric, max) in new[] { ("api_calls", 2_000_000), ("storage_gb", 5_000), ("sms", 10_000) })
+            {
+                await copy.StartRowAsync();
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(period, NpgsqlDbType.Char);
+                await copy.WriteAsync(metric, NpgsqlDbType.Text);
+                await copy.WriteAsync((decimal)random.Next(1, max), NpgsqlDbType.Numeric);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync($"{id:N}-{metric}", NpgsqlDbType.Text);
+            }
+        await copy.CompleteAsync();
+    }
+    await conn.ExecuteAsync("analyze accounts; analyze usage_records;");
+}

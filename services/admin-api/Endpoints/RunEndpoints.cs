@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using Billing.Contracts;
+using Billing.Invoicing;
+using Billing.Runs;
+using MassTransit;
+using Npgsql;
+
+namespace Billing.AdminApi.Endpoints;
+
+public sealed record StartRunRequest(string? Period);
+
+/// <summary>The monthly run: start, progress per stage, failed requests and their retry.</summary>
+public static class RunEndpoints
+{
+    private const int MaxFailuresListed = 1000;
+
+    public static void MapRunEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
+    {
+        write.MapPost("/api/runs", StartAsync);
+        read.MapGet("/api/runs", ListAsync);
+        read.MapGet("/api/runs/{id:guid}", GetAsync);
+        write.MapPost("/api/runs/{id:guid}/retry-failed", RetryFailedAsync);
+    }
+
+    private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
+        TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!BillingPeriod.TryParse(body?.Period, out var period))
+            return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
+        if (!period.HasEnded(time.GetUtcNow()))
+            return Invalid("period", $"{period} has not ended; it can be invoiced from {period.End:yyyy-MM-dd} (UTC)");
+
+        var runs = new RunStore(db);
+        var id = Guid.CreateVersion7();
+        var outcome = await runs.StartAsync(id, period.ToString(), user.Identity?.Name, Activity.Current?.TraceId.ToHexString(), ct);
+        if (outcome != StartOutcome.Started)
+        {
+            var blocking = await runs.BlockingRunAsync(period.ToString(), ct);
+            return outcome == StartOutcome.AlreadyRunning
+                ? Invalid("period", $"run {blocking?.Id} for {period} is still {blocking?.Status}; wait for it or retry its failed requests", 409)
+                : Invalid("period", $"{period} was invoiced by run {blocking?.Id} (completed); retry failed requests of that run instead", 409);
+        }
+        try
+        {
+            await bus.Publish(new StartInvoiceRun(id, period.ToString(), time.GetUtcNow()), ct);
+        }
+        catch
+        {
+            await runs.DeleteUnstartedAsync(id, CancellationToken.None);
+            throw;
+        }
+        return Results.Accepted($"/api/runs/{id}", new { run_id = id });
+    }
+
+    private static async Task<IResult> ListAsync(string? period, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (period is not null && !BillingPeriod.TryParse(period, out _))
+            return Invalid("period", $"'{period}' is not a period; expected yyyy-MM such as 2026-10");
+        var runs = await new RunStore(db).ListAsync(period, ct);
+        return Results.Ok(new { runs = runs.Select(RunJson) });
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, bool? failed, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var query = new RunProgressQuery(db);
+        var p = await query.GetAsync(id, ct);
+        if (p is null) return Results.Problem(statusCode: 404, title: $"run {id} not found");
+        var failures = failed == true ? await query.OpenFailuresAsync(id, MaxFailuresListed, ct) : null;
+        return Results.Ok(new
+        {
+            run = RunJson(p.Run),
+            counts = new
+            {
+                accounts = p.Accounts,
+                generated = p.Generated,
+                rendered = p.Rendered,
+                emailed = p.Emailed,
+                synced = p.Synced,
+                pushed_to_stripe = p.PushedToStripe,
+                skipped = p.Skipped,
+                failed = p.Failed,
+            },
+            invoices_per_second = p.InvoicesPerSecond,
+            eta_seconds = p.EtaSeconds,
+            totals = p.Totals.Select(t => new { currency = t.Currency, invoices = t.Invoices, total_minor = t.TotalMinor }),
+            failures = failures?.Select(f => new
+            {
+                id = f.Id,
+                account_id = f.AccountId,
+                invoice_id = f.InvoiceId,
+                stage = f.Stage,
+                message_type = f.MessageType,
+                queue = f.InputQueue,
+                exception_type = f.ExceptionType,
+                reason = f.Reason,
+                trace_id = f.TraceId,
+                failed_at = f.FailedAt,
+            }),
+        });
+    }
+
+    private static async Task<IResult> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
+        ISendEndpointProvider send, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var run = await new RunStore(db).GetAsync(id, ct);
+        if (run is null) return Results.Problem(statusCode: 404, title: $"run {id} not found");
+        var failures = await new RunProgressQuery(db).OpenFailuresAsync(id, int.MaxValue, ct);
+        var byStage = new Dictionary<string, int>();
+        // Every consumer is idempotent, so a retry re-sends the stage's input; to the queue that failed when known.
+        foreach (var f in failures)
+        {
+            await RetryAsync(f, publish, send, user.Identity?.Name ?? "operator", ct);
+            byStage[f.Stage] = byStage.GetValueOrDefault(f.Stage) + 1;
+        }
+        return Results.Accepted($"/api/runs/{id}", new { run_id = id, retried = failures.Count, by_stage = byStage });
+    }
+
+    private static async Task RetryAsync(FailureRow f, IPublishEndpoint publish, ISendEndpointProvider send, string user, CancellationToken ct)
+    {
+        async Task SendOrPublish<T>(T message, string? queue) where T : class
+        {
+            // exchange: rather than queue: — the queue exists (quorum, declared by its consumer) and must not be re-declared.
+            if (queue is null) await publish.Publish(message, ct);
+            else await (await send.GetSendEndpoint(new Uri($"exchange:{queue}"))).Send(message, ct);
+        }
+
+        if (f.Stage == Stages.Generate || f.InvoiceId is null)
+        {
+            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? "generate-invoice");
+            return;
+        }
+        var invoiceId = f.InvoiceId.Value;
+        switch (f.MessageType)
+        {
+            case nameof(InvoiceFinalized):
+                await SendOrPublish(new InvoiceFinalized(invoiceId, f.RunId, f.AccountId, f.Period, f.Number ?? "", f.TotalMinor ?? 0, f.Currency ?? ""), f.InputQueue);
+                break;
+            case nameof(InvoicePdfRendered) when !f.PdfMissing:
+                await SendOrPublish(new InvoicePdfRendered(invoiceId, f.RunId, f.AccountId, f.PdfKey!, f.PdfSize ?? 0, f.PdfSha256 ?? "", false), f.InputQueue);
+                break;
+            default:
+                if (f.PdfMissing) await publish.Publish(new RenderInvoicePdf(invoiceId, "retry-failed"), ct);
+                else await publish.Publish(new SendInvoiceEmail(invoiceId, "retry-failed", user), ct);
+                break;
+        }
+    }
+
+    private static object RunJson(RunRow r) => new
+    {
+        id = r.Id,
+        period = r.Period,
+        status = r.Status,
+        accounts = r.Accounts,
+        requested_by = r.RequestedBy,
+        trace_id = r.TraceId,
+        started_at = r.StartedAt,
+        fanned_out_at = r.FannedOutAt,
+        completed_at = r.CompletedAt,
+    };
+
+    private static IResult Invalid(string field, string message, int status = 400) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, statusCode: status);
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Billing.Cli.Commands;
+
+/// <summary><c>billing invoice show|list</c>; other features add their subcommands through <paramref name="extra"/>.</summary>
+public static class InvoiceCommands
+{
+    public static Command Invoice(params Command[] extra)
+    {
+        var invoice = new Command("invoice", "Look at invoices");
+        invoice.Subcommands.Add(Show());
+        invoice.Subcommands.Add(List());
+        foreach (var command in extra) invoice.Subcommands.Add(command);
+        return invoice;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "Invoice id" };
+        var command = new Command("show", "Lines, totals, number, states and trace id of an invoice");
+        command.Arguments.Add(id);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var i = await api.GetAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
+            string T(string name) => RunCommands.Text(i, name);
+            Console.WriteLine($"invoice {T("number")} ({T("id")}) for account {T("account_id")}, period {T("period")}, run {T("run_id")}");
+            var lines = CommandBase.NewTable("#", "kind", "description", "quantity", "unit price", "amount (minor)");
+            foreach (var l in i.GetProperty("lines").EnumerateArray())
+                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape(RunCommands.Text(l, "description")),
+                    RunCommands.Text(l, "quantity"), RunCommands.Text(l, "unit_price"), RunCommands.Text(l, "amount_minor"));
+            AnsiConsole.Write(lines);
+            Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
+            var pdf = i.GetProperty("pdf");
+            Console.WriteLine($"status {T("status")}; email {T("email_status")} {T("emailed_at")}; pdf {RunCommands.Text(pdf, "key")} {RunCommands.Text(pdf, "rendered_at")}; synced {T("synced_at")}");
+            Console.WriteLine($"stripe customer {T("stripe_customer_id")} invoice {T("stripe_invoice_id")}");
+            Console.WriteLine($"trace id {T("trace_id")}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var run = new Option<string?>("--run") { Description = "Invoices of this run" };
+        var account = new Option<string?>("--account") { Description = "Invoices of this account" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 50 };
+        var command = new Command("list", "Invoices of a run or an account");
+        command.Options.Add(run);
+        command.Options.Add(account);
+        command.Options.Add(limit);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var query = $"?limit={parse.GetValue(limit)}";
+            if (parse.GetValue(run) is { } r) query += $"&run_id={Uri.EscapeDataString(r)}";
+            if (parse.GetValue(account) is { } a) query += $"&account_id={Uri.EscapeDataString(a)}";
+            var list = await api.GetAsync($"/api/invoices{query}", ct);
+            // The number never wraps: it is what people search the output for.
+            var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
+            foreach (var c in new[] { "id", "period", "total (minor)", "currency", "email", "synced" }) table.AddColumn(c);
+            foreach (var i in list.GetProperty("invoices").EnumerateArray())
+                table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
+                    RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Billing.Cli.Commands;
+
+/// <summary><c>billing run start|status|retry-failed|list</c>: the monthly invoice run.</summary>
+public static class RunCommands
+{
+    private static readonly string[] StageNames = ["generated", "rendered", "emailed", "synced"];
+
+    public static Command Run()
+    {
+        var run = new Command("run", "Start and follow the monthly invoice run");
+        run.Subcommands.Add(Start());
+        run.Subcommands.Add(Status());
+        run.Subcommands.Add(RetryFailed());
+        run.Subcommands.Add(List());
+        return run;
+    }
+
+    private static Command Start()
+    {
+        var period = new Option<string>("--period") { Description = "The month to invoice, yyyy-MM (e.g. 2026-10); it must have ended", Required = true };
+        var watch = new Option<bool>("--watch") { Description = "Show a live progress bar until the run is complete" };
+        var command = new Command("start", "Start the invoice run of a period");
+        command.Options.Add(period);
+        command.Options.Add(watch);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var started = await api.PostAsync("/api/runs", new { period = parse.GetValue(period) }, ct);
+            var id = started.GetProperty("run_id").GetString()!;
+            Console.WriteLine($"run {id} started for {parse.GetValue(period)}");
+            return parse.GetValue(watch) ? await WatchAsync(api, id, ct) : 0;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var id = new Argument<string?>("id") { Description = "Run id (default: the latest run, or the latest of --period)", Arity = ArgumentArity.ZeroOrOne };
+        var period = new Option<string?>("--period") { Description = "Show the latest run of this period (yyyy-MM)" };
+        var failed = new Option<bool>("--failed") { Description = "List the failed invoice requests with their reasons" };
+        var command = new Command("status", "Counts per stage, invoices/s and ETA of a run");
+        command.Arguments.Add(id);
+        command.Options.Add(period);
+        command.Options.Add(failed);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var runId = parse.GetValue(id) ?? await LatestRunAsync(api, parse.GetValue(period), ct);
+            var progress = await api.GetAsync($"/api/runs/{Uri.EscapeDataString(runId)}{(parse.GetValue(failed) ? "?failed=true" : "")}", ct);
+            Print(progress);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command RetryFailed()
+    {
+        var id = new Argument<string>("id") { Description = "Run id" };
+        var command = new Command("retry-failed", "Send the failed invoice requests of a run again (never duplicates an invoice)");
+        command.Arguments.Add(id);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var result = await api.PostAsync($"/api/runs/{Uri.EscapeDataString(parse.GetValue(id)!)}/retry-failed", null, ct);
+            var stages = result.GetProperty("by_stage").EnumerateObject().Select(s => $"{s.Name} {s.Value.GetInt32()}");
+            Console.WriteLine($"retried {result.GetProperty("retried").GetInt32()} failed requests ({string.Join(", ", stages)})");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var period = new Option<string?>("--period") { Description = "Only runs of this period (yyyy-MM)" };
+        var command = new Command("list", "Recent invoice runs");
+        command.Options.Add(period);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var query = parse.GetValue(period) is { } p ? $"?period={Uri.EscapeDataString(p)}" : "";
+            var runs = await api.GetAsync($"/api/runs{query}", ct);
+            var table = CommandBase.NewTable("id", "period", "status", "accounts", "started", "completed", "by");
+            foreach (var r in runs.GetProperty("runs").EnumerateArray())
+                table.AddRow(Text(r, "id"), Text(r, "period"), Text(r, "status"), Text(r, "accounts"), Text(r, "started_at"),
+                    Text(r, "completed_at"), Markup.Escape(Text(r, "requested_by")));
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<string> LatestRunAsync(ApiClient api, string? period, CancellationToken ct)
+    {
+        var query = period is null ? "" : $"?period={Uri.EscapeDataString(period)}";
+        var runs = (await api.GetAsync($"/api/runs{query}", ct)).GetProperty("runs");
+        if (runs.GetArrayLength() == 0) throw new CliException(period is null ? "no runs yet" : $"no run for period {period}");
+        return runs[0].GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Live progress until the run is completed or needs attention; exit 0 only when completed.</summary>
+    private static async Task<int> WatchAsync(ApiClient api, string id, CancellationToken ct)
+    {
+        JsonElement last = default;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var tasks = StageNames.ToDictionary(s => s, s => ctx.AddTask(s, maxValue: 1));
+                var info = ctx.AddTask("waiting for fan-out", maxValue: 1);
+                while (!ct.IsCancellationRequested)
+                {
+                    last = await api.GetAsync($"/api/runs/{id}", ct);
+                    var counts = last.GetProperty("counts");
+                    var accounts = Math.Max(1, Int(counts, "accounts"));
+                    var invoices = Math.Max(1, Int(counts, "generated"));
+                    foreach (var (stage, task) in tasks)
+                    {
+                        task.MaxValue = stage == "generated" ? accounts : invoices;
+                        task.Value = stage == "generated" ? Int(counts, "generated") + Int(counts, "skipped") + Int(counts, "failed") : Int(counts, stage);
+                        task.Description = $"{stage,-10} {Int(counts, stage),8:N0}";
+                    }
+                    info.Description = Summary(last);
+                    var status = last.GetProperty("run").GetProperty("status").GetString();
+                    if (status is "completed" or "needs_attention")
+                    {
+                        info.Value = info.MaxValue;
+                        break;
+                    }
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+            });
+        Print(last);
+        var final = last.GetProperty("run").GetProperty("status").GetString();
+        if (final == "completed") return 0;
+        await Console.Error.WriteLineAsync($"billing: run {id} needs attention: {Int(last.GetProperty("counts"), "failed")} failed requests (billing run status {id} --failed; billing run retry-failed {id})");
+        return 1;
+    }
+
+    private static string Summary(JsonElement p)
+    {
+        var counts = p.GetProperty("counts");
+        var eta = p.GetProperty("eta_seconds").ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(p.GetProperty("eta_seconds").GetDouble()).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "?";
+        return Markup.Escape($"{p.GetProperty("invoices_per_second").GetDouble():N1} invoices/s, ETA {eta}, skipped {Int(counts, "skipped")}, failed {Int(counts, "failed")}");
+    }
+
+    private static void Print(JsonElement p)
+    {
+        var run = p.GetProperty("run");
+        var counts = p.GetProperty("counts");
+        AnsiConsole.MarkupLine(Markup.Escape($"run {Text(run, "id")} {Text(run, "period")}: {Text(run, "status")}") + " — " + Summary(p));
+        var table = CommandBase.NewTable("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed");
+        table.AddRow(Int(counts, "accounts").ToString("N0"), Int(counts, "generated").ToString("N0"), Int(counts, "rendered").ToString("N0"),
+            Int(counts, "emailed").ToString("N0"), Int(counts, "synced").ToString("N0"), Int(counts, "pushed_to_stripe").ToString("N0"),
+            Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"));
+        AnsiConsole.Write(table);
+        if (p.TryGetProperty("totals", out var totals) && totals.GetArrayLength() > 0)
+            Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t => $"{Text(t, "currency")} {Text(t, "total_minor")} minor units over {Text(t, "invoices")} invoices")));
+        if (p.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array)
+        {
+            var ft = CommandBase.NewTable("stage", "account", "invoice", "reason", "trace");
+            foreach (var f in failures.EnumerateArray())
+                ft.AddRow(Text(f, "stage"), Text(f, "account_id"), Text(f, "invoice_id"), Markup.Escape(Text(f, "reason")), Text(f, "trace_id"));
+            AnsiConsole.Write(ft);
+        }
+    }
+
+    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+
+    internal static string Text(JsonElement e, string name) =>
+        !e.TryGetProperty(name, out var v) ? "" : v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString() ?? "",
+            JsonValueKind.Null => "",
+            _ => v.GetRawText(),
+        };
+}

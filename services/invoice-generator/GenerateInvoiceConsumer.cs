@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using Billing.Contracts;
+using Billing.Invoicing;
+using Billing.Runs;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Billing.InvoiceGenerator;
+
+/// <summary>
+/// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
+/// announced again (so a lost follow-up is recovered) instead of being made twice.
+/// </summary>
+public sealed class GenerateInvoiceConsumer(InvoiceStore store, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
+{
+    private const int DaysUntilDue = 30;
+
+    public async Task Consume(ConsumeContext<GenerateInvoice> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        if (!BillingPeriod.TryParse(m.Period, out var period))
+            throw new ValidationException($"period '{m.Period}' is not a period; expected yyyy-MM");
+        Activity.Current?.SetTag("billing.account_id", m.AccountId);
+
+        var input = await store.LoadAsync(m.AccountId, m.Period, ct);
+        if (input.Existing is { } existing)
+        {
+            await AnnounceExistingAsync(context, existing);
+            return;
+        }
+        if (!input.AccountFound) throw new ValidationException($"account {m.AccountId} does not exist");
+
+        ComputedInvoice invoice;
+        try
+        {
+            var plan = new PlanDefinition
+            {
+                Code = input.PlanCode,
+                Name = input.PlanName,
+                Currency = input.Currency,
+                BaseFeeMinor = input.BaseFeeMinor,
+                Components = plans.Get(input.PlanId, input.ComponentsJson),
+            };
+            invoice = InvoiceCalculator.Compute(plan, input.TaxRate, input.Usage, input.Charges);
+        }
+        catch (DomainValidationException e)
+        {
+            throw new ValidationException($"account {m.AccountId}, plan {input.PlanCode}: {e.Message}");
+        }
+
+        if (invoice.IsEmpty)
+        {
+            const string reason = "nothing to bill: no base fee, no priced usage, no charges";
+            await store.SettleAsync(m.RunId, m.AccountId, "skipped", reason, ct);
+            await context.Publish(new InvoiceSkipped(m.RunId, m.AccountId, m.Period, reason), ct);
+            return;
+        }
+
+        var invoiceId = Guid.CreateVersion7();
+        var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
+        var traceId = Activity.Current?.TraceId.ToHexString();
+        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
+        if (number is null)
+        {
+            // Another delivery of the same request stored it first.
+            var stored = await store.FindAsync(m.AccountId, m.Period, ct) ?? throw new InvalidOperationException("invoice vanished");
+            await AnnounceExistingAsync(context, stored);
+            return;
+        }
+        Activity.Current?.SetTag("billing.invoice_id", invoiceId);
+        await context.Publish(new InvoiceFinalized(invoiceId, m.RunId, m.AccountId, m.Period, number, invoice.TotalMinor, invoice.Currency), ct);
+    }
+
+    private async Task AnnounceExistingAsync(ConsumeContext<GenerateInvoice> context, ExistingInvoice existing)
+    {
+        var m = context.Message;
+        await store.SettleAsync(m.RunId, m.AccountId, "generated", null, context.CancellationToken);
+        await context.Publish(new InvoiceFinalized(existing.Id, existing.RunId ?? m.RunId, m.AccountId, m.Period, existing.Number,
+            existing.TotalMinor, existing.Currency), context.CancellationToken);
+    }
+}
+
+public sealed class GenerateInvoiceConsumerDefinition : ConsumerDefinition<GenerateInvoiceConsumer>
+{
+    private readonly int _limit;
+
+    public GenerateInvoiceConsumerDefinition(IOptions<GenerationOptions> options)
+    {
+        _limit = options.Value.ConcurrentMessageLimit;
+        ConcurrentMessageLimit = _limit;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<GenerateInvoiceConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.ConcurrentMessageLimit = _limit;
+    }
+}
+
+/// <summary>Parsed plan components by plan id, parsed again when the stored JSON changes.</summary>
+public sealed class PlanCache
+{
+    private readonly ConcurrentDictionary<Guid, (string Json, IReadOnlyList<MeteredComponent> Components)> _plans = new();
+
+    /// <exception cref="DomainValidationException">the stored components are invalid.</exception>
+    public IReadOnlyList<MeteredComponent> Get(Guid planId, string json)
+    {
+        if (_plans.TryGetValue(planId, out var cached) && cached.Json == json) return cached.Components;
+        var components = PlanComponentsJson.Parse(json);
+        _plans[planId] = (json, components);
+        return components;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Billing.Invoicing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Runs;
+
+public sealed record NewInvoice(Guid InvoiceId, Guid RunId, Guid AccountId, BillingPeriod Period, string Issuer,
+    ComputedInvoice Invoice, DateOnly DueAt, string? TraceId);
+
+/// <summary>
+/// Group commit for generation: invoices computed by concurrent consumers are stored together, one transaction
+/// per batch, numbered from one UPDATE of each issuer's sequence row (locked until commit, so numbers stay
+/// sequential and gapless across processes, and a rolled-back batch gives its numbers back). Commits, not
+/// computation, bound generation speed: one commit for many invoices is what lets a run go faster than the
+/// sequence row lock allows one invoice at a time. If a batch fails (e.g. an invoice already exists), each of its
+/// invoices is stored on its own with <see cref="InvoiceStore.InsertAsync"/>, so one bad invoice fails alone.
+/// </summary>
+public sealed class InvoiceBatchWriter : IAsyncDisposable
+{
+    private const string NextNumbersSql = """
+        update invoice_number_sequences set next_value = next_value + $2 where issuer = $1
+        returning prefix, next_value - $2
+        """;
+
+    private const string InvoicesSql = """
+        insert into invoices (id, run_id, account_id, period, issuer, number, currency, subtotal_minor, tax_rate, tax_minor, total_minor, due_at, trace_id)
+        select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::numeric[],
+            $10::bigint[], $11::bigint[], $12::date[], $13::text[])
+        """;
+
+    private const string LinesSql = """
+        insert into invoice_lines (invoice_id, line_no, kind, component, description, quantity, unit_price, amount_minor, parent_line_no)
+        select * from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::bigint[], $9::int[])
+        """;
+
+    private const string RunAccountsSql = """
+        insert into run_accounts (run_id, account_id, state)
+        select r, a, 'generated' from unnest($1::uuid[], $2::uuid[]) as x(r, a)
+        on conflict (run_id, account_id) do update set state = 'generated', reason = null, updated_at = now()
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly InvoiceStore _single;
+    private readonly int _maxBatch;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public InvoiceBatchWriter(NpgsqlDataSource dataSource, InvoiceStore single, int maxBatch = 64)
+    {
+        _dataSource = dataSource;
+        _single = single;
+        _maxBatch = maxBatch;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>
+    public Task<string?> InsertAsync(NewInvoice invoice, CancellationToken ct)
+    {
+        var pending = new Pending(invoice, new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(InvoiceBatchWriter));
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+            await WriteAsync(batch);
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        // Two requests for one account and period in a batch: the second goes alone and finds the first.
+        var seen = new HashSet<(Guid, BillingPeriod)>();
+        var together = new List<Pending>(batch.Count);
+        var alone = new List<Pending>();
+        foreach (var p in batch) (seen.Add((p.Invoice.AccountId, p.Invoice.Period)) ? together : alone).Add(p);
+        if (together.Count == 1) alone.Insert(0, together[0]);
+        else if (together.Count > 1)
+        {
+            try
+            {
+                var numbers = await WriteBatchAsync(together);
+                for (var i = 0; i < together.Count; i++) together[i].Done.TrySetResult(numbers[i]);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                alone.InsertRange(0, together);
+            }
+        }
+        foreach (var p in alone)
+        {
+            try
+            {
+                var i = p.Invoice;
+                p.Done.TrySetResult(await _single.InsertAsync(i.InvoiceId, i.RunId, i.AccountId, i.Period, i.Issuer, i.Invoice, i.DueAt, i.TraceId, CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                p.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task<string[]> WriteBatchAsync(List<Pending> batch)
+    {
+        foreach (var issuer in batch.Select(p => p.Invoice.Issuer).Distinct()) await _single.EnsureIssuerAsync(issuer, CancellationToken.None);
+        await using var conn = await _dataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var numbers = new string[batch.Count];
+        // Issuers in a fixed order: two processes locking several sequence rows cannot deadlock.
+        foreach (var group in batch.Select((p, index) => (p, index)).GroupBy(x => x.p.Invoice.Issuer).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var items = group.ToList();
+            await using var next = new NpgsqlCommand(NextNumbersSql, conn, tx) { Parameters = { new() { Value = group.Key }, new() { Value = (long)items.Count } } };
+            await using var r = await next.ExecuteReaderAsync();
+            if (!await r.ReadAsync()) throw new InvalidOperationException($"no invoice number sequence for issuer '{group.Key}'");
+            var (prefix, first) = (r.GetString(0), r.GetInt64(1));
+            for (var j = 0; j < items.Count; j++)
+                numbers[items[j].index] = Format(prefix, items[j].p.Invoice.Period, first + j);
+        }
+
+        var invoices = batch.Select(p => p.Invoice).ToList();
+        var lines = invoices.SelectMany(i => i.Invoice.Lines.Select(l => (i.InvoiceId, l))).ToList();
+        await using var write = new NpgsqlBatch(conn, tx);
+        write.BatchCommands.Add(Command(InvoicesSql,
+            invoices.Select(i => i.InvoiceId).ToArray(),
+            invoices.Select(i => i.RunId).ToArray(),
+            invoices.Select(i => i.AccountId).ToArray(),
+            invoices.Select(i => i.Period.ToString()).ToArray(),
+            invoices.Select(i => i.Issuer).ToArray(),
+            numbers,
+            invoices.Select(i => i.Invoice.Currency).ToArray(),
+            invoices.Select(i => i.Invoice.SubtotalMinor).ToArray(),
+            invoices.Select(i => i.Invoice.TaxRatePercent).ToArray(),
+            invoices.Select(i => i.Invoice.TaxMinor).ToArray(),
+            invoices.Select(i => i.Invoice.TotalMinor).ToArray(),
+            invoices.Select(i => i.DueAt).ToArray(),
+            Nullable(invoices.Select(i => i.TraceId).ToArray())));
+        write.BatchCommands.Add(Command(LinesSql,
+            lines.Select(x => x.InvoiceId).ToArray(),
+            lines.Select(x => x.l.LineNo).ToArray(),
+            lines.Select(x => x.l.Kind).ToArray(),
+            Nullable(lines.Select(x => x.l.Component).ToArray()),
+            lines.Select(x => x.l.Description).ToArray(),
+            lines.Select(x => x.l.Quantity).ToArray(),
+            lines.Select(x => x.l.UnitPrice).ToArray(),
+            lines.Select(x => x.l.AmountMinor).ToArray(),
+            new NpgsqlParameter { Value = lines.Select(x => x.l.ParentLineNo).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer }));
+        write.BatchCommands.Add(Command(RunAccountsSql,
+            invoices.Select(i => i.RunId).ToArray(),
+            invoices.Select(i => i.AccountId).ToArray()));
+        await write.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
+        return numbers;
+    }
+
+    public static string Format(string prefix, BillingPeriod period, long n) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}-{period.Year:D4}-{n:D6}");
+
+    private static NpgsqlParameter Nullable(string?[] values) =>
+        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var v in values) command.Parameters.Add(v as NpgsqlParameter ?? new NpgsqlParameter { Value = v });
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private sealed record Pending(NewInvoice Invoice, TaskCompletionSource<string?> Done);
+}

@@ -1,0 +1,142 @@
+using Dapper;
+using Npgsql;
+
+namespace Billing.Runs;
+
+public enum StartOutcome { Started, AlreadyRunning, AlreadyCompleted }
+
+/// <summary>invoice_runs: start, fan-out bookkeeping, listing and status changes.</summary>
+public sealed class RunStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = "id, period, status, accounts, requested_by, trace_id, started_at, fanned_out_at, completed_at";
+
+    // A completed run of the period refuses another one: every account already has its invoice; failed requests
+    // of a run are retried with retry-failed instead. A running one is refused by invoice_runs_one_running.
+    private const string InsertSql = """
+        insert into invoice_runs (id, period, requested_by, trace_id)
+        select @Id, @Period, @RequestedBy, @TraceId
+        where not exists (select 1 from invoice_runs where period = @Period and status = 'completed')
+        returning id
+        """;
+
+    private const string GetSql = $"select {Columns} from invoice_runs where id = @id";
+
+    private const string ListSql = $"""
+        select {Columns} from invoice_runs where (@period::text is null or period = @period)
+        order by started_at desc limit 100
+        """;
+
+    private const string BlockingRunSql = $"""
+        select {Columns} from invoice_runs where period = @period
+        order by (status = 'completed') , started_at desc limit 1
+        """;
+
+    private const string SetAccountsSql = "update invoice_runs set accounts = @accounts where id = @id and fanned_out_at is null";
+
+    private const string FannedOutSql = """
+        update invoice_runs set fanned_out_at = now(), accounts = @accounts where id = @id and fanned_out_at is null
+        """;
+
+    private const string CountAccountsSql = "select count(*)::int from accounts where active";
+
+    private const string AccountPageSql = """
+        select id from accounts where active and id > @after order by id limit @limit
+        """;
+
+    private const string ActiveRunsSql = $"select {Columns} from invoice_runs where status in ('running', 'needs_attention') and fanned_out_at is not null";
+
+    // Only one caller sees the change to completed, so only one publishes InvoiceRunCompleted.
+    private const string SetStatusSql = """
+        update invoice_runs set status = @status, completed_at = case when @status = 'completed' then now() end
+        where id = @id and status <> 'completed' and status <> @status
+        returning completed_at
+        """;
+
+    public async Task<StartOutcome> StartAsync(Guid id, string period, string? requestedBy, string? traceId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var inserted = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(InsertSql,
+                new { Id = id, Period = period, RequestedBy = requestedBy, TraceId = traceId }, cancellationToken: ct));
+            return inserted is null ? StartOutcome.AlreadyCompleted : StartOutcome.Started;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "invoice_runs_one_running")
+        {
+            return StartOutcome.AlreadyRunning;
+        }
+    }
+
+    /// <summary>Removes a run whose start command could not be sent, so the period is not blocked by a run that never runs.</summary>
+    public async Task DeleteUnstartedAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "delete from invoice_runs where id = @id and fanned_out_at is null and not exists (select 1 from run_accounts where run_id = @id)",
+            new { id }, cancellationToken: ct));
+    }
+
+    public async Task<RunRow?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(GetSql, new { id }, cancellationToken: ct));
+    }
+
+    public async Task<RunRow?> BlockingRunAsync(string period, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(BlockingRunSql, new { period }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<RunRow>> ListAsync(string? period, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<RunRow>(new CommandDefinition(ListSql, new { period }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<IReadOnlyList<RunRow>> ActiveRunsAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<RunRow>(new CommandDefinition(ActiveRunsSql, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<int> CountBillableAccountsAsync(Guid runId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var count = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountAccountsSql, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(SetAccountsSql, new { id = runId, accounts = count }, cancellationToken: ct));
+        return count;
+    }
+
+    /// <summary>Active accounts in id order, a page at a time (keyset pagination: no offset scans).</summary>
+    public async IAsyncEnumerable<IReadOnlyList<Guid>> BillableAccountPagesAsync(int pageSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var after = Guid.Empty;
+        while (true)
+        {
+            List<Guid> page;
+            await using (var conn = await dataSource.OpenConnectionAsync(ct))
+                page = (await conn.QueryAsync<Guid>(new CommandDefinition(AccountPageSql, new { after, limit = pageSize }, cancellationToken: ct))).AsList();
+            if (page.Count == 0) yield break;
+            yield return page;
+            if (page.Count < pageSize) yield break;
+            after = page[^1];
+        }
+    }
+
+    /// <returns>false when the fan-out had already been recorded (a redelivered start).</returns>
+    public async Task<bool> MarkFannedOutAsync(Guid id, int accounts, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(FannedOutSql, new { id, accounts }, cancellationToken: ct)) == 1;
+    }
+
+    /// <returns>the completion time when this call changed the status to completed; otherwise null.</returns>
+    public async Task<(bool Changed, DateTime? CompletedAt)> SetStatusAsync(Guid id, string status, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var rows = (await conn.QueryAsync<DateTime?>(new CommandDefinition(SetStatusSql, new { id, status }, cancellationToken: ct))).AsList();
+        return rows.Count == 0 ? (false, null) : (true, rows[0]);
+    }
+}
