@@ -66,7 +66,7 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     private const string UnlockSql = "select pg_advisory_unlock(8008, hashtext(@key))";
 
     private const string InvoiceSql = """
-        select i.id as invoice_id, i.run_id, i.account_id, i.period, i.number, i.currency, i.total_minor, i.due_at,
+        select i.id as invoice_id, i.run_id, i.account_id, i.period, i.number, i.currency, i.total_minor, i.due_at::timestamp as due_at,
                i.pdf_key, a.billing_email, a.name as account_name
         from invoices i join accounts a on a.id = i.account_id
         where i.id = @invoiceId
