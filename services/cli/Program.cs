@@ -8,4 +8,8 @@ var root = new RootCommand("""
 root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
+root.Subcommands.Add(MailCommands.Suppressions());
+// `billing invoice resend|deliveries` once an `invoice` command exists; until then top-level:
+root.Subcommands.Add(MailCommands.InvoiceResend("invoice-resend"));
+root.Subcommands.Add(MailCommands.InvoiceDeliveries("invoice-deliveries"));
 return await root.Parse(args).InvokeAsync();

@@ -31,6 +31,8 @@ public sealed class EmailDeliveryQueries(NpgsqlDataSource dataSource)
 
     private const string InvoiceExistsSql = "select exists(select 1 from invoices where id = @invoiceId)";
 
+    private const string StatusSql = "select email_status, emailed_at from invoices where id = @invoiceId";
+
     public async Task<IReadOnlyList<EmailDelivery>> ListAsync(Guid invoiceId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -42,6 +44,14 @@ public sealed class EmailDeliveryQueries(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(InvoiceExistsSql, new { invoiceId }, cancellationToken: ct));
+    }
+
+    /// <summary>The invoice's email status and when it was last emailed, or null for an unknown invoice.</summary>
+    public async Task<(string Status, DateTimeOffset? EmailedAt)?> EmailStatusAsync(Guid invoiceId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<(string, DateTime?)?>(new CommandDefinition(StatusSql, new { invoiceId }, cancellationToken: ct));
+        return row is { } r ? (r.Item1, r.Item2 is { } at ? Utc(at) : null) : null;
     }
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
