@@ -12,7 +12,8 @@ public sealed class InvoiceEmailComposer(MailOptions options)
 {
     private readonly MailAddress _from = new(options.From);
     private readonly MailAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : new MailAddress(options.ReplyTo);
-    private readonly string _domain = options.MessageIdDomain;
+    // The From address's domain is the right-hand side of every Message-ID we make.
+    private readonly string _domain = new MailAddress(options.From).Host;
     private readonly string? _pdfBaseUrl = string.IsNullOrWhiteSpace(options.PublicPdfBaseUrl) ? null : options.PublicPdfBaseUrl.TrimEnd('/');
 
     /// <summary>

@@ -28,7 +28,4 @@ public sealed class MailOptions
             return $"Mail__PublicPdfBaseUrl '{o.PublicPdfBaseUrl}' is not an absolute http(s) URL";
         return null;
     }
-
-    /// <summary>The domain of the From address: the right-hand side of every Message-ID we make.</summary>
-    public string MessageIdDomain => new MailAddress(From).Host;
 }
