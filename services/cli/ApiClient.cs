@@ -36,6 +36,8 @@ public sealed class ApiClient : IDisposable
 
     public Task<JsonElement> PatchAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
 
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
+
     public async Task<byte[]> GetBytesAsync(string path, CancellationToken ct)
     {
         using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);

@@ -10,5 +10,7 @@ root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
 foreach (var command in CatalogueCommands.All()) root.Subcommands.Add(command);
 root.Subcommands.Add(RunCommands.Run());
-root.Subcommands.Add(InvoiceCommands.Invoice(PdfCommands.Render(), PdfCommands.Pdf()));
+root.Subcommands.Add(InvoiceCommands.Invoice(
+    PdfCommands.Render(), PdfCommands.Pdf(), MailCommands.InvoiceResend(), MailCommands.InvoiceDeliveries()));
+root.Subcommands.Add(MailCommands.Suppressions());
 return await root.Parse(args).InvokeAsync();

@@ -29,5 +29,6 @@ public static class AdminEndpoints
         read.MapPdfEndpoints(write);
         read.MapRunEndpoints(write);
         read.MapInvoiceEndpoints();
+        MailEndpoints.Map(read, write);
     }
 }

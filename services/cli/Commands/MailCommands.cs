@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Billing.Cli.Commands;
+
+/// <summary>
+/// <c>billing suppressions list|add|remove</c>, and the invoice email commands <see cref="InvoiceResend"/> and
+/// <see cref="InvoiceDeliveries"/>, made to be attached under <c>billing invoice</c> as <c>resend</c> and <c>deliveries</c>.
+/// </summary>
+public static class MailCommands
+{
+    private static readonly string[] Reasons = ["unsubscribed", "hard_bounce", "manual"];
+
+    public static Command Suppressions()
+    {
+        var limit = new Option<int>("--limit") { Description = "Most addresses to show (1–5000)", DefaultValueFactory = _ => 500 };
+        var list = new Command("list", "Addresses invoices are never emailed to");
+        list.Options.Add(limit);
+        list.SetApiAction(async (parse, api, ct) =>
+        {
+            var body = await api.GetAsync($"/api/suppressions?limit={parse.GetValue(limit)}", ct);
+            var table = CommandBase.NewTable("email", "reason", "note", "since");
+            foreach (var s in body.GetProperty("suppressions").EnumerateArray())
+                table.AddRow(Markup.Escape(Str(s, "email")), Str(s, "reason"), Markup.Escape(Str(s, "note")), Str(s, "created_at"));
+            AnsiConsole.Write(table);
+            Console.WriteLine($"{body.GetProperty("count").GetInt32()} address(es)");
+            return 0;
+        });
+
+        var email = new Argument<string>("email") { Description = "The email address" };
+        var reason = new Option<string>("--reason") { Description = "unsubscribed, hard_bounce or manual", DefaultValueFactory = _ => "manual" };
+        reason.AcceptOnlyFromAmong(Reasons);
+        var note = new Option<string?>("--note") { Description = "Why, for the next person who looks" };
+        var add = new Command("add", "Stop emailing invoices to an address (updates reason and note if it is already listed)");
+        add.Arguments.Add(email);
+        add.Options.Add(reason);
+        add.Options.Add(note);
+        add.SetApiAction(async (parse, api, ct) =>
+        {
+            var s = await api.PostAsync("/api/suppressions",
+                new { email = parse.GetValue(email), reason = parse.GetValue(reason), note = parse.GetValue(note) }, ct);
+            Console.WriteLine($"suppressed {Str(s, "email")} ({Str(s, "reason")})");
+            return 0;
+        });
+
+        var removed = new Argument<string>("email") { Description = "The email address" };
+        var remove = new Command("remove", "Email invoices to an address again");
+        remove.Arguments.Add(removed);
+        remove.SetApiAction(async (parse, api, ct) =>
+        {
+            var address = parse.GetValue(removed)!;
+            await api.DeleteAsync($"/api/suppressions/{Uri.EscapeDataString(address)}", ct);
+            Console.WriteLine($"removed {address.Trim().ToLowerInvariant()} from the suppression list");
+            return 0;
+        });
+
+        var command = new Command("suppressions", "The email suppression list");
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(add);
+        command.Subcommands.Add(remove);
+        return command;
+    }
+
+    /// <summary>Email an invoice again (one more email per call; the PDF is re-rendered first if it is missing).</summary>
+    public static Command InvoiceResend(string name = "resend")
+    {
+        var id = InvoiceIdArgument();
+        var requestId = new Option<Guid?>("--request-id") { Description = "Reuse to retry this command safely: one email per request id" };
+        var command = new Command(name, "Email an invoice again, with its PDF");
+        command.Arguments.Add(id);
+        command.Options.Add(requestId);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var request = parse.GetValue(requestId) ?? Guid.NewGuid();
+            var body = await api.PostAsync("/admin/resend-invoice", new { invoice_id = parse.GetValue(id), request_id = request }, ct);
+            Console.WriteLine($"resend of invoice {Str(body, "invoice_id")} accepted (request {Str(body, "request_id")}); " +
+                              $"follow it with: billing invoice-deliveries {Str(body, "invoice_id")}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command InvoiceDeliveries(string name = "deliveries")
+    {
+        var id = InvoiceIdArgument();
+        var command = new Command(name, "Every email sent (or not sent) for an invoice");
+        command.Arguments.Add(id);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var body = await api.GetAsync($"/api/invoices/{parse.GetValue(id)}/deliveries", ct);
+            Console.WriteLine($"invoice {Str(body, "invoice_id")}: email {Str(body, "email_status")}");
+            var table = CommandBase.NewTable("#", "reason", "state", "attempts", "recipient", "accepted", "message id / error");
+            foreach (var d in body.GetProperty("deliveries").EnumerateArray())
+                table.AddRow(Str(d, "delivery_no"), Str(d, "reason"), Str(d, "state"), Str(d, "attempt_count"), Markup.Escape(Str(d, "recipient")),
+                    Str(d, "accepted_at"), Markup.Escape(Str(d, "error") is { Length: > 0 } e ? e : Str(d, "message_id")));
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Argument<string> InvoiceIdArgument()
+    {
+        var id = new Argument<string>("invoice-id") { Description = "The invoice's id (a UUID)" };
+        id.Validators.Add(r =>
+        {
+            if (!Guid.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError("invoice-id must be a UUID");
+        });
+        return id;
+    }
+
+    private static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString() ?? "",
+            JsonValueKind.Null or JsonValueKind.Undefined => "",
+            _ => v.GetRawText(),
+        } : "";
+}

@@ -1,0 +1,165 @@
+using Dapper;
+using Npgsql;
+
+namespace Billing.Mailer.Delivery;
+
+/// <summary>What the mailer needs to know about an invoice and its recipient.</summary>
+public sealed class MailInvoice
+{
+    public Guid InvoiceId { get; init; }
+    public Guid? RunId { get; init; }
+    public Guid AccountId { get; init; }
+    public string Period { get; init; } = "";
+    public string Number { get; init; } = "";
+    public string Currency { get; init; } = "";
+    public long TotalMinor { get; init; }
+    public DateTime DueAt { get; init; }
+    public string? PdfKey { get; init; }
+    public string BillingEmail { get; init; } = "";
+    public string AccountName { get; init; } = "";
+}
+
+public sealed class DeliveryRow
+{
+    public Guid InvoiceId { get; init; }
+    public int DeliveryNo { get; init; }
+    public string Reason { get; init; } = "";
+    public string State { get; init; } = "";
+    public int AttemptCount { get; init; }
+    public string? MessageId { get; init; }
+    public string? Recipient { get; init; }
+    public DateTime? AcceptedAt { get; init; }
+    public string? Error { get; init; }
+    public Guid? RequestId { get; init; }
+}
+
+/// <summary>
+/// Email deliveries of one invoice, read and written on a single connection that holds the invoice's advisory
+/// lock for the whole delivery: a second copy of the same message (redelivery, redrive, a concurrent consumer)
+/// waits, then finds the outcome of the first instead of sending again. A crashed process loses its connection and
+/// with it the lock, so nothing stays locked.
+/// </summary>
+public sealed class MailerStore(NpgsqlDataSource dataSource)
+{
+    public async Task<MailerSession> OpenLockedAsync(Guid invoiceId, CancellationToken ct)
+    {
+        var conn = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await conn.ExecuteAsync(new CommandDefinition(MailerSession.LockSql, new { key = invoiceId.ToString("D") },
+                commandTimeout: MailerSession.LockWaitSeconds, cancellationToken: ct));
+            return new MailerSession(conn, invoiceId);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyncDisposable
+{
+    // Longer than the longest send another holder can be in (Smtp__TimeoutSeconds is at most 600).
+    internal const int LockWaitSeconds = 900;
+    internal const string LockSql = "select pg_advisory_lock(8008, hashtext(@key))";
+    private const string UnlockSql = "select pg_advisory_unlock(8008, hashtext(@key))";
+
+    private const string InvoiceSql = """
+        select i.id as invoice_id, i.run_id, i.account_id, i.period, i.number, i.currency, i.total_minor, i.due_at::timestamp as due_at,
+               i.pdf_key, a.billing_email, a.name as account_name
+        from invoices i join accounts a on a.id = i.account_id
+        where i.id = @invoiceId
+        """;
+
+    private const string Columns = "invoice_id, delivery_no, reason, state, attempt_count, message_id, recipient, accepted_at, error, request_id";
+
+    private const string GetSql = $"select {Columns} from email_deliveries where invoice_id = @invoiceId and delivery_no = @deliveryNo";
+
+    private const string ByRequestSql = $"select {Columns} from email_deliveries where request_id = @requestId";
+
+    private const string PendingSql = $"select {Columns} from email_deliveries where invoice_id = @invoiceId and state = 'pending' order by delivery_no";
+
+    // Delivery 1 is the initial email; resends take the next numbers even before the initial one exists.
+    // The advisory lock serialises this per invoice, so max()+1 cannot race.
+    private const string CreateResendSql = $"""
+        insert into email_deliveries (invoice_id, delivery_no, reason, state, request_id, requested_by)
+        select @invoiceId, coalesce(max(delivery_no), 1) + 1, 'resend', 'pending', @requestId, @requestedBy
+        from email_deliveries where invoice_id = @invoiceId
+        returning {Columns}
+        """;
+
+    private const string ClaimSql = """
+        insert into email_deliveries (invoice_id, delivery_no, reason, state, attempt_count, message_id, pdf_sha256, recipient)
+        values (@invoiceId, @deliveryNo, @reason, 'sending', 1, @messageId, @pdfSha256, @recipient)
+        on conflict (invoice_id, delivery_no) do update
+        set state = 'sending', attempt_count = email_deliveries.attempt_count + 1, message_id = excluded.message_id,
+            pdf_sha256 = excluded.pdf_sha256, recipient = excluded.recipient, error = null, updated_at = now()
+        """;
+
+    // One batch, one implicit transaction: the delivery and the invoice's status change together.
+    private const string AcceptSql = """
+        update email_deliveries set state = 'accepted', accepted_at = @acceptedAt, error = null, updated_at = now()
+        where invoice_id = @invoiceId and delivery_no = @deliveryNo;
+        update invoices set email_status = 'sent', emailed_at = @acceptedAt where id = @invoiceId;
+        """;
+
+    // A resend that is not sent leaves the invoice's status alone: it describes the invoice's initial email or the last accepted one.
+    private const string NotSentSql = """
+        insert into email_deliveries (invoice_id, delivery_no, reason, state, recipient, pdf_sha256, error)
+        values (@invoiceId, @deliveryNo, @reason, @state, @recipient, @pdfSha256, @error)
+        on conflict (invoice_id, delivery_no) do update
+        set state = excluded.state, recipient = excluded.recipient, pdf_sha256 = coalesce(excluded.pdf_sha256, email_deliveries.pdf_sha256),
+            error = excluded.error, updated_at = now();
+        update invoices set email_status = @state where id = @invoiceId and @reason = 'initial' and email_status <> 'sent';
+        """;
+
+    private const string ErrorSql = """
+        update email_deliveries set error = @error, updated_at = now() where invoice_id = @invoiceId and delivery_no = @deliveryNo
+        """;
+
+    public Task<MailInvoice?> LoadInvoiceAsync(CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<MailInvoice>(new CommandDefinition(InvoiceSql, new { invoiceId }, cancellationToken: ct));
+
+    public Task<DeliveryRow?> GetAsync(int deliveryNo, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(GetSql, new { invoiceId, deliveryNo }, cancellationToken: ct));
+
+    public Task<DeliveryRow?> ByRequestAsync(Guid requestId, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(ByRequestSql, new { requestId }, cancellationToken: ct));
+
+    public async Task<IReadOnlyList<DeliveryRow>> PendingAsync(CancellationToken ct) =>
+        (await conn.QueryAsync<DeliveryRow>(new CommandDefinition(PendingSql, new { invoiceId }, cancellationToken: ct))).ToList();
+
+    public Task<DeliveryRow> CreateResendAsync(Guid requestId, string requestedBy, CancellationToken ct) =>
+        conn.QuerySingleAsync<DeliveryRow>(new CommandDefinition(CreateResendSql, new { invoiceId, requestId, requestedBy }, cancellationToken: ct));
+
+    public Task ClaimAsync(int deliveryNo, string reason, string messageId, string pdfSha256, string recipient, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(ClaimSql, new { invoiceId, deliveryNo, reason, messageId, pdfSha256, recipient }, cancellationToken: ct));
+
+    /// <summary>Not cancellable: once the server accepted the email, recording it must not be abandoned halfway.</summary>
+    public Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt) =>
+        conn.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime }));
+
+    public Task NotSentAsync(int deliveryNo, string reason, string state, string recipient, string? pdfSha256, string error, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(NotSentSql, new { invoiceId, deliveryNo, reason, state, recipient, pdfSha256, error }, cancellationToken: ct));
+
+    public Task RecordErrorAsync(int deliveryNo, string error) =>
+        conn.ExecuteAsync(new CommandDefinition(ErrorSql, new { invoiceId, deliveryNo, error }));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (conn.State == System.Data.ConnectionState.Open)
+                await conn.ExecuteAsync(new CommandDefinition(UnlockSql, new { key = invoiceId.ToString("D") }));
+        }
+        catch (NpgsqlException)
+        {
+            // A broken connection is not returned to the pool, and the server dropped its locks with it.
+        }
+        finally
+        {
+            await conn.DisposeAsync();
+        }
+    }
+}

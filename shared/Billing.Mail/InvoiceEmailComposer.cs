@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Mail;
+using System.Net.Mime;
+using System.Text;
+using Billing.Invoicing;
+
+namespace Billing.Mail;
+
+/// <summary>Turns an <see cref="InvoiceEmail"/> into a MIME message: text and HTML bodies, the PDF attached.</summary>
+public sealed class InvoiceEmailComposer(MailOptions options)
+{
+    private readonly MailAddress _from = new(options.From);
+    private readonly MailAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : new MailAddress(options.ReplyTo);
+    // The From address's domain is the right-hand side of every Message-ID we make.
+    private readonly string _domain = new MailAddress(options.From).Host;
+    private readonly string? _pdfBaseUrl = string.IsNullOrWhiteSpace(options.PublicPdfBaseUrl) ? null : options.PublicPdfBaseUrl.TrimEnd('/');
+
+    /// <summary>
+    /// Stable per delivery: every attempt of the same delivery carries the same id, so the rare duplicate left by a
+    /// crash between SMTP acceptance and the database update is recognisable (and collapsed by most mail clients).
+    /// </summary>
+    public string MessageId(Guid invoiceId, int deliveryNo) => $"<invoice-{invoiceId:D}-{deliveryNo}@{_domain}>";
+
+    public string PdfLink(Guid invoiceId) => _pdfBaseUrl is null ? "" : $"{_pdfBaseUrl}/{invoiceId:D}.pdf";
+
+    public static string Subject(InvoiceEmail e) => $"Invoice {e.InvoiceNumber} for {e.Period}";
+
+    public static string AttachmentName(InvoiceEmail e) =>
+        "invoice-" + new string(e.InvoiceNumber.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()) + ".pdf";
+
+    public MailMessage Compose(InvoiceEmail e)
+    {
+        var message = new MailMessage
+        {
+            From = _from,
+            Subject = Subject(e),
+            SubjectEncoding = Encoding.UTF8,
+            HeadersEncoding = Encoding.UTF8,
+        };
+        message.To.Add(new MailAddress(e.Recipient));
+        if (_replyTo is not null) message.ReplyToList.Add(_replyTo);
+        message.Headers.Add("Message-ID", MessageId(e.InvoiceId, e.DeliveryNo));
+        message.Headers.Add("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
+
+        var text = AlternateView.CreateAlternateViewFromString(TextBody(e), Encoding.UTF8, MediaTypeNames.Text.Plain);
+        text.TransferEncoding = TransferEncoding.QuotedPrintable;
+        var html = AlternateView.CreateAlternateViewFromString(HtmlBody(e), Encoding.UTF8, MediaTypeNames.Text.Html);
+        html.TransferEncoding = TransferEncoding.QuotedPrintable;
+        message.AlternateViews.Add(text);
+        message.AlternateViews.Add(html);
+
+        var attachment = new Attachment(new MemoryStream(e.Pdf, writable: false), AttachmentName(e), MediaTypeNames.Application.Pdf);
+        attachment.TransferEncoding = TransferEncoding.Base64;
+        attachment.ContentDisposition!.Inline = false;
+        attachment.ContentDisposition.Size = e.Pdf.Length;
+        message.Attachments.Add(attachment);
+        return message;
+    }
+
+    public static string Total(InvoiceEmail e) => Currencies.Format(e.TotalMinor, e.Currency);
+
+    public static string Due(InvoiceEmail e) => e.DueDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+
+    public string TextBody(InvoiceEmail e)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Hello ").Append(e.AccountName).Append(",\r\n\r\n");
+        sb.Append("your invoice ").Append(e.InvoiceNumber).Append(" for ").Append(e.Period).Append(" is attached as a PDF.\r\n\r\n");
+        sb.Append("Invoice number: ").Append(e.InvoiceNumber).Append("\r\n");
+        sb.Append("Period:         ").Append(e.Period).Append("\r\n");
+        sb.Append("Total:          ").Append(Total(e)).Append("\r\n");
+        sb.Append("Due date:       ").Append(Due(e)).Append("\r\n");
+        if (_pdfBaseUrl is not null) sb.Append("\r\nView or download it at ").Append(PdfLink(e.InvoiceId)).Append("\r\n");
+        sb.Append("\r\nThank you for your business.\r\n");
+        return sb.ToString();
+    }
+
+    public string HtmlBody(InvoiceEmail e)
+    {
+        static string H(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">");
+        sb.Append("<p>Hello ").Append(H(e.AccountName)).Append(",</p>");
+        sb.Append("<p>your invoice <strong>").Append(H(e.InvoiceNumber)).Append("</strong> for ").Append(H(e.Period))
+            .Append(" is attached as a PDF.</p>");
+        sb.Append("<table>");
+        Row(sb, "Invoice number", e.InvoiceNumber);
+        Row(sb, "Period", e.Period);
+        Row(sb, "Total", Total(e));
+        Row(sb, "Due date", Due(e));
+        sb.Append("</table>");
+        if (_pdfBaseUrl is not null)
+            sb.Append("<p><a href=\"").Append(H(PdfLink(e.InvoiceId))).Append("\">View or download the invoice</a></p>");
+        sb.Append("<p>Thank you for your business.</p></body></html>");
+        return sb.ToString();
+
+        static void Row(StringBuilder sb, string label, string value) =>
+            sb.Append("<tr><th align=\"left\">").Append(H(label)).Append("</th><td>").Append(H(value)).Append("</td></tr>");
+    }
+}
