@@ -24,13 +24,12 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
         trace_id, alerted_at, resolved_at
         """;
 
-    // The CTE locks the known row first, so the returned previous status is the one this statement replaced:
-    // a resolved error that comes back is reopened and reported as new exactly once, also under concurrency.
+    // The known row is locked first, so the status read is the one the upsert replaces: a resolved error that
+    // comes back is reopened and reported as new exactly once, also under concurrent consumers.
+    private const string LockFingerprintSql = "select status from error_monitorings where fingerprint = @Fingerprint for update";
+
     // (xmax = 0) is true for a freshly inserted row.
     private const string UpsertSql = $"""
-        with prior as (
-            select status from error_monitorings where fingerprint = @Fingerprint for update
-        )
         insert into error_monitorings as e
             (fingerprint, service, error_type, code, message, backtrace, payload, invoice_id, account_id, run_id,
              trace_id, created_at, updated_at, last_seen_at)
@@ -43,7 +42,7 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
             trace_id = coalesce(excluded.trace_id, e.trace_id),
             status = case when e.status = 'resolved' then 'open' else e.status end,
             resolved_at = case when e.status = 'resolved' then null else e.resolved_at end
-        returning {Columns}, (xmax = 0) as inserted, (select status from prior) as prior_status
+        returning {Columns}, (xmax = 0) as inserted
         """;
 
     private const string ListSql = $"""
@@ -85,6 +84,9 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var prior = await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(LockFingerprintSql,
+            new { Fingerprint = fingerprint }, tx, cancellationToken: ct));
         var row = await conn.QuerySingleAsync<UpsertRow>(new CommandDefinition(UpsertSql, new
         {
             Fingerprint = fingerprint,
@@ -99,8 +101,9 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
             report.RunId,
             report.TraceId,
             Now = now,
-        }, cancellationToken: ct));
-        var isNew = row.Inserted || row.PriorStatus == "resolved";
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        var isNew = row.Inserted || prior == "resolved";
         return new RecordedError(row.ToRecord(), isNew);
     }
 
@@ -197,6 +200,5 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
     private sealed class UpsertRow : Row
     {
         public bool Inserted { get; set; }
-        public string? PriorStatus { get; set; }
     }
 }
