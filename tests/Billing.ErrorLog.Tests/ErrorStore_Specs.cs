@@ -165,3 +165,20 @@ public sealed class When_chat_alerts_wait_in_the_postgres_outbox : IAsyncLifetim
         Assert.Equal(1, await conn.ExecuteScalarAsync<int>("select count(*) from chat_alert_outbox where dedupe_key = 'run_completed:r1'"));
     }
 }
+
+public sealed class When_the_fault_consumers_are_registered
+{
+    [Fact]
+    public void Does_cover_every_message_contract_and_no_value_inside_one()
+    {
+        var names = ErrorLogBus.MessageContracts().Select(t => t.Name).ToList();
+
+        Assert.Contains("GenerateInvoice", names);
+        Assert.Contains("RenderInvoicePdf", names);
+        Assert.Contains("InvoiceRunCompleted", names);
+        Assert.Contains("ErrorReported", names);
+        Assert.DoesNotContain("CurrencyTotal", names);
+        var contracts = typeof(Billing.Contracts.ErrorReported).Assembly.GetExportedTypes().Count(t => t.IsClass);
+        Assert.Equal(contracts - 1, names.Count);
+    }
+}
