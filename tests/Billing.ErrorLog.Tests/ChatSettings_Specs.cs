@@ -110,6 +110,27 @@ public sealed class When_the_chat_webhook_setting_is_absent_or_malformed : IAsyn
     }
 
     [Fact]
+    public async Task Does_record_an_unusable_report_once_with_its_reason_and_dead_letter_it()
+    {
+        await using var redrive = Redrive.Start(db, vhost);
+        await redrive.WaitHealthyAsync();
+        await using var publisher = await InProcessService.StartAsync("badreport-test", db, vhost, _ => { });
+
+        await publisher.Services.GetRequiredService<IBus>().Publish(new ErrorReported("", "EmailFailed", "smtp_550",
+            "mailbox unavailable", null, null, null, null, null, null, DateTimeOffset.UtcNow));
+
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var row = await Eventually.Until(() => conn.QuerySingleOrDefaultAsync<(string Type, string Code, string Message, int Count)?>(
+            "select error_type, code, message, occurrence_count from error_monitorings where code = 'error-log-reports'"),
+            r => r is not null, TimeSpan.FromSeconds(60));
+        Assert.Equal(("ValidationException", "error-log-reports", "ErrorReported is unusable: service is required", 1), row!.Value);
+        var dead = await Eventually.Until(() => vhost.QueueAsync("error-log-reports_error"),
+            q => q is { } v && v.TryGetProperty("messages", out var m) && m.GetInt32() == 1, TimeSpan.FromSeconds(60));
+        Assert.NotNull(dead);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<int>("select count(*) from error_monitorings"));
+    }
+
+    [Fact]
     public async Task Does_run_without_chat_keep_alerts_in_the_outbox_and_say_so_once()
     {
         await using var redrive = Redrive.Start(db, vhost, new Dictionary<string, string?> { ["Alerts__Window"] = "00:00:01" });
