@@ -13,4 +13,5 @@ root.Subcommands.Add(RunCommands.Run());
 root.Subcommands.Add(InvoiceCommands.Invoice(
     PdfCommands.Render(), PdfCommands.Pdf(), MailCommands.InvoiceResend(), MailCommands.InvoiceDeliveries()));
 root.Subcommands.Add(MailCommands.Suppressions());
+root.Subcommands.Add(ErrorCommands.Errors());
 return await root.Parse(args).InvokeAsync();

@@ -6,6 +6,7 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddRedrive(this WebApplicationBuilder builder)
     {
+        builder.AddErrorLog();
         builder.AddBillingBus(bus =>
         {
         });

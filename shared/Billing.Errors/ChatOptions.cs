@@ -3,19 +3,28 @@ namespace Billing.Errors;
 /// <summary>Where chat alerts go (configuration section "Chat").</summary>
 public sealed class ChatOptions
 {
+    public const string Section = "Chat";
     public const string WebhookUrlSetting = "Chat__WebhookUrl";
+    public const string TraceUiUrlSetting = "Chat__TraceUiUrl";
 
-    /// <summary>The incoming-webhook URL. Required: an unset webhook would silently swallow every alert.</summary>
+    /// <summary>The incoming-webhook URL. Optional: without it alerts are kept in the outbox, unsent, and
+    /// the service says so once at start; a malformed one is a typo that would lose alerts, so it stops start-up.</summary>
     public string? WebhookUrl { get; set; }
 
+    /// <summary>Base URL of the trace UI (e.g. Jaeger); alerts link to {TraceUiUrl}/trace/{traceId}.</summary>
+    public string? TraceUiUrl { get; set; }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(WebhookUrl);
+
     /// <summary>Problems naming the environment variable to fix; empty when the options are usable.
-    /// The value itself is never echoed: a webhook URL is a credential.</summary>
+    /// The webhook URL itself is never echoed: it is a credential.</summary>
     public IReadOnlyList<string> Validate()
     {
-        if (string.IsNullOrWhiteSpace(WebhookUrl))
-            return [$"{WebhookUrlSetting} is required (the chat incoming-webhook URL)"];
-        if (!HttpUrls.IsAbsoluteHttp(WebhookUrl))
-            return [$"{WebhookUrlSetting} must be an absolute http or https URL"];
-        return [];
+        var errors = new List<string>();
+        if (IsConfigured && !HttpUrls.IsAbsoluteHttp(WebhookUrl))
+            errors.Add($"{WebhookUrlSetting} must be an absolute http or https URL");
+        if (!string.IsNullOrWhiteSpace(TraceUiUrl) && !HttpUrls.IsAbsoluteHttp(TraceUiUrl))
+            errors.Add($"{TraceUiUrlSetting} must be an absolute http or https URL, got '{TraceUiUrl}'");
+        return errors;
     }
 }

@@ -28,10 +28,13 @@ public static class Bus
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
+        builder.Properties[BusAddedKey] = true;
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
             configure?.Invoke(x);
+            if (builder.Properties.TryGetValue(RegistrationsKey, out var extra))
+                foreach (var register in (List<Action<IBusRegistrationConfigurator>>)extra) register(x);
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
@@ -44,6 +47,24 @@ public static class Bus
                 cfg.ConfigureEndpoints(context);
             });
         });
+        return builder;
+    }
+
+    private const string RegistrationsKey = "Billing.Bus.Registrations";
+    private const string BusAddedKey = "Billing.Bus.Added";
+
+    /// <summary>
+    /// Lets a feature's <c>AddXxx()</c> put its consumers on the service's one bus without owning the
+    /// <see cref="AddBillingBus"/> call. Must run before <see cref="AddBillingBus"/>, which applies them.
+    /// </summary>
+    public static IHostApplicationBuilder AddBusRegistrations(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> register)
+    {
+        if (builder.Properties.ContainsKey(BusAddedKey))
+            throw new InvalidOperationException("AddBusRegistrations must be called before AddBillingBus");
+        if (!builder.Properties.TryGetValue(RegistrationsKey, out var list))
+            builder.Properties[RegistrationsKey] = list = new List<Action<IBusRegistrationConfigurator>>();
+        ((List<Action<IBusRegistrationConfigurator>>)list).Add(register);
         return builder;
     }
 

@@ -83,9 +83,19 @@ public class When_chat_options_are_validated
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public void Names_the_setting_when_the_webhook_url_is_missing(string? url)
+    [InlineData("  ")]
+    public void Accepts_no_webhook_url_as_chat_switched_off(string? url)
     {
-        Assert.StartsWith("Chat__WebhookUrl is required", Assert.Single(new ChatOptions { WebhookUrl = url }.Validate()));
+        var options = new ChatOptions { WebhookUrl = url };
+        Assert.Empty(options.Validate());
+        Assert.False(options.IsConfigured);
+    }
+
+    [Fact]
+    public void Names_the_setting_for_a_malformed_trace_ui_url()
+    {
+        var problem = Assert.Single(new ChatOptions { TraceUiUrl = "jaeger:16686" }.Validate());
+        Assert.StartsWith("Chat__TraceUiUrl must be an absolute http or https URL", problem);
     }
 
     [Fact]

@@ -30,5 +30,6 @@ public static class AdminEndpoints
         read.MapRunEndpoints(write);
         read.MapInvoiceEndpoints();
         MailEndpoints.Map(read, write);
+        read.MapErrorEndpoints(write);
     }
 }
