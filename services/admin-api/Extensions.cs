@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Accounting;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
 using Billing.ServiceDefaults;
@@ -17,6 +18,7 @@ public static class Extensions
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuth();
         builder.AddBillingBus();
+        builder.Services.AddAccounting();
         return builder;
     }
 
@@ -28,6 +30,7 @@ public static class Extensions
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
+        app.MapStripeWebhooks();
         return app;
     }
 }

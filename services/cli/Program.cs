@@ -8,4 +8,6 @@ var root = new RootCommand("""
 root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
+root.Subcommands.Add(LedgerCommands.Ledger());
+root.Subcommands.Add(LedgerCommands.Reconcile());
 return await root.Parse(args).InvokeAsync();
