@@ -46,6 +46,9 @@ public static class LedgerCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var withDetail = parse.GetValue(detail);
+            // Piped into a file or grep, a table at the default 80 columns would wrap ids and kinds mid-word.
+            if (Console.IsOutputRedirected)
+                AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
             var report = await api.GetAsync($"/admin/reconcile?detail={(withDetail ? "true" : "false")}", ct);
             var status = report.GetProperty("status").GetString();
             var summary = CommandBase.NewTable("status", "accounts checked", "invoices checked", "drifts", "stripe checked");
