@@ -32,11 +32,14 @@ public sealed class InvoiceSyncer(NpgsqlDataSource dataSource, TimeProvider time
          order by invoice_id, line_no
         """;
 
-    const string MarkSyncedSql = """
-        update invoices i
-           set synced_at = coalesce(i.synced_at, @now), journal_entry_id = u.entry_id
-          from unnest(@ids, @entry_ids) as u(id, entry_id)
-         where i.id = u.id and (i.synced_at is null or i.journal_entry_id is distinct from u.entry_id)
+    // One round trip: the entries, their lines, and the invoices marked synced (also when the entry existed).
+    const string PostSql = LedgerStore.EntriesCte + """
+        , u as (
+            update invoices i
+               set synced_at = coalesce(i.synced_at, @now), journal_entry_id = s.entry_id
+              from unnest(@invoice_ids_synced, @entry_ids_synced) as s(id, entry_id)
+             where i.id = s.id and (i.synced_at is null or i.journal_entry_id is distinct from s.entry_id))
+        select id from e
         """;
 
     public async Task<SyncBatchResult> SyncAsync(IReadOnlyCollection<Guid> invoiceIds, CancellationToken ct)
@@ -62,14 +65,15 @@ public sealed class InvoiceSyncer(NpgsqlDataSource dataSource, TimeProvider time
             }
         }
 
-        var inserted = await LedgerStore.InsertAsync(conn, tx, entries.Select(e => e.Entry).ToList(), ct);
+        var inserted = new HashSet<Guid>();
         if (entries.Count > 0)
         {
-            await using var mark = new NpgsqlCommand(MarkSyncedSql, conn, tx);
-            mark.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.Row.Id).ToArray() });
-            mark.Parameters.Add(new NpgsqlParameter("entry_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.Entry.Id).ToArray() });
-            mark.Parameters.AddWithValue("now", time.GetUtcNow().UtcDateTime);
-            await mark.ExecuteNonQueryAsync(ct);
+            await using var post = new NpgsqlCommand(PostSql, conn, tx);
+            LedgerStore.AddEntryParameters(post, entries.Select(e => e.Entry).ToList());
+            LedgerStore.Add(post, "invoice_ids_synced", NpgsqlDbType.Uuid, entries.Select(e => e.Row.Id).ToArray());
+            LedgerStore.Add(post, "entry_ids_synced", NpgsqlDbType.Uuid, entries.Select(e => e.Entry.Id).ToArray());
+            post.Parameters.AddWithValue("now", time.GetUtcNow().UtcDateTime);
+            inserted = await LedgerStore.ReadIdsAsync(post, ct);
         }
         await tx.CommitAsync(ct);
 
@@ -82,27 +86,26 @@ public sealed class InvoiceSyncer(NpgsqlDataSource dataSource, TimeProvider time
     static async Task<Dictionary<Guid, InvoiceRow>> LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
     {
         var rows = new Dictionary<Guid, InvoiceRow>();
-        await using (var cmd = new NpgsqlCommand(InvoicesSql, conn, tx))
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var sql in new[] { InvoicesSql, LinesSql })
         {
-            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new InvoiceRow(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetGuid(2),
-                    reader.GetString(3), reader.GetString(4).Trim(), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
-                    reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9));
-                rows[row.Id] = row;
-            }
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
+            batch.BatchCommands.Add(command);
         }
-        await using (var cmd = new NpgsqlCommand(LinesSql, conn, tx))
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                if (rows.TryGetValue(reader.GetGuid(0), out var row))
-                    row.Lines.Add(new InvoiceLineForPosting(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
-            }
+            var row = new InvoiceRow(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetGuid(2),
+                reader.GetString(3), reader.GetString(4).Trim(), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9));
+            rows[row.Id] = row;
+        }
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (rows.TryGetValue(reader.GetGuid(0), out var row))
+                row.Lines.Add(new InvoiceLineForPosting(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
         }
         return rows;
     }

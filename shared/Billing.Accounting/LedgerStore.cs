@@ -11,7 +11,7 @@ namespace Billing.Accounting;
 public sealed class LedgerStore(NpgsqlDataSource dataSource)
 {
     // Lines go in only for entries this statement created: a conflicting (already posted) entry keeps its lines.
-    const string InsertSql = """
+    internal const string EntriesCte = """
         with e as (
             insert into journal_entries (id, source_type, source_id, invoice_id, account_id, currency, posted_at, trace_id)
             select t.id, t.source_type, t.source_id, t.invoice_id, t.account_id, t.currency, t.posted_at, t.trace_id
@@ -25,8 +25,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
               from unnest(@l_entry, @l_no, @l_account, @l_debit, @l_credit, @l_description)
                    as l(entry_id, line_no, ledger_account, debit_minor, credit_minor, description)
              where l.entry_id in (select id from e))
-        select id from e
         """;
+
+    const string InsertSql = EntriesCte + " select id from e";
 
     const string EntryColumns = """
         select e.id, e.source_type, e.source_id, e.invoice_id, e.account_id, e.currency, e.posted_at, e.trace_id,
@@ -55,9 +56,25 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>Inserts the entries that are not in the ledger yet; returns the ids of those it inserted.</summary>
     public static async Task<HashSet<Guid>> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<JournalEntry> entries, CancellationToken ct)
     {
-        var inserted = new HashSet<Guid>();
         if (entries.Count == 0)
-            return inserted;
+            return [];
+        await using var cmd = new NpgsqlCommand(InsertSql, conn, tx);
+        AddEntryParameters(cmd, entries);
+        return await ReadIdsAsync(cmd, ct);
+    }
+
+    internal static async Task<HashSet<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var inserted = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            inserted.Add(reader.GetGuid(0));
+        return inserted;
+    }
+
+    /// <summary>The parameters of <see cref="EntriesCte"/>: entries and their lines as arrays, unnested by the server.</summary>
+    internal static void AddEntryParameters(NpgsqlCommand cmd, IReadOnlyList<JournalEntry> entries)
+    {
         var lineCount = entries.Sum(e => e.Lines.Count);
         var lEntry = new Guid[lineCount];
         var lNo = new int[lineCount];
@@ -81,7 +98,6 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             }
         }
 
-        await using var cmd = new NpgsqlCommand(InsertSql, conn, tx);
         Add(cmd, "ids", NpgsqlDbType.Uuid, entries.Select(e => e.Id).ToArray());
         Add(cmd, "source_types", NpgsqlDbType.Text, entries.Select(e => e.SourceType).ToArray());
         Add(cmd, "source_ids", NpgsqlDbType.Text, entries.Select(e => e.SourceId).ToArray());
@@ -96,13 +112,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         Add(cmd, "l_debit", NpgsqlDbType.Bigint, lDebit);
         Add(cmd, "l_credit", NpgsqlDbType.Bigint, lCredit);
         Add(cmd, "l_description", NpgsqlDbType.Text, lDescription);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            inserted.Add(reader.GetGuid(0));
-        return inserted;
     }
 
-    static void Add(NpgsqlCommand cmd, string name, NpgsqlDbType type, Array values) =>
+    internal static void Add(NpgsqlCommand cmd, string name, NpgsqlDbType type, Array values) =>
         cmd.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values });
 
     /// <summary>Every entry of one invoice (its invoice entry, payments, refunds, disputes).</summary>
