@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Accounting;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
 using Billing.Pdf;
@@ -19,6 +20,7 @@ public static class Extensions
         builder.Services.AddApiKeyAuth();
         builder.AddBillingBus();
         builder.AddPdfStorage();
+        builder.Services.AddAccounting();
         return builder;
     }
 
@@ -30,6 +32,7 @@ public static class Extensions
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
+        app.MapStripeWebhooks();
         return app;
     }
 }

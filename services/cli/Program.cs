@@ -14,4 +14,6 @@ root.Subcommands.Add(InvoiceCommands.Invoice(
     PdfCommands.Render(), PdfCommands.Pdf(), MailCommands.InvoiceResend(), MailCommands.InvoiceDeliveries()));
 root.Subcommands.Add(MailCommands.Suppressions());
 root.Subcommands.Add(ErrorCommands.Errors());
+root.Subcommands.Add(LedgerCommands.Ledger());
+root.Subcommands.Add(LedgerCommands.Reconcile());
 return await root.Parse(args).InvokeAsync();

@@ -31,5 +31,6 @@ public static class AdminEndpoints
         read.MapInvoiceEndpoints();
         MailEndpoints.Map(read, write);
         read.MapErrorEndpoints(write);
+        read.MapLedger();
     }
 }
