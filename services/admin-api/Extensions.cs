@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
+using Billing.Redrive;
 using Billing.ServiceDefaults;
 
 namespace Billing.AdminApi;
@@ -17,6 +18,7 @@ public static class Extensions
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuth();
         builder.AddBillingBus();
+        builder.Services.AddRedriveCore();
         return builder;
     }
 

@@ -9,6 +9,7 @@ public static class Extensions
         builder.AddBillingBus(bus =>
         {
         });
+        builder.AddDlqRedrive();
         return builder;
     }
 }

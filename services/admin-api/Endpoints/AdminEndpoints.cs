@@ -27,5 +27,6 @@ public static class AdminEndpoints
     {
         _ = read;
         _ = write;
+        read.MapDlq(write);
     }
 }
