@@ -8,4 +8,5 @@ var root = new RootCommand("""
 root.Subcommands.Add(HealthCommands.Health());
 root.Subcommands.Add(HealthCommands.WhoAmI());
 root.Subcommands.Add(KeyCommands.Keys());
+root.Subcommands.Add(DlqCommands.Dlq());
 return await root.Parse(args).InvokeAsync();
