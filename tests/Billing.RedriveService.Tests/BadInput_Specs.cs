@@ -3,22 +3,31 @@ using Billing.RedriveService.Tests.Infrastructure;
 
 namespace Billing.RedriveService.Tests;
 
-public sealed class When_a_dead_letter_request_is_wrong : IAsyncLifetime
+/// <summary>The admin API process (no redrive service: nothing may be queued anyway) over three dead-lettered messages.</summary>
+public sealed class BadInputFixture : IAsyncLifetime
 {
-    private const string Target = "bad-input";
-    private const string Error = Target + "_error";
-    private DlqEnvironment env = null!;
+    public const string Target = "bad-input";
+    public const string Error = Target + "_error";
+
+    public DlqEnvironment Env { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        env = await DlqEnvironment.StartAsync("dlqbad", redriveService: false);
-        await using var connection = await Faults.ConnectAsync(env.Vhost);
+        Env = await DlqEnvironment.StartAsync("dlqbad", redriveService: false);
+        await using var connection = await Faults.ConnectAsync(Env.Vhost);
         await Faults.DeclareAsync(connection, Target, Error);
         await Faults.PublishAsync(connection, Error, Enumerable.Range(0, 3)
-            .Select(_ => Faults.Make(env.Vhost.Name, Target, Guid.NewGuid().ToString(), "System.TimeoutException", Guid.NewGuid())));
+            .Select(_ => Faults.Make(Env.Vhost.Name, Target, Guid.NewGuid().ToString(), "System.TimeoutException", Guid.NewGuid())));
     }
 
-    public async Task DisposeAsync() => await env.DisposeAsync();
+    public async Task DisposeAsync() => await Env.DisposeAsync();
+}
+
+public sealed class When_a_dead_letter_request_is_wrong(BadInputFixture fixture) : IClassFixture<BadInputFixture>
+{
+    private const string Target = BadInputFixture.Target;
+    private const string Error = BadInputFixture.Error;
+    private readonly DlqEnvironment env = fixture.Env;
 
     public static TheoryData<string, object, string> BadRedrives() => new()
     {
