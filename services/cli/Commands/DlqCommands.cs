@@ -83,7 +83,7 @@ public static class DlqCommands
             foreach (var m in messages.EnumerateArray())
             {
                 var keys = string.Join(" ", m.GetProperty("business_keys").EnumerateObject().Select(k => $"{k.Name}={k.Value.GetString()}"));
-                table.AddRow(Text(m, "message_id"), Text(m, "message_type"), Text(m, "exception_type"), Text(m, "fault_reason"),
+                table.AddRow(Text(m, "message_id"), Markup.Escape(ShortType(m)), Text(m, "exception_type"), Markup.Escape(Shorten(m.GetProperty("fault_reason").GetString(), 80)),
                     m.GetProperty("retry_count").GetInt32().ToString(CultureInfo.InvariantCulture), m.GetProperty("redrive_count").GetInt32().ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(keys), Text(m, "trace_id"), Text(m, "faulted_at"));
             }
@@ -295,6 +295,12 @@ public static class DlqCommands
             Console.WriteLine($"warning: queue {missing.GetString()} does not exist; its messages stay dead-lettered");
     }
 
+    private static string ShortType(JsonElement message) =>
+        message.GetProperty("message_type").GetString() is { } type ? type[(type.LastIndexOf(':') + 1)..] : "";
+
+    private static string Shorten(string? text, int length) =>
+        text is null ? "" : text.Length <= length ? text : text[..(length - 1)] + "…";
+
     private static bool Finished(JsonElement job) => job.GetProperty("state").GetString() is "completed" or "cancelled" or "failed";
 
     private static long Done(JsonElement job) => job.GetProperty("moved").GetInt64() + job.GetProperty("parked").GetInt64() + job.GetProperty("failed").GetInt64();
@@ -336,7 +342,7 @@ public static class DlqCommands
     /// <summary>Piped output (scripts, logs) gets whole ids instead of a table squeezed to 80 columns.</summary>
     private static void WideWhenRedirected()
     {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 400;
     }
 
     /// <summary>The filter options shared by redrive, archive and restore.</summary>
