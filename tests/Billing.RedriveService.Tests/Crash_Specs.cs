@@ -53,13 +53,14 @@ public sealed class When_the_redrive_service_is_killed_mid_job(CrashFixture fixt
         var seen = await IdsInAsync(CrashFixture.Error, CrashFixture.Target);
         Assert.Empty(fixture.Ids.Except(seen));
 
-        await using var restarted = env.StartRedrive(CrashFixture.RedriveSettings);
-        await restarted.WaitHealthyAsync();
+        await env.StartRedrive(CrashFixture.RedriveSettings).WaitHealthyAsync();
         var finished = await env.WaitForJobAsync(jobId, TimeSpan.FromMinutes(3));
 
         Assert.Equal("completed", finished.GetProperty("state").GetString());
         Assert.True(finished.GetProperty("attempts").GetInt32() >= 2);
-        Assert.True(finished.GetProperty("moved").GetInt64() >= CrashFixture.Messages);
+        // The counts of the batches confirmed after the killed service's last progress write are not in the row,
+        // so "moved" may fall short by those; the messages themselves are all delivered (below).
+        Assert.True(finished.GetProperty("moved").GetInt64() > running.GetProperty("moved").GetInt64());
         Assert.Equal(0, await env.CountAsync(CrashFixture.Error));
         var delivered = await IdsInAsync(CrashFixture.Target);
         Assert.Empty(fixture.Ids.Except(delivered));
