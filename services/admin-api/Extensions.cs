@@ -3,6 +3,7 @@ using Billing.Accounting;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
 using Billing.Pdf;
+using Billing.Redrive;
 using Billing.ServiceDefaults;
 
 namespace Billing.AdminApi;
@@ -21,6 +22,7 @@ public static class Extensions
         builder.AddBillingBus();
         builder.AddPdfStorage();
         builder.Services.AddAccounting();
+        builder.Services.AddRedriveCore();
         return builder;
     }
 

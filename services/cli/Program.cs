@@ -16,4 +16,5 @@ root.Subcommands.Add(MailCommands.Suppressions());
 root.Subcommands.Add(ErrorCommands.Errors());
 root.Subcommands.Add(LedgerCommands.Ledger());
 root.Subcommands.Add(LedgerCommands.Reconcile());
+root.Subcommands.Add(DlqCommands.Dlq());
 return await root.Parse(args).InvokeAsync();

@@ -10,6 +10,7 @@ public static class Extensions
         builder.AddBillingBus(bus =>
         {
         });
+        builder.AddDlqRedrive();
         return builder;
     }
 }

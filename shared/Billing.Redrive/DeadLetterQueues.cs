@@ -8,6 +8,14 @@ public sealed class DeadLetterQueues(RedriveOptions options, TimeProvider? clock
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>Messages ready in <paramref name="queue"/> right now, or null when it does not exist (any queue, not only dead-letter ones).</summary>
+    public async Task<long?> CountAsync(string queue, CancellationToken ct = default)
+    {
+        QueueNames.Require(queue, nameof(queue));
+        await using var connection = await Amqp.ConnectAsync(options, "count", ct);
+        return await Amqp.CountAsync(connection, queue, ct);
+    }
+
     public async Task<IReadOnlyList<DeadLetterQueueInfo>> ListAsync(CancellationToken ct = default)
     {
         using var management = ManagementClient.For(options);

@@ -32,5 +32,6 @@ public static class AdminEndpoints
         MailEndpoints.Map(read, write);
         read.MapErrorEndpoints(write);
         read.MapLedger();
+        read.MapDlq(write);
     }
 }

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Billing.Redrive;
+using Billing.Testing;
+
+namespace Billing.RedriveService.Tests.Infrastructure;
+
+/// <summary>
+/// One database and vhost with the real admin API process and (optionally) the real redrive service process pointed
+/// at them, API keys for an operator and a viewer, and the real CLI.
+/// </summary>
+public sealed class DlqEnvironment : IAsyncDisposable
+{
+    public const string OperatorKey = "bk_operator_5e2d1c0b9a8f7e6d5c4b3a29";
+    public const string ViewerKey = "bk_viewer_1b2c3d4e5f6a7b8c9d0e1f2a";
+    private static readonly string Keys = $"dfr:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}";
+
+    private DlqEnvironment(TestDatabase db, TestVhost vhost, ServiceProcess api)
+    {
+        Db = db;
+        Vhost = vhost;
+        Api = api;
+    }
+
+    public TestDatabase Db { get; }
+    public TestVhost Vhost { get; }
+    public ServiceProcess Api { get; }
+    public ServiceProcess? Redrive { get; private set; }
+
+    public RedriveOptions Options => new() { AmqpUri = new Uri(Vhost.AmqpUrl), ManagementUri = new Uri(TestServers.RabbitManagementUrl) };
+
+    public static async Task<DlqEnvironment> StartAsync(string prefix, bool redriveService = true, IDictionary<string, string?>? redriveSettings = null)
+    {
+        var db = await TestDatabase.CreateAsync(prefix);
+        var vhost = await TestVhost.CreateAsync(prefix);
+        var apiSettings = Settings(db, vhost);
+        apiSettings["Auth__ApiKeys"] = Keys;
+        var env = new DlqEnvironment(db, vhost, ServiceProcess.Start("admin-api", "Billing.AdminApi", apiSettings));
+        if (redriveService) env.StartRedrive(redriveSettings);
+        await env.Api.WaitHealthyAsync();
+        if (env.Redrive is not null) await env.Redrive.WaitHealthyAsync();
+        return env;
+    }
+
+    public static Dictionary<string, string?> Settings(TestDatabase db, TestVhost vhost) => new()
+    {
+        ["Postgres__ConnectionString"] = db.ConnectionString,
+        ["RabbitMq__Url"] = vhost.AmqpUrl,
+        ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
+    };
+
+    public ServiceProcess StartRedrive(IDictionary<string, string?>? extra = null)
+    {
+        var settings = Settings(Db, Vhost);
+        settings["Redrive__PollIntervalMs"] = "200";
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        Redrive = ServiceProcess.Start("redrive", "Billing.Redrive.Service", settings);
+        return Redrive;
+    }
+
+    public HttpClient Client(string key = OperatorKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Api.BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public async Task<long?> CountAsync(string queue) => await new DeadLetterQueues(Options).CountAsync(queue);
+
+    public async Task<JsonElement> GetJsonAsync(string path, string key = OperatorKey)
+    {
+        using var client = Client(key);
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<(int Status, JsonElement Body, string? ContentType)> PostAsync(string path, object? body, string key = OperatorKey)
+    {
+        using var client = Client(key);
+        var response = await client.PostAsync(path, body is null ? null : JsonContent.Create(body));
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>Queues a redrive through the API and returns the job id.</summary>
+    public async Task<string> StartJobAsync(string queue, object body)
+    {
+        var (status, json, _) = await PostAsync($"/api/dlq/{queue}/redrive", body);
+        Assert.True(status == 202, $"redrive: {status} {json}");
+        return json.GetProperty("job_id").GetString()!;
+    }
+
+    public Task<JsonElement> WaitForJobAsync(string jobId, TimeSpan? timeout = null) =>
+        Eventually.Until(() => GetJsonAsync($"/api/dlq/jobs/{jobId}"),
+            j => j.GetProperty("state").GetString() is "completed" or "cancelled" or "failed", timeout ?? TimeSpan.FromSeconds(120));
+
+    public async Task<CliResult> CliAsync(params string[] args) => await CliWithKeyAsync(OperatorKey, args);
+
+    public async Task<CliResult> CliWithKeyAsync(string key, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        info.ArgumentList.Add(RepoPaths.ServiceDll("cli", "billing"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["BILLING_API_URL"] = Api.BaseUrl;
+        info.Environment["BILLING_API_KEY"] = key;
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(cts.Token);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Redrive is not null) await Redrive.DisposeAsync();
+        await Api.DisposeAsync();
+        await Vhost.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
