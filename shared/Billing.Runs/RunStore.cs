@@ -57,8 +57,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         try
         {
+            // Usage and charge writes hold the period lock shared while they check that the period is open; taking it
+            // exclusively here means each such write either commits before the run exists or sees the period closed.
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition(Billing.Catalogue.PeriodLock.ExclusiveSql, new { Period = period }, tx, cancellationToken: ct));
             var inserted = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(InsertSql,
-                new { Id = id, Period = period, RequestedBy = requestedBy, TraceId = traceId }, cancellationToken: ct));
+                new { Id = id, Period = period, RequestedBy = requestedBy, TraceId = traceId }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
             return inserted is null ? StartOutcome.AlreadyCompleted : StartOutcome.Started;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "invoice_runs_one_running")
