@@ -140,7 +140,8 @@ stop_rabbitmq() {
 smtp_pid="$state/smtp/smtp.pid"
 
 start_smtp() {
-  mkdir -p "$state/smtp" "$state/mail"
+  # Python's Maildir only creates tmp/new/cur when it creates the folder itself: make them here.
+  mkdir -p "$state/smtp" "$state/mail/tmp" "$state/mail/new" "$state/mail/cur"
   port_open "$smtp_port" && return 0
   # Mailbox writes each accepted message into a Maildir, which tests and people can read back.
   nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$state/mail" \
