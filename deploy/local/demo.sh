@@ -28,11 +28,12 @@ billing charges add --account "$first" --description "Managed migration job" --q
   --period "$period" --idempotency-key "demo-charge-$period" >/dev/null || true
 
 echo "== monthly run for $period"
-if billing run start --period "$period" --watch; then :; else
-  echo "(a run for $period exists; its status:)"
+if ! billing run start --period "$period" --watch; then
+  echo "(see the line above: $period was invoiced already, or the run needs attention — billing run status --period $period --failed)"
 fi
 billing run status --period "$period"
 echo "== reconcile"
 billing reconcile || true
-echo "== ledger, month-end summary"
-billing ledger export --period "$period" --format summary || true
+# Journal entries are dated when the invoice is issued, i.e. in the month after the billed period.
+echo "== ledger, month-end summary of $(date -u +%Y-%m)"
+billing ledger export --period "$(date -u +%Y-%m)" --format summary || true
