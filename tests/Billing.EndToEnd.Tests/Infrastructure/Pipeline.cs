@@ -132,6 +132,13 @@ public sealed partial class Pipeline : IAsyncDisposable
         return http;
     }
 
+    /// <summary>A number of a queue from the management API (messages, consumers); -1 while it is not reported yet.</summary>
+    public async Task<int> QueueNumberAsync(string queue, string field)
+    {
+        var q = await Vhost.QueueAsync(queue);
+        return q is { } json && json.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : -1;
+    }
+
     public async Task<JsonElement> GetJsonAsync(string path)
     {
         using var http = Api();
