@@ -1,0 +1,16 @@
+namespace Billing.EndToEnd.Tests.Infrastructure;
+
+/// <summary>Messages an aiosmtpd Mailbox handler wrote: files in <c>new/</c> (and <c>cur/</c>), one message each.</summary>
+public static class MaildirReader
+{
+    public static IReadOnlyList<MimeMessage> Read(string maildir)
+    {
+        var files = new[] { "new", "cur" }
+            .Select(d => Path.Combine(maildir, d))
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetFiles)
+            .OrderBy(File.GetLastWriteTimeUtc)
+            .ToList();
+        return files.Select(f => MimeMessage.Parse(File.ReadAllBytes(f))).ToList();
+    }
+}
