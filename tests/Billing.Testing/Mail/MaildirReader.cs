@@ -1,4 +1,4 @@
-namespace Billing.EndToEnd.Tests.Infrastructure;
+namespace Billing.Testing;
 
 /// <summary>Messages an aiosmtpd Mailbox handler wrote: files in <c>new/</c> (and <c>cur/</c>), one message each.</summary>
 public static class MaildirReader

@@ -2,9 +2,9 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Billing.EndToEnd.Tests.Infrastructure;
+namespace Billing.Testing;
 
-/// <summary>Accounts over three plans (the pipeline benchmark's seed) (two currencies, every pricing model) with usage, loaded with COPY.</summary>
+/// <summary>Accounts over three plans (two currencies, every pricing model) with usage, loaded with COPY.</summary>
 public static class Seed
 {
     private static readonly (string Code, string Currency, long BaseFee, string Components)[] Plans =

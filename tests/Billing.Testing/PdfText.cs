@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Billing.Pdf.Tests;
+namespace Billing.Testing;
 
 /// <summary>Reads PDFs back with poppler's pdftotext/pdfinfo. Missing tools fail the test: they are a setup error, not a skip.</summary>
-internal static class PdfText
+public static class PdfText
 {
     public static string Extract(byte[] pdf, int? page = null)
     {

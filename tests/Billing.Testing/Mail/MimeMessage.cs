@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Billing.Mailer.Tests.Infrastructure;
+namespace Billing.Testing;
 
 /// <summary>
 /// Just enough of RFC 5322/2045–2047 to read what the mailer sent: folded headers, encoded words, nested
