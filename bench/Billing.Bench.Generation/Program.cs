@@ -38,6 +38,8 @@ var runId = Guid.CreateVersion7();
 await using (var conn = await db.DataSource.OpenConnectionAsync())
     await conn.ExecuteAsync("insert into invoice_runs (id, period) values (@runId, @period)", new { runId, period });
 var cpuBefore = CpuSeconds(generator.Pid);
+var dbCpuBefore = DatabaseCpuSeconds(db.Name);
+var commitsBefore = await CommitsAsync(db);
 var clock = Stopwatch.StartNew();
 await publisher.Services.GetRequiredService<IBus>().Publish(new StartInvoiceRun(runId, period, DateTimeOffset.UtcNow));
 
@@ -60,8 +62,13 @@ Console.WriteLine($"generation stage: {count:N0} invoices in {stage:N1} s = {cou
 Console.WriteLine($"end to end from StartInvoiceRun: {clock.Elapsed.TotalSeconds:N1} s = {count / clock.Elapsed.TotalSeconds:N0} invoices/s");
 Console.WriteLine($"generator peak memory (VmHWM): {peakRss / 1024.0 / 1024:N0} MB");
 var cpu = CpuSeconds(generator.Pid) - cpuBefore;
+var dbCpu = DatabaseCpuSeconds(db.Name) - dbCpuBefore;
 // On a shared machine wall-clock rates say more about the neighbours than about us; CPU time does not.
 Console.WriteLine($"generator CPU time: {cpu:N1} s = {count / cpu:N0} invoices per generator CPU-second; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+// The generator's connections stay open in its pool, so their backends' CPU is the database work of the run.
+Console.WriteLine($"PostgreSQL CPU time of this database's connections: {dbCpu:N1} s = {count / dbCpu:N0} invoices per database CPU-second");
+var commits = await CommitsAsync(db) - commitsBefore;
+Console.WriteLine($"database transactions: {commits:N0} = {commits / (double)count:N3} per invoice (reads and writes are grouped across concurrent consumers)");
 await publisher.DisposeAsync();
 return count >= accounts ? 0 : 1;
 
@@ -71,6 +78,33 @@ static double CpuSeconds(int pid)
     var stat = File.ReadAllText($"/proc/{pid}/stat");
     var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+}
+
+static async Task<long> CommitsAsync(TestDatabase db)
+{
+    await using var conn = await db.DataSource.OpenConnectionAsync();
+    // Statistics are flushed by backends at most once a second; the bench's own polling adds a few.
+    await conn.ExecuteAsync("select pg_stat_force_next_flush()");
+    await Task.Delay(1100);
+    return await conn.ExecuteScalarAsync<long>("select xact_commit + xact_rollback from pg_stat_database where datname = current_database()");
+}
+
+static double DatabaseCpuSeconds(string database)
+{
+    var total = 0.0;
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+        try
+        {
+            var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+            if (cmdline.StartsWith("postgres: ", StringComparison.Ordinal) && cmdline.Contains($" {database} ", StringComparison.Ordinal))
+                total += CpuSeconds(pid);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+    return total;
 }
 
 static long HighWaterMark(int pid)

@@ -18,6 +18,8 @@ public static class Extensions
         builder.Services.AddSingleton<FailureStore>();
         builder.Services.AddSingleton<RunProgressQuery>();
         builder.Services.AddSingleton<PlanCache>();
+        builder.Services.AddSingleton(sp => new BillingInputLoader(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            sp.GetRequiredService<IOptions<GenerationOptions>>().Value.ConcurrentMessageLimit));
         builder.Services.AddSingleton(sp => new InvoiceBatchWriter(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             sp.GetRequiredService<InvoiceStore>(), sp.GetRequiredService<IOptions<GenerationOptions>>().Value.WriteBatchSize));
         builder.Services.AddHostedService<RunCompletionService>();

@@ -13,7 +13,7 @@ namespace Billing.InvoiceGenerator;
 /// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
 /// announced again (so a lost follow-up is recovered) instead of being made twice.
 /// </summary>
-public sealed class GenerateInvoiceConsumer(InvoiceStore store, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
+public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
 {
     private const int DaysUntilDue = 30;
 
@@ -25,7 +25,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, InvoiceBatchWrit
             throw new ValidationException($"period '{m.Period}' is not a period; expected yyyy-MM");
         Activity.Current?.SetTag("billing.account_id", m.AccountId);
 
-        var input = await store.LoadAsync(m.AccountId, m.Period, ct);
+        var input = await loader.LoadAsync(m.AccountId, m.Period, ct);
         if (input.Existing is { } existing)
         {
             await AnnounceExistingAsync(context, existing);
@@ -97,6 +97,8 @@ public sealed class GenerateInvoiceConsumerDefinition : ConsumerDefinition<Gener
         IConsumerConfigurator<GenerateInvoiceConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.ConcurrentMessageLimit = _limit;
+        // Enough messages on hand that the group read and the group commit always find company.
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = Math.Max(rabbit.PrefetchCount, _limit * 2);
     }
 }
 

@@ -8,11 +8,11 @@ public sealed class GenerationOptions
 
     /// <summary>GenerateInvoice messages handled at once by one process (<c>Generation__ConcurrentMessageLimit</c>).</summary>
     [Range(1, 256)]
-    public int ConcurrentMessageLimit { get; set; } = 8;
+    public int ConcurrentMessageLimit { get; set; } = 128;
 
     /// <summary>Invoices stored per transaction at most (group commit); 1 stores each on its own.</summary>
     [Range(1, 1000)]
-    public int WriteBatchSize { get; set; } = 64;
+    public int WriteBatchSize { get; set; } = 128;
 
     /// <summary>Accounts read and published per fan-out page; the publishes of a page are confirmed together.</summary>
     [Range(1, 10_000)]

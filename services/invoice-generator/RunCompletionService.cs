@@ -42,6 +42,9 @@ public sealed class RunCompletionService(RunStore runs, RunProgressQuery progres
     {
         foreach (var run in await runs.ActiveRunsAsync(ct))
         {
+            // While accounts are still being generated the run cannot be over: skip the full progress query,
+            // which reads every invoice of the run, until every account has an outcome.
+            if (run.Status == RunStatus.Running && await runs.SettledCountAsync(run.Id, ct) < (run.Accounts ?? 0)) continue;
             var p = await progress.GetAsync(run.Id, ct);
             if (p is null) continue;
             var status = !p.AllTerminal ? RunStatus.Running : p.Failed > 0 ? RunStatus.NeedsAttention : RunStatus.Completed;

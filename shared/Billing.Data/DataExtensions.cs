@@ -30,11 +30,24 @@ public static class DataExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PostgresOptions>>().Value;
-            return new NpgsqlDataSourceBuilder(options.ConnectionString) { Name = builder.Environment.ApplicationName }.Build();
+            return new NpgsqlDataSourceBuilder(WithAutoPrepare(options.ConnectionString)) { Name = builder.Environment.ApplicationName }.Build();
         });
         // Registered before the bus so consumers never see an old schema.
         builder.Services.AddHostedService<MigrationHostedService>();
         return builder;
+    }
+
+    /// <summary>
+    /// Statements run often (the hot paths of every service) are prepared once per connection instead of parsed and
+    /// planned on every execution, unless the connection string says otherwise (<c>Max Auto Prepare=0</c> turns it off).
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        var generic = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (generic.ContainsKey("Max Auto Prepare") || generic.ContainsKey("MaxAutoPrepare")) return connectionString;
+        csb.MaxAutoPrepare = 64;
+        return csb.ConnectionString;
     }
 
     private static bool IsConnectionString(string value)

@@ -5,23 +5,14 @@ using NpgsqlTypes;
 namespace Billing.Runs;
 
 /// <summary>
-/// The generation hot path: read an account's period in one round trip, then store invoice, lines, number and
-/// run state in ONE statement (one transaction). The number comes from an UPDATE of the issuer's sequence row,
+/// Storing one invoice on its own (the fallback of <see cref="InvoiceBatchWriter"/>): invoice, lines, number and
+/// run state in ONE statement (one transaction). Reads for generation go through <see cref="BillingInputLoader"/>. The number comes from an UPDATE of the issuer's sequence row,
 /// which locks it until commit: concurrent consumers take numbers one after another, and a statement that fails
 /// (e.g. the invoice already exists) rolls the increment back, so numbers have no gaps.
 /// </summary>
 public sealed class InvoiceStore(NpgsqlDataSource dataSource)
 {
     private const string ExistingSql = "select id, run_id, number, total_minor, currency from invoices where account_id = $1 and period = $2";
-
-    private const string AccountSql = """
-        select a.issuer, a.tax_rate, p.id, p.code, p.name, p.currency, p.base_fee_minor, p.components::text
-        from accounts a join plans p on p.id = a.plan_id where a.id = $1
-        """;
-
-    private const string UsageSql = "select metric, sum(quantity) from usage_records where account_id = $1 and period = $2 group by metric";
-
-    private const string ChargesSql = "select description, quantity, unit_price from charges where account_id = $1 and period = $2 order by created_at, id";
 
     private const string EnsureSequenceSql = "insert into invoice_number_sequences (issuer, prefix) values ($1, $2) on conflict (issuer) do nothing";
 
@@ -54,33 +45,6 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
         """;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownIssuers = new();
-
-    public async Task<BillingInput> LoadAsync(Guid accountId, string period, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn);
-        batch.BatchCommands.Add(Command(ExistingSql, accountId, period));
-        batch.BatchCommands.Add(Command(AccountSql, accountId));
-        batch.BatchCommands.Add(Command(UsageSql, accountId, period));
-        batch.BatchCommands.Add(Command(ChargesSql, accountId, period));
-        await using var r = await batch.ExecuteReaderAsync(ct);
-
-        ExistingInvoice? existing = null;
-        if (await r.ReadAsync(ct))
-            existing = new ExistingInvoice(r.GetGuid(0), r.IsDBNull(1) ? null : r.GetGuid(1), r.GetString(2), r.GetInt64(3), r.GetString(4));
-        await r.NextResultAsync(ct);
-        var found = await r.ReadAsync(ct);
-        var (issuer, taxRate, planId, code, name, currency, baseFee, json) = found
-            ? (r.GetString(0), r.GetDecimal(1), r.GetGuid(2), r.GetString(3), r.GetString(4), r.GetString(5).Trim(), r.GetInt64(6), r.GetString(7))
-            : ("", 0m, Guid.Empty, "", "", "", 0L, "[]");
-        await r.NextResultAsync(ct);
-        var usage = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        while (await r.ReadAsync(ct)) usage[r.GetString(0)] = r.GetDecimal(1);
-        await r.NextResultAsync(ct);
-        var charges = new List<OneOffCharge>();
-        while (await r.ReadAsync(ct)) charges.Add(new OneOffCharge(r.GetString(0), r.GetDecimal(1), r.GetDecimal(2)));
-        return new BillingInput(existing, found, issuer, taxRate, planId, code, name, currency, baseFee, json, usage, charges);
-    }
 
     public async Task<ExistingInvoice?> FindAsync(Guid accountId, string period, CancellationToken ct)
     {

@@ -105,6 +105,14 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return (await conn.QueryAsync<RunRow>(new CommandDefinition(ActiveRunsSql, cancellationToken: ct))).AsList();
     }
 
+    /// <summary>Accounts of the run with an outcome (generated, skipped or failed): a cheap first look at progress.</summary>
+    public async Task<int> SettledCountAsync(Guid runId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(*)::int from run_accounts where run_id = @runId", new { runId }, cancellationToken: ct));
+    }
+
     public async Task<int> CountBillableAccountsAsync(Guid runId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);

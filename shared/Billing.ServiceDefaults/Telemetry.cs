@@ -57,7 +57,11 @@ public static class Telemetry
                 tracing.AddOtlpExporter();
                 metrics.AddOtlpExporter();
             }
-            foreach (var extra in sp.GetServices<ITelemetryExtension>())
+            var extensions = sp.GetServices<ITelemetryExtension>().ToList();
+            // Nobody receives spans without an exporter: activities still exist (so trace ids are stored and
+            // propagated across services) but record no data, which keeps the per-message cost of tracing small.
+            if (!otlp && extensions.Count == 0) tracing.SetSampler(new AlwaysOffSampler());
+            foreach (var extra in extensions)
                 extra.Configure(tracing, metrics);
             return new TelemetryProviders(tracing.Build(), metrics.Build());
         });

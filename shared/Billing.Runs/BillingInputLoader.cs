@@ -1,0 +1,143 @@
+using System.Threading.Channels;
+using Billing.Invoicing;
+using Npgsql;
+
+namespace Billing.Runs;
+
+/// <summary>
+/// Group read for generation: the inputs requested by concurrent consumers are read together, one round trip of
+/// four statements for up to <c>maxBatch</c> accounts of a period instead of one round trip per account. A
+/// consumer waits only for the batch its request is in; a batch that fails fails each of its requests (the
+/// consumers' retry then reads again).
+/// </summary>
+public sealed class BillingInputLoader : IAsyncDisposable
+{
+    private const string ExistingSql = "select account_id, id, run_id, number, total_minor, currency from invoices where account_id = any($1) and period = $2";
+
+    private const string AccountSql = """
+        select a.id, a.issuer, a.tax_rate, p.id, p.code, p.name, p.currency, p.base_fee_minor, p.components::text
+        from accounts a join plans p on p.id = a.plan_id where a.id = any($1)
+        """;
+
+    private const string UsageSql = """
+        select account_id, metric, sum(quantity) from usage_records where account_id = any($1) and period = $2
+        group by account_id, metric
+        """;
+
+    private const string ChargesSql = """
+        select account_id, description, quantity, unit_price from charges where account_id = any($1) and period = $2
+        order by account_id, created_at, id
+        """;
+
+    private static readonly IReadOnlyDictionary<string, decimal> NoUsage = new Dictionary<string, decimal>();
+    private static readonly IReadOnlyList<OneOffCharge> NoCharges = [];
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly int _maxBatch;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public BillingInputLoader(NpgsqlDataSource dataSource, int maxBatch = 128)
+    {
+        _dataSource = dataSource;
+        _maxBatch = maxBatch;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Everything needed to price the account's period (see <see cref="BillingInput"/>).</summary>
+    public Task<BillingInput> LoadAsync(Guid accountId, string period, CancellationToken ct)
+    {
+        var pending = new Pending(accountId, period, new TaskCompletionSource<BillingInput>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(BillingInputLoader));
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+            foreach (var group in batch.GroupBy(p => p.Period, StringComparer.Ordinal))
+            {
+                var requests = group.ToList();
+                try
+                {
+                    var inputs = await ReadAsync(requests.Select(p => p.AccountId).Distinct().ToArray(), group.Key);
+                    foreach (var p in requests) p.Done.TrySetResult(inputs.TryGetValue(p.AccountId, out var input) ? input : NotFound());
+                }
+                catch (Exception e)
+                {
+                    foreach (var p in requests) p.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<Dictionary<Guid, BillingInput>> ReadAsync(Guid[] accounts, string period)
+    {
+        await using var conn = await _dataSource.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(Command(ExistingSql, accounts, period));
+        batch.BatchCommands.Add(Command(AccountSql, accounts));
+        batch.BatchCommands.Add(Command(UsageSql, accounts, period));
+        batch.BatchCommands.Add(Command(ChargesSql, accounts, period));
+        await using var r = await batch.ExecuteReaderAsync();
+
+        var existing = new Dictionary<Guid, ExistingInvoice>();
+        while (await r.ReadAsync())
+            existing[r.GetGuid(0)] = new ExistingInvoice(r.GetGuid(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.GetString(3), r.GetInt64(4), r.GetString(5));
+        await r.NextResultAsync();
+        var found = new Dictionary<Guid, (string Issuer, decimal TaxRate, Guid PlanId, string Code, string Name, string Currency, long BaseFee, string Json)>();
+        while (await r.ReadAsync())
+            found[r.GetGuid(0)] = (r.GetString(1), r.GetDecimal(2), r.GetGuid(3), r.GetString(4), r.GetString(5), r.GetString(6).Trim(), r.GetInt64(7), r.GetString(8));
+        await r.NextResultAsync();
+        var usage = new Dictionary<Guid, Dictionary<string, decimal>>();
+        while (await r.ReadAsync())
+        {
+            var id = r.GetGuid(0);
+            if (!usage.TryGetValue(id, out var metrics)) usage[id] = metrics = new Dictionary<string, decimal>(StringComparer.Ordinal);
+            metrics[r.GetString(1)] = r.GetDecimal(2);
+        }
+        await r.NextResultAsync();
+        var charges = new Dictionary<Guid, List<OneOffCharge>>();
+        while (await r.ReadAsync())
+        {
+            var id = r.GetGuid(0);
+            if (!charges.TryGetValue(id, out var list)) charges[id] = list = [];
+            list.Add(new OneOffCharge(r.GetString(1), r.GetDecimal(2), r.GetDecimal(3)));
+        }
+
+        var inputs = new Dictionary<Guid, BillingInput>(accounts.Length);
+        foreach (var id in accounts)
+        {
+            var e = existing.GetValueOrDefault(id);
+            if (!found.TryGetValue(id, out var a))
+            {
+                inputs[id] = NotFound() with { Existing = e };
+                continue;
+            }
+            inputs[id] = new BillingInput(e, true, a.Issuer, a.TaxRate, a.PlanId, a.Code, a.Name, a.Currency, a.BaseFee, a.Json,
+                usage.TryGetValue(id, out var u) ? u : NoUsage, charges.TryGetValue(id, out var c) ? c : NoCharges);
+        }
+        return inputs;
+    }
+
+    private static BillingInput NotFound() => new(null, false, "", 0m, Guid.Empty, "", "", "", 0L, "[]", NoUsage, NoCharges);
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var v in values) command.Parameters.Add(new NpgsqlParameter { Value = v });
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private sealed record Pending(Guid AccountId, string Period, TaskCompletionSource<BillingInput> Done);
+}
