@@ -25,6 +25,17 @@ public static class Telemetry
     public static bool OtlpEnabled(Microsoft.Extensions.Configuration.IConfiguration config) =>
         !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
+    private static System.Diagnostics.ActivityListener PropagationOnly(string serviceSource)
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "MassTransit" || source.Name == serviceSource || source.Name.StartsWith("Billing.", StringComparison.Ordinal),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     internal static void Add(IHostApplicationBuilder builder, ServiceInfo service)
     {
         var otlp = OtlpEnabled(builder.Configuration);
@@ -44,23 +55,23 @@ public static class Telemetry
 
         builder.Services.AddSingleton(sp =>
         {
-            var tracing = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(resource)
-                .AddSource(LibrarySources)
-                .AddSource(service.SourceName, "Billing.*");
+            var extensions = sp.GetServices<ITelemetryExtension>().ToList();
+            if (!otlp && extensions.Count == 0)
+            {
+                // Nobody receives spans or metrics: collect none, but keep creating the activities that carry the
+                // trace context (ours and MassTransit's), so trace ids are still stored and propagated across services.
+                return new TelemetryProviders(null, null, PropagationOnly(service.SourceName));
+            }
             var metrics = Sdk.CreateMeterProviderBuilder()
                 .SetResourceBuilder(resource)
                 .AddMeter(LibraryMeters)
                 .AddMeter(service.SourceName, "Billing.*");
-            if (otlp)
-            {
-                tracing.AddOtlpExporter();
-                metrics.AddOtlpExporter();
-            }
-            var extensions = sp.GetServices<ITelemetryExtension>().ToList();
-            // Nobody receives spans without an exporter: activities still exist (so trace ids are stored and
-            // propagated across services) but record no data, which keeps the per-message cost of tracing small.
-            if (!otlp && extensions.Count == 0) tracing.SetSampler(new AlwaysOffSampler());
+            if (otlp) metrics.AddOtlpExporter();
+            var tracing = Sdk.CreateTracerProviderBuilder()
+                .SetResourceBuilder(resource)
+                .AddSource(LibrarySources)
+                .AddSource(service.SourceName, "Billing.*");
+            if (otlp) tracing.AddOtlpExporter();
             foreach (var extra in extensions)
                 extra.Configure(tracing, metrics);
             return new TelemetryProviders(tracing.Build(), metrics.Build());
@@ -75,7 +86,7 @@ public interface ITelemetryExtension
     void Configure(TracerProviderBuilder tracing, MeterProviderBuilder metrics);
 }
 
-public sealed class TelemetryProviders(TracerProvider? tracer, MeterProvider? meter) : IDisposable
+public sealed class TelemetryProviders(TracerProvider? tracer, MeterProvider? meter, IDisposable? listener = null) : IDisposable
 {
     public TracerProvider? Tracer { get; } = tracer;
     public MeterProvider? Meter { get; } = meter;
@@ -85,6 +96,7 @@ public sealed class TelemetryProviders(TracerProvider? tracer, MeterProvider? me
         // Dispose flushes what is buffered, so the last spans of a stopping service are not lost.
         Tracer?.Dispose();
         Meter?.Dispose();
+        listener?.Dispose();
     }
 }
 
