@@ -11,12 +11,12 @@ using NpgsqlTypes;
 // Starts a real invoice-generator process (Stripe off) on a fresh database and vhost on the local servers,
 // runs one period over every account and prints invoices/s of the generation stage and the generator's peak memory.
 var accounts = args.Length > 0 ? int.Parse(args[0]) : 100_000;
-var concurrency = args.Length > 1 ? args[1] : "8";
+var concurrency = args.Length > 1 ? args[1] : null; // null: the service's default
 // The publisher host is named, not an assembly: no hosting startup to look for.
 Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 const string period = "2026-10";
 
-Console.WriteLine($"generation benchmark: {accounts:N0} accounts, 3 metered components each (per-unit, graduated, package), Stripe off, ConcurrentMessageLimit {concurrency}");
+Console.WriteLine($"generation benchmark: {accounts:N0} accounts, 3 metered components each (per-unit, graduated, package), Stripe off, ConcurrentMessageLimit {concurrency ?? "default"}");
 await using var db = await TestDatabase.CreateAsync("bench");
 await using var vhost = await TestVhost.CreateAsync("bench");
 
