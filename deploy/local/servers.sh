@@ -105,7 +105,9 @@ rabbit_env() {
   export RABBITMQ_PID_FILE="$state/rabbitmq/rabbit.pid"
   export RABBITMQ_CONFIG_FILE="$state/rabbitmq/rabbitmq.conf"
   export RABBITMQ_ENABLED_PLUGINS_FILE="$state/rabbitmq/enabled_plugins"
-  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+  # Schedulers that sleep instead of busy-waiting when idle: on a small machine shared with PostgreSQL and the
+  # services, spinning only takes CPU from the processes that have work.
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none'
 }
 
 start_rabbitmq() {
