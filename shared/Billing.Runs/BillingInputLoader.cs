@@ -1,6 +1,6 @@
-using System.Threading.Channels;
 using Billing.Invoicing;
 using Npgsql;
+using Pending = Billing.Runs.GroupedRequests<(System.Guid AccountId, string Period), Billing.Runs.BillingInput>.Pending;
 
 namespace Billing.Runs;
 
@@ -33,44 +33,30 @@ public sealed class BillingInputLoader : IAsyncDisposable
     private static readonly IReadOnlyList<OneOffCharge> NoCharges = [];
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly int _maxBatch;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly GroupedRequests<(Guid AccountId, string Period), BillingInput> _requests;
 
     public BillingInputLoader(NpgsqlDataSource dataSource, int maxBatch = 128)
     {
         _dataSource = dataSource;
-        _maxBatch = maxBatch;
-        _loop = Task.Run(LoopAsync);
+        _requests = new(maxBatch, ReadGroupAsync);
     }
 
     /// <summary>Everything needed to price the account's period (see <see cref="BillingInput"/>).</summary>
-    public Task<BillingInput> LoadAsync(Guid accountId, string period, CancellationToken ct)
-    {
-        var pending = new Pending(accountId, period, new TaskCompletionSource<BillingInput>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(BillingInputLoader));
-        return pending.Done.Task.WaitAsync(ct);
-    }
+    public Task<BillingInput> LoadAsync(Guid accountId, string period, CancellationToken ct) => _requests.Enqueue((accountId, period), ct);
 
-    private async Task LoopAsync()
+    private async Task ReadGroupAsync(List<Pending> group)
     {
-        var batch = new List<Pending>(_maxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        foreach (var byPeriod in group.GroupBy(p => p.Request.Period, StringComparer.Ordinal))
         {
-            batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-            foreach (var group in batch.GroupBy(p => p.Period, StringComparer.Ordinal))
+            var requests = byPeriod.ToList();
+            try
             {
-                var requests = group.ToList();
-                try
-                {
-                    var inputs = await ReadAsync(requests.Select(p => p.AccountId).Distinct().ToArray(), group.Key);
-                    foreach (var p in requests) p.Done.TrySetResult(inputs.TryGetValue(p.AccountId, out var input) ? input : NotFound());
-                }
-                catch (Exception e)
-                {
-                    foreach (var p in requests) p.Done.TrySetException(e);
-                }
+                var inputs = await ReadAsync(requests.Select(p => p.Request.AccountId).Distinct().ToArray(), byPeriod.Key);
+                foreach (var p in requests) p.Done.TrySetResult(inputs.TryGetValue(p.Request.AccountId, out var input) ? input : NotFound());
+            }
+            catch (Exception e)
+            {
+                foreach (var p in requests) p.Done.TrySetException(e);
             }
         }
     }
@@ -133,11 +119,5 @@ public sealed class BillingInputLoader : IAsyncDisposable
         return command;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-    }
-
-    private sealed record Pending(Guid AccountId, string Period, TaskCompletionSource<BillingInput> Done);
+    public ValueTask DisposeAsync() => _requests.DisposeAsync();
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Billing.Invoicing;
 using Npgsql;
 using NpgsqlTypes;
+using Pending = Billing.Runs.GroupedRequests<Billing.Runs.NewInvoice, string?>.Pending;
 
 namespace Billing.Runs;
 
@@ -43,36 +43,17 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly InvoiceStore _single;
-    private readonly int _maxBatch;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly GroupedRequests<NewInvoice, string?> _requests;
 
-    public InvoiceBatchWriter(NpgsqlDataSource dataSource, InvoiceStore single, int maxBatch = 64)
+    public InvoiceBatchWriter(NpgsqlDataSource dataSource, InvoiceStore single, int maxBatch = 128)
     {
         _dataSource = dataSource;
         _single = single;
-        _maxBatch = maxBatch;
-        _loop = Task.Run(LoopAsync);
+        _requests = new(maxBatch, WriteAsync);
     }
 
     /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>
-    public Task<string?> InsertAsync(NewInvoice invoice, CancellationToken ct)
-    {
-        var pending = new Pending(invoice, new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(InvoiceBatchWriter));
-        return pending.Done.Task.WaitAsync(ct);
-    }
-
-    private async Task LoopAsync()
-    {
-        var batch = new List<Pending>(_maxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-            await WriteAsync(batch);
-        }
-    }
+    public Task<string?> InsertAsync(NewInvoice invoice, CancellationToken ct) => _requests.Enqueue(invoice, ct);
 
     private async Task WriteAsync(List<Pending> batch)
     {
@@ -80,7 +61,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         var seen = new HashSet<(Guid, BillingPeriod)>();
         var together = new List<Pending>(batch.Count);
         var alone = new List<Pending>();
-        foreach (var p in batch) (seen.Add((p.Invoice.AccountId, p.Invoice.Period)) ? together : alone).Add(p);
+        foreach (var p in batch) (seen.Add((p.Request.AccountId, p.Request.Period)) ? together : alone).Add(p);
         if (together.Count == 1) alone.Insert(0, together[0]);
         else if (together.Count > 1)
         {
@@ -98,7 +79,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         {
             try
             {
-                var i = p.Invoice;
+                var i = p.Request;
                 p.Done.TrySetResult(await _single.InsertAsync(i.InvoiceId, i.RunId, i.AccountId, i.Period, i.Issuer, i.Invoice, i.DueAt, i.TraceId, CancellationToken.None));
             }
             catch (Exception e)
@@ -110,12 +91,12 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
 
     private async Task<string[]> WriteBatchAsync(List<Pending> batch)
     {
-        foreach (var issuer in batch.Select(p => p.Invoice.Issuer).Distinct()) await _single.EnsureIssuerAsync(issuer, CancellationToken.None);
+        foreach (var issuer in batch.Select(p => p.Request.Issuer).Distinct()) await _single.EnsureIssuerAsync(issuer, CancellationToken.None);
         await using var conn = await _dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var numbers = new string[batch.Count];
         // Issuers in a fixed order: two processes locking several sequence rows cannot deadlock.
-        foreach (var group in batch.Select((p, index) => (p, index)).GroupBy(x => x.p.Invoice.Issuer).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in batch.Select((p, index) => (p, index)).GroupBy(x => x.p.Request.Issuer).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var items = group.ToList();
             await using var next = new NpgsqlCommand(NextNumbersSql, conn, tx) { Parameters = { new() { Value = group.Key }, new() { Value = (long)items.Count } } };
@@ -123,10 +104,10 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
             if (!await r.ReadAsync()) throw new InvalidOperationException($"no invoice number sequence for issuer '{group.Key}'");
             var (prefix, first) = (r.GetString(0), r.GetInt64(1));
             for (var j = 0; j < items.Count; j++)
-                numbers[items[j].index] = Format(prefix, items[j].p.Invoice.Period, first + j);
+                numbers[items[j].index] = Format(prefix, items[j].p.Request.Period, first + j);
         }
 
-        var invoices = batch.Select(p => p.Invoice).ToList();
+        var invoices = batch.Select(p => p.Request).ToList();
         var lines = invoices.SelectMany(i => i.Invoice.Lines.Select(l => (i.InvoiceId, l))).ToList();
         await using var write = new NpgsqlBatch(conn, tx);
         write.BatchCommands.Add(Command(InvoicesSql,
@@ -174,11 +155,5 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         return command;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-    }
-
-    private sealed record Pending(NewInvoice Invoice, TaskCompletionSource<string?> Done);
+    public ValueTask DisposeAsync() => _requests.DisposeAsync();
 }
