@@ -9,7 +9,7 @@ using Billing.Testing;
 using Billing.Testing.FakeStripe;
 using Dapper;
 
-// Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare]
+// Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare] [--pg-options "Max Auto Prepare=32"]
 // Runs the whole pipeline — every service as its own process on the local servers (fresh database and vhost) —
 // over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU and peak
 // memory per service, and the bare limits of the building blocks measured in the same run, with the ratio to each.
@@ -50,6 +50,8 @@ var env = new Dictionary<string, string?>
     ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}",
     ["Logging__LogLevel__Default"] = "Warning",
 };
+// e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.
+if (ArgText("--pg-options", "") is { Length: > 0 } pgOptions) env["Postgres__ConnectionString"] += ";" + pgOptions;
 if (fakeStripe is not null)
 {
     env["Stripe__ApiKey"] = fakeStripe.ApiKey;

@@ -30,6 +30,7 @@ public static class Extensions
         builder.AddPdfStorage();
         builder.Services.AddSingleton<InvoicePdfRenderer>();
         builder.Services.AddSingleton<PdfBufferPool>();
+        builder.Services.AddSingleton<RenderGate>();
         builder.Services.AddSingleton<InvoicePdfStore>();
         builder.Services.AddSingleton<InvoicePdfService>();
         builder.Services.AddHostedService<PdfRendererStartupLog>();
@@ -53,8 +54,8 @@ internal sealed class PdfRendererStartupLog(
     {
         var s = storage.Value;
         var where = s.UsesS3 ? $"S3 bucket {s.S3.Bucket} at {s.S3.ServiceUrl}" : $"directory {Path.GetFullPath(s.Directory)}";
-        log.LogInformation("PDFs for issuer {Issuer} stored in {Storage}; {Concurrent} concurrent renders; fonts: {Fonts}",
-            issuer.Value.Name, where, renderer.Value.ConcurrentRenders, PdfFonts.Description);
+        log.LogInformation("PDFs for issuer {Issuer} stored in {Storage}; {Concurrent} concurrent renders, {Messages} messages in flight per endpoint; fonts: {Fonts}",
+            issuer.Value.Name, where, renderer.Value.ConcurrentRenders, renderer.Value.ConcurrentMessages, PdfFonts.Description);
         return Task.CompletedTask;
     }
 

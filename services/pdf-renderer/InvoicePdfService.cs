@@ -16,6 +16,7 @@ public sealed class InvoicePdfService(
     InvoicePdfRenderer renderer,
     IPdfStorage storage,
     PdfBufferPool buffers,
+    RenderGate gate,
     IOptions<IssuerOptions> issuer,
     TimeProvider time,
     ServiceInfo service,
@@ -29,7 +30,7 @@ public sealed class InvoicePdfService(
         activity?.SetTag("billing.invoice_id", invoiceId);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var invoice = await store.LockAsync(conn, tx, invoiceId, ct)
+        var (invoice, lines) = await store.LockWithLinesAsync(conn, tx, invoiceId, ct)
             ?? throw new InvoiceDocumentException("InvoiceId", $"invoice {invoiceId} does not exist");
         var key = PdfKeys.For(invoice.AccountId, invoice.Id);
 
@@ -40,15 +41,25 @@ public sealed class InvoicePdfService(
                 new PdfStoredObject(key, invoice.PdfSize ?? 0, invoice.PdfSha256), Rendered: false);
         }
 
-        var lines = await store.LinesAsync(conn, tx, invoiceId, ct);
         var document = InvoiceDocuments.From(invoice, lines, issuer.Value);
         var buffer = buffers.Rent();
         PdfStoredObject stored;
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            renderer.RenderTo(document, buffer);
-            var renderMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            double renderMs;
+            // Only the CPU-bound render is limited to ConcurrentRenders; the database, the broker and the disk
+            // wait outside the gate, so more messages than cores can be in flight without oversubscribing the CPU.
+            await gate.WaitAsync(ct);
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                renderer.RenderTo(document, buffer);
+                renderMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+            finally
+            {
+                gate.Release();
+            }
             stored = await storage.PutAsync(key, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
             log.LogInformation("Rendered invoice {InvoiceId} ({Number}, {Lines} lines) in {RenderMs:F0} ms: {Key}, {Size} bytes",
                 invoiceId, invoice.Number, lines.Count, renderMs, key, stored.Size);

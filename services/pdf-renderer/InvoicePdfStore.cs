@@ -27,17 +27,24 @@ public sealed class InvoicePdfStore
         order by line_no
         """;
 
+    // Both in one round trip: the lines are read under the invoice's lock, and a redelivery that keeps its PDF
+    // reads a few rows it does not need rather than paying a second round trip on every first render.
+    private const string LoadSql = LockInvoiceSql + ";\n" + LinesSql;
+
     private const string MarkRenderedSql = """
         update invoices
         set pdf_key = @Key, pdf_sha256 = @Sha256, pdf_size = @Size, pdf_rendered_at = @At
         where id = @id
         """;
 
-    public async Task<InvoiceRow?> LockAsync(DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct) =>
-        await conn.QuerySingleOrDefaultAsync<InvoiceRow>(new CommandDefinition(LockInvoiceSql, new { id }, tx, cancellationToken: ct));
-
-    public async Task<IReadOnlyList<InvoiceLineRow>> LinesAsync(DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct) =>
-        (await conn.QueryAsync<InvoiceLineRow>(new CommandDefinition(LinesSql, new { id }, tx, cancellationToken: ct))).AsList();
+    /// <summary>The invoice, locked for the rest of the transaction, and its lines; null when there is no such invoice.</summary>
+    public async Task<(InvoiceRow Invoice, IReadOnlyList<InvoiceLineRow> Lines)?> LockWithLinesAsync(DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct)
+    {
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(LoadSql, new { id }, tx, cancellationToken: ct));
+        var invoice = await results.ReadSingleOrDefaultAsync<InvoiceRow>();
+        var lines = (await results.ReadAsync<InvoiceLineRow>()).AsList();
+        return invoice is null ? null : (invoice, lines);
+    }
 
     public async Task MarkRenderedAsync(DbConnection conn, DbTransaction tx, Guid id, PdfStoredObject stored, DateTimeOffset at, CancellationToken ct) =>
         await conn.ExecuteAsync(new CommandDefinition(MarkRenderedSql,

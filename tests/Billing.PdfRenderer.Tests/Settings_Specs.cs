@@ -9,6 +9,7 @@ public sealed class When_a_pdf_renderer_setting_is_wrong
         { "Issuer__Name", "", "setting Issuer__Name is required" },
         { "Issuer__LogoPath", "/nonexistent/logo.png", "setting Issuer__LogoPath must name an existing PNG or JPEG file" },
         { "PdfRenderer__ConcurrentRenders", "0", "setting PdfRenderer__ConcurrentRenders" },
+        { "PdfRenderer__ConcurrentMessages", "0", "setting PdfRenderer__ConcurrentMessages" },
         { "PdfStorage__S3__ServiceUrl", "http://127.0.0.1:9000", "setting PdfStorage__S3__Bucket is invalid" },
         { "PdfStorage__S3__ServiceUrl", "ftp://minio", "setting PdfStorage__S3__ServiceUrl is invalid" },
     };

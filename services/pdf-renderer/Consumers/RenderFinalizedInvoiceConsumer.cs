@@ -32,5 +32,5 @@ public sealed class RenderFinalizedInvoiceConsumer(InvoicePdfService pdfs, TimeP
 public sealed class RenderFinalizedInvoiceConsumerDefinition : ConsumerDefinition<RenderFinalizedInvoiceConsumer>
 {
     public RenderFinalizedInvoiceConsumerDefinition(IOptions<PdfRendererOptions> options) =>
-        ConcurrentMessageLimit = options.Value.ConcurrentRenders;
+        ConcurrentMessageLimit = options.Value.ConcurrentMessages;
 }

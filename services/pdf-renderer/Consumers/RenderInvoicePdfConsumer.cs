@@ -30,5 +30,5 @@ public sealed class RenderInvoicePdfConsumer(InvoicePdfService pdfs, TimeProvide
 public sealed class RenderInvoicePdfConsumerDefinition : ConsumerDefinition<RenderInvoicePdfConsumer>
 {
     public RenderInvoicePdfConsumerDefinition(IOptions<PdfRendererOptions> options) =>
-        ConcurrentMessageLimit = options.Value.ConcurrentRenders;
+        ConcurrentMessageLimit = options.Value.ConcurrentMessages;
 }
