@@ -107,10 +107,19 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     [Fact]
     public async Task Does_report_the_drift_count_of_the_last_reconciliation()
     {
-        var drifts = await Eventually.UntilValue(() => run.Otlp.Latest("billing.reconciliation.drifts"), p => p.Count > 0, ExportWait);
-        var point = Assert.Single(drifts);
+        var clean = await Eventually.UntilValue(() => run.Otlp.Latest("billing.reconciliation.drifts"), p => p.Count > 0, ExportWait);
+        var point = Assert.Single(clean);
         Assert.Equal("accounting-sync", point.Service);
         Assert.Equal(0, point.Value); // reconciled at start, on an empty ledger
+
+        // An invoice whose total no longer matches its journal entry, and a second instance reconciling at its start.
+        await using (var conn = await run.Pipeline.Db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync("update invoices set total_minor = total_minor + 1 where id = (select id from invoices order by number limit 1)");
+        var second = run.Pipeline.Start("accounting-sync", new Dictionary<string, string?> { ["Reconcile__RunOnStart"] = "true" });
+        await second.WaitHealthyAsync(TimeSpan.FromMinutes(4));
+        var drift = await Eventually.UntilValue(() => run.Otlp.Latest("billing.reconciliation.drifts"), p => p.Count == 1 && p[0].Value > 0, ExportWait);
+        await using (var conn = await run.Pipeline.Db.DataSource.OpenConnectionAsync())
+            Assert.Equal(await conn.ExecuteScalarAsync<int>("select drift_count from reconciliation_runs order by started_at desc limit 1"), drift[0].Value);
     }
 
     [Fact]
