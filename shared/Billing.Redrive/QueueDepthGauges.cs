@@ -26,6 +26,7 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
     private volatile Depths _depths = Depths.None;
     private long _refreshedAt;
     private int _refreshing;
+    private int _disposed;
     private bool _failing;
 
     public QueueDepthGauges(RedriveOptions options, IMeterFactory meters, TimeProvider time, ILogger<QueueDepthGauges> log)
@@ -91,8 +92,9 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
                     _options.ManagementUri, ex.Message);
             _failing = true;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (_stopping.IsCancellationRequested)
         {
+            // Stopping: the listing no longer matters.
         }
         finally
         {
@@ -101,10 +103,12 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
         }
     }
 
+    // Called twice (the singleton and the hosted service are the same instance). The token source is only cancelled,
+    // never disposed: a refresh still running, or an exporter's last collection, may read it.
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
-        _stopping.Dispose();
         _meter.Dispose();
         _management.Dispose();
     }

@@ -28,7 +28,7 @@ public sealed class When_the_management_API_is_unreachable : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Does_report_no_depths_and_stays_healthy()
+    public async Task Does_report_no_depths_stays_healthy_and_stops_cleanly()
     {
         using var http = new HttpClient { BaseAddress = new Uri(redrive.BaseUrl), Timeout = TimeSpan.FromMinutes(1) };
         // Several exports, each observing the gauges (and so trying the management API), while /health keeps answering.
@@ -47,6 +47,7 @@ public sealed class When_the_management_API_is_unreachable : IAsyncLifetime
         Assert.Contains("the management API", redrive.Output);
         Assert.Contains("does not answer", redrive.Output);
         Assert.True((await http.GetAsync("/alive")).IsSuccessStatusCode);
+        Assert.Equal(0, await redrive.StopAsync());
     }
 
     /// <summary>Exports of the redrive service so far: each carries its request-duration histogram with a new time.</summary>
