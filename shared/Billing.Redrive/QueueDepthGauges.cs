@@ -7,14 +7,16 @@ namespace Billing.Redrive;
 
 /// <summary>
 /// <c>billing.queue.depth</c> and <c>billing.dlq.depth</c> (tag <c>queue</c>) from the RabbitMQ management API. An
-/// observation reads a cached listing and, when it is older than <see cref="RefreshEvery"/>, starts one refresh in the
-/// background: nobody observing costs nothing, an exporter never waits on the broker, and a management API that is
-/// down only empties the gauges (logged once per outage), never throws into the exporter or the service.
+/// observation reads a cached listing; when it is older than <see cref="RefreshEvery"/> one refresh starts and the
+/// observation waits for it at most <see cref="FreshWait"/> (else it reports the cached listing). Nobody observing costs
+/// nothing, an exporter never waits long on the broker, and a management API that is down only empties the gauges
+/// (logged once per outage), never throws into the exporter or the service.
 /// The management counters lag by its stats interval (5 s), which a gauge can live with.
 /// </summary>
 public sealed class QueueDepthGauges : IHostedService, IDisposable
 {
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan FreshWait = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     private readonly RedriveOptions _options;
@@ -24,8 +26,9 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
     private readonly Meter _meter;
     private readonly CancellationTokenSource _stopping = new();
     private volatile Depths _depths = Depths.None;
+    private readonly Lock _gate = new();
+    private Task _refresh = Task.CompletedTask;
     private long _refreshedAt;
-    private int _refreshing;
     private int _disposed;
     private bool _failing;
 
@@ -63,13 +66,15 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
 
     private void RefreshIfStale()
     {
-        if (_stopping.IsCancellationRequested || Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0) return;
-        if (Interlocked.Read(ref _refreshedAt) is var at and not 0 && _time.GetElapsedTime(at) < RefreshEvery)
+        if (_stopping.IsCancellationRequested) return;
+        Task refresh;
+        lock (_gate)
         {
-            Volatile.Write(ref _refreshing, 0);
-            return;
+            if (_refresh.IsCompleted && (_refreshedAt == 0 || _time.GetElapsedTime(_refreshedAt) >= RefreshEvery))
+                _refresh = Task.Run(RefreshAsync);
+            refresh = _refresh;
         }
-        _ = Task.Run(RefreshAsync);
+        refresh.Wait(FreshWait); // RefreshAsync never faults
     }
 
     private async Task RefreshAsync()
@@ -92,14 +97,13 @@ public sealed class QueueDepthGauges : IHostedService, IDisposable
                     _options.ManagementUri, ex.Message);
             _failing = true;
         }
-        catch (Exception) when (_stopping.IsCancellationRequested)
+        catch (Exception)
         {
             // Stopping: the listing no longer matters.
         }
         finally
         {
-            Interlocked.Exchange(ref _refreshedAt, _time.GetTimestamp());
-            Volatile.Write(ref _refreshing, 0);
+            lock (_gate) _refreshedAt = _time.GetTimestamp();
         }
     }
 
