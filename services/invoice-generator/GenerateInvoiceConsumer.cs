@@ -72,6 +72,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
         Activity.Current?.SetTag("billing.invoice_id", invoiceId);
         await context.Publish(new InvoiceFinalized(invoiceId, m.RunId, m.AccountId, m.Period, number, invoice.TotalMinor, invoice.Currency), ct);
+        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Generated, context.ReceiveContext.ElapsedTime);
     }
 
     private async Task AnnounceExistingAsync(ConsumeContext<GenerateInvoice> context, ExistingInvoice existing)

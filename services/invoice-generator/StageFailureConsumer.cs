@@ -39,6 +39,7 @@ public sealed class StageFailureConsumer(FailureStore failures) :
         var m = context.Message;
         // Suppressed and invalid addresses are decisions, not failures; a missing PDF or a failed send needs a retry.
         if (m.Status is not ("failed" or "missing_pdf")) return;
+        Billing.Metrics.BillingMetrics.Failed(Billing.Metrics.BillingMetrics.Stages.Emailed);
         await failures.RecordAsync(new NewFailure(m.RunId, m.AccountId, m.InvoiceId, Stages.Email, nameof(InvoiceEmailNotSent),
             null, null, $"{m.Status}: {m.Reason}", Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }
@@ -47,6 +48,7 @@ public sealed class StageFailureConsumer(FailureStore failures) :
     {
         var exception = context.Message.Exceptions.FirstOrDefault();
         var reason = exception is null ? "failed" : $"{exception.Message}";
+        Billing.Metrics.BillingMetrics.Failed(Billing.Metrics.BillingMetrics.StageOfRunStage(stage));
         return failures.RecordAsync(new NewFailure(runId, accountId, invoiceId, stage, messageType, QueueOf(context), exception?.ExceptionType,
             reason, Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }

@@ -11,6 +11,7 @@ public static class Extensions
         {
         });
         builder.AddDlqRedrive();
+        builder.AddQueueDepthGauges();
         return builder;
     }
 }

@@ -17,6 +17,7 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
     public ConcurrentQueue<ExportedSpan> Spans { get; } = new();
+    public ConcurrentQueue<ExportedMetricPoint> MetricPoints { get; } = new();
 
     private OtlpTraceReceiver(WebApplication app) => this.app = app;
 
@@ -46,7 +47,13 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             foreach (var span in OtlpProtobuf.ReadSpans(buffer.ToArray())) receiver.Spans.Enqueue(span);
             return Results.Bytes([], "application/x-protobuf");
         });
-        app.MapPost("/v1/metrics", () => Results.Bytes([], "application/x-protobuf"));
+        app.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            foreach (var point in OtlpProtobuf.ReadMetricPoints(buffer.ToArray())) receiver.MetricPoints.Enqueue(point);
+            return Results.Bytes([], "application/x-protobuf");
+        });
         app.MapPost("/v1/logs", () => Results.Bytes([], "application/x-protobuf"));
         await app.StartAsync();
         return receiver;
@@ -61,7 +68,7 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
 /// Just enough of the protobuf wire format to read spans from an OTLP ExportTraceServiceRequest
 /// (opentelemetry/proto/collector/trace/v1): resource_spans → resource.attributes[service.name], scope_spans → spans.
 /// </summary>
-internal static class OtlpProtobuf
+internal static partial class OtlpProtobuf
 {
     public static IEnumerable<ExportedSpan> ReadSpans(byte[] message)
     {
@@ -170,6 +177,13 @@ internal static class OtlpProtobuf
                 result |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80) return result;
             }
+        }
+
+        public ulong Fixed64()
+        {
+            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(position, 8));
+            position += 8;
+            return value;
         }
 
         public byte[] Bytes()

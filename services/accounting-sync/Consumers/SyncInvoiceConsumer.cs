@@ -33,6 +33,7 @@ public sealed class SyncInvoiceConsumer(InvoiceSyncer syncer, ConnectorGate conn
         if (byInvoice.TryGetValue(message.InvoiceId, out var synced))
         {
             await item.Publish(new InvoiceSynced(message.InvoiceId, message.RunId, synced.Entry.Id), ct);
+            Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Synced, item.ReceiveContext.ElapsedTime);
         }
         else if (rejected.TryGetValue(message.InvoiceId, out var rule))
         {

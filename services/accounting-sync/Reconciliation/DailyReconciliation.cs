@@ -50,6 +50,7 @@ public sealed class DailyReconciliation(
         {
             var report = await reconcile.RunAsync(ct);
             var runId = await reconcile.SaveAsync(report, started, activity?.TraceId.ToString(), ct);
+            Billing.Metrics.BillingMetrics.Reconciled(report.DriftCount);
             log.LogInformation("reconciliation {RunId}: {Status}, {Accounts} accounts, {Invoices} invoices, {Drifts} drifts",
                 runId, report.Status, report.AccountsChecked, report.InvoicesChecked, report.DriftCount);
             foreach (var drift in report.Drifts)

@@ -54,10 +54,11 @@ public static class ErrorCommands
     private static Command Show()
     {
         var id = IdArgument();
-        var command = new Command("show", "Show one error with its notes, link, backtrace and payload") { id };
+        var command = new Command("show", $"Show one error with its notes, link, backtrace and payload (and a trace link when {TraceLinks.Setting} is set)") { id };
         command.SetApiAction(async (parse, api, ct) =>
         {
-            Print(await api.GetAsync($"/api/errors/{parse.GetValue(id)}", ct));
+            var links = TraceLinks.FromEnvironment();
+            Print(await api.GetAsync($"/api/errors/{parse.GetValue(id)}", ct), links);
             return 0;
         });
         return command;
@@ -140,13 +141,15 @@ public static class ErrorCommands
         return existing.Length == 0 ? text : existing + "\n" + text;
     }
 
-    private static void Print(JsonElement e)
+    private static void Print(JsonElement e, TraceLinks links)
     {
         var grid = new Grid().AddColumn().AddColumn();
         foreach (var name in new[] { "id", "status", "allowed_next", "service", "error_type", "code", "message", "occurrence_count",
                      "invoice_id", "account_id", "run_id", "trace_id", "issue_link", "created_at", "last_seen_at", "resolved_at", "fingerprint" })
             grid.AddRow(new Text(name), new Text(Cell(e, name)));
         AnsiConsole.Write(grid);
+        // A plain line: the grid would wrap a long URL at the console width and break it for copying.
+        if (links.For(Cell(e, "trace_id")) is { } link) Console.WriteLine($"trace link {link}");
         foreach (var block in new[] { "notes", "backtrace", "payload" })
         {
             var value = Cell(e, block);

@@ -18,10 +18,11 @@ public static class InvoiceCommands
     private static Command Show()
     {
         var id = new Argument<string>("id") { Description = "Invoice id" };
-        var command = new Command("show", "Lines, totals, number, states and trace id of an invoice");
+        var command = new Command("show", $"Lines, totals, number, states and trace id of an invoice (with a link when {TraceLinks.Setting} is set)");
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
+            var links = TraceLinks.FromEnvironment();
             var i = await api.GetAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
             string T(string name) => RunCommands.Text(i, name);
             Console.WriteLine($"invoice {T("number")} ({T("id")}) for account {T("account_id")}, period {T("period")}, run {T("run_id")}");
@@ -35,6 +36,7 @@ public static class InvoiceCommands
             Console.WriteLine($"status {T("status")}; email {T("email_status")} {T("emailed_at")}; pdf {RunCommands.Text(pdf, "key")} {RunCommands.Text(pdf, "rendered_at")}; synced {T("synced_at")}");
             Console.WriteLine($"stripe customer {T("stripe_customer_id")} invoice {T("stripe_invoice_id")}");
             Console.WriteLine($"trace id {T("trace_id")}");
+            if (links.For(T("trace_id")) is { } link) Console.WriteLine($"trace link {link}");
             return 0;
         });
         return command;

@@ -139,6 +139,7 @@ public sealed class InvoiceMailer(
         log.LogInformation("Invoice {InvoiceId} delivery {DeliveryNo} ({Reason}) accepted for {Recipient} as {MessageId}",
             invoice.InvoiceId, deliveryNo, reason, recipient, messageId);
         await context.Publish(new InvoiceEmailed(invoice.InvoiceId, invoice.RunId ?? Guid.Empty, invoice.AccountId, messageId, acceptedAt, reason), ct);
+        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Emailed, context.ReceiveContext.ElapsedTime);
     }
 
     /// <summary>A finished delivery publishes its outcome again (consumers of the outcome are idempotent) and sends nothing.</summary>

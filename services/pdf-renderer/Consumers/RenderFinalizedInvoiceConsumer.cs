@@ -26,6 +26,7 @@ public sealed class RenderFinalizedInvoiceConsumer(InvoicePdfService pdfs, TimeP
         }
         var s = outcome.Stored;
         await context.Publish(new InvoicePdfRendered(outcome.InvoiceId, outcome.RunId, outcome.AccountId, s.Key, s.Size, s.Sha256, Rerender: false));
+        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Rendered, context.ReceiveContext.ElapsedTime);
     }
 }
 
