@@ -114,9 +114,9 @@ public sealed class InvoiceMailer(
             activity?.SetTag("messaging.message_id", messageId);
             try
             {
-                using var message = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
-                    invoice.Number, invoice.Period, invoice.TotalMinor, invoice.Currency, DateOnly.FromDateTime(invoice.DueAt), pdf));
-                await smtp.SendAsync(message, ct);
+                var email = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
+                    invoice.Number, invoice.Period, invoice.TotalMinor, invoice.Currency, DateOnly.FromDateTime(invoice.DueAt), pdf), time.GetUtcNow());
+                await smtp.SendAsync(email, ct);
             }
             catch (Exception ex) when (SmtpErrors.IsPermanent(ex))
             {
