@@ -62,13 +62,19 @@ public class SmtpServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await DisposeProcessAsync();
+        try { Directory.Delete(Maildir, recursive: true); } catch (IOException) { }
+    }
+
+    protected async Task DisposeProcessAsync()
+    {
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
-        try { Directory.Delete(Maildir, recursive: true); } catch (IOException) { }
+        _process = null;
     }
 
     /// <summary>The stored file split into the envelope headers the server put in front and the bytes the client sent.</summary>
