@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Mail;
 using System.Text;
+using Billing.Mail;
 using Billing.Pdf;
 using Billing.Testing;
 using Npgsql;
@@ -11,7 +12,9 @@ namespace Billing.Bench.Pipeline;
 /// <summary>What the building blocks do on their own on this machine, measured in the same run as the pipeline.</summary>
 public static class BareLimits
 {
-    public sealed record Result(double BrokerPublish, double BrokerConsume, double Smtp, double PdfRender, double DbInsertRows);
+    /// <param name="Smtp">SmtpClient: a new connection per message, as a sample would send.</param>
+    /// <param name="SmtpKept">Messages over kept connections, as the mailer's pool sends: the server's own limit.</param>
+    public sealed record Result(double BrokerPublish, double BrokerConsume, double Smtp, double PdfRender, double DbInsertRows, double SmtpKept = 0);
 
     public static async Task<Result> MeasureAsync(TestVhost vhost, TestDatabase db, TextWriter log)
     {
@@ -19,11 +22,13 @@ public static class BareLimits
         log.WriteLine($"  broker publish (confirms, windowed) {publish,10:N0} msg/s; consume {consume,10:N0} msg/s");
         var smtp = await SmtpAsync(600, parallel: 4);
         log.WriteLine($"  SMTP acceptance (4 clients, PDF attached) {smtp,6:N0} msg/s");
+        var smtpKept = await SmtpKeptAsync(2_000, parallel: 4);
+        log.WriteLine($"  SMTP acceptance (4 kept connections, PDF) {smtpKept,6:N0} msg/s  ({TestServers.SmtpHost}:{TestServers.SmtpPort})");
         var pdf = await PdfRenderBenchmark.RunAsync(1_000, Environment.ProcessorCount, TextWriter.Null, CancellationToken.None);
         log.WriteLine($"  PDF render ({Environment.ProcessorCount} threads) {pdf.RendersPerSecond,14:N0} renders/s");
         var rows = await DbInsertAsync(db, 200_000);
         log.WriteLine($"  PostgreSQL COPY {rows,24:N0} rows/s");
-        return new Result(publish, consume, smtp, pdf.RendersPerSecond, rows);
+        return new Result(publish, consume, smtp, pdf.RendersPerSecond, rows, smtpKept);
     }
 
     private static async Task<(double, double)> BrokerAsync(TestVhost vhost, int count)
@@ -77,6 +82,18 @@ public static class BareLimits
                 await client.SendMailAsync(message);
             }
         })));
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> SmtpKeptAsync(int count, int parallel)
+    {
+        var pdf = new InvoicePdfRenderer().Render(SampleInvoices.OnePage(1));
+        var composer = new InvoiceEmailComposer(new MailOptions { From = "bench@example.test" });
+        var email = composer.Compose(new InvoiceEmail(Guid.NewGuid(), 1, "bare@example.test", "Bare", "INV-1", "2026-10", 100, "EUR",
+            new DateOnly(2026, 11, 30), pdf), DateTimeOffset.UtcNow);
+        using var sender = new PooledSmtpSender(new SmtpOptions { Host = TestServers.SmtpHost, Port = TestServers.SmtpPort, PoolSize = parallel });
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => sender.SendAsync(email, CancellationToken.None)));
         return count / sw.Elapsed.TotalSeconds;
     }
 

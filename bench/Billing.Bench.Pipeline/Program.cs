@@ -128,6 +128,7 @@ try
         Console.WriteLine("pipeline against the bare limits:");
         Console.WriteLine($"  broker: {total * 5 / wall:N0} messages/s through the pipeline (≈5 per invoice) vs {bare.BrokerPublish:N0} publish/s bare = {total * 5 / wall / bare.BrokerPublish:P1}");
         Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare {bare.Smtp:N1}/s = {rates["email"] / bare.Smtp:P0}");
+        Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare over kept connections {bare.SmtpKept:N1}/s = {rates["email"] / bare.SmtpKept:P0}");
         Console.WriteLine($"  render: {rates["render"]:N1}/s vs PDF bare {bare.PdfRender:N1}/s = {rates["render"] / bare.PdfRender:P0}");
         Console.WriteLine($"  generate: {rates["generate"]:N1}/s vs COPY bare {bare.DbInsertRows:N0} rows/s = {rates["generate"] / bare.DbInsertRows:P2} (≈6 rows per invoice)");
     }

@@ -9,5 +9,5 @@ namespace Billing.Mail;
 /// </summary>
 public interface ISmtpSender
 {
-    Task SendAsync(MailMessage message, CancellationToken ct);
+    Task SendAsync(OutgoingEmail email, CancellationToken ct);
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Mail;
-using System.Net.Mime;
 using System.Text;
 using Billing.Invoicing;
 
@@ -29,33 +28,51 @@ public sealed class InvoiceEmailComposer(MailOptions options)
     public static string AttachmentName(InvoiceEmail e) =>
         "invoice-" + new string(e.InvoiceNumber.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()) + ".pdf";
 
-    public MailMessage Compose(InvoiceEmail e)
+    /// <summary>
+    /// The message as sent: multipart/mixed holding multipart/alternative (text, HTML; quoted-printable UTF-8) and the
+    /// PDF (base64). Written directly as bytes, in one buffer, rather than through <see cref="MailMessage"/>: the
+    /// structure is fixed and this is on every email's path.
+    /// </summary>
+    public OutgoingEmail Compose(InvoiceEmail e, DateTimeOffset date)
     {
-        var message = new MailMessage
-        {
-            From = _from,
-            Subject = Subject(e),
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-        };
-        message.To.Add(new MailAddress(e.Recipient));
-        if (_replyTo is not null) message.ReplyToList.Add(_replyTo);
-        message.Headers.Add("Message-ID", MessageId(e.InvoiceId, e.DeliveryNo));
-        message.Headers.Add("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
+        var mixed = "=_mixed_" + Guid.NewGuid().ToString("N");
+        var alternative = "=_alt_" + Guid.NewGuid().ToString("N");
+        var name = AttachmentName(e);
+        var w = new MimeWriter(e.Pdf.Length * 4 / 3 + 8192);
+        w.Header("From", MimeWriter.Mailbox(_from));
+        w.Header("To", MimeWriter.Mailbox(new MailAddress(e.Recipient)));
+        if (_replyTo is not null) w.Header("Reply-To", MimeWriter.Mailbox(_replyTo));
+        w.Header("Date", date.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + date.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", ""));
+        w.Header("Subject", MimeWriter.Text(Subject(e)));
+        w.Header("Message-ID", MessageId(e.InvoiceId, e.DeliveryNo));
+        w.Header("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
+        w.Header("MIME-Version", "1.0");
+        w.Header("Content-Type", $"multipart/mixed; boundary=\"{mixed}\"");
+        w.Line();
 
-        var text = AlternateView.CreateAlternateViewFromString(TextBody(e), Encoding.UTF8, MediaTypeNames.Text.Plain);
-        text.TransferEncoding = TransferEncoding.QuotedPrintable;
-        var html = AlternateView.CreateAlternateViewFromString(HtmlBody(e), Encoding.UTF8, MediaTypeNames.Text.Html);
-        html.TransferEncoding = TransferEncoding.QuotedPrintable;
-        message.AlternateViews.Add(text);
-        message.AlternateViews.Add(html);
+        w.Boundary(mixed);
+        w.Header("Content-Type", $"multipart/alternative; boundary=\"{alternative}\"");
+        w.Line();
+        w.Boundary(alternative);
+        w.Header("Content-Type", "text/plain; charset=utf-8");
+        w.Header("Content-Transfer-Encoding", "quoted-printable");
+        w.Line();
+        w.QuotedPrintable(TextBody(e));
+        w.Boundary(alternative);
+        w.Header("Content-Type", "text/html; charset=utf-8");
+        w.Header("Content-Transfer-Encoding", "quoted-printable");
+        w.Line();
+        w.QuotedPrintable(HtmlBody(e));
+        w.Boundary(alternative, last: true);
 
-        var attachment = new Attachment(new MemoryStream(e.Pdf, writable: false), AttachmentName(e), MediaTypeNames.Application.Pdf);
-        attachment.TransferEncoding = TransferEncoding.Base64;
-        attachment.ContentDisposition!.Inline = false;
-        attachment.ContentDisposition.Size = e.Pdf.Length;
-        message.Attachments.Add(attachment);
-        return message;
+        w.Boundary(mixed);
+        w.Header("Content-Type", $"application/pdf; name=\"{name}\"");
+        w.Header("Content-Transfer-Encoding", "base64");
+        w.Header("Content-Disposition", $"attachment; filename=\"{name}\"; size={e.Pdf.Length}");
+        w.Line();
+        w.Base64(e.Pdf);
+        w.Boundary(mixed, last: true);
+        return new OutgoingEmail(_from.Address, [e.Recipient], w.ToMemory());
     }
 
     public static string Total(InvoiceEmail e) => Currencies.Format(e.TotalMinor, e.Currency);

@@ -1,78 +1,105 @@
-using System.Net;
+using System.Diagnostics;
 using System.Net.Mail;
 using System.Threading.Channels;
 
 namespace Billing.Mail;
 
 /// <summary>
-/// A fixed pool of <see cref="SmtpClient"/>s. A client is one connection and sends one message at a time, so
-/// concurrent senders each take a client from the pool and wait when all are busy; throughput scales with the
-/// pool size until the server is the limit.
+/// A fixed pool of open SMTP connections (<see cref="SmtpConnection"/>). A connection sends one message at a time,
+/// so concurrent senders each take one and wait when all are busy; throughput scales with the pool size until the
+/// server is the limit. Connections open on first use, stay open between messages, and are replaced after any
+/// failure or after <see cref="MaxIdle"/> without use (servers close idle sessions).
 /// </summary>
 public sealed class PooledSmtpSender : ISmtpSender, IDisposable
 {
+    /// <summary>Below the idle timeouts of common servers (aiosmtpd 300 s, Postfix 300 s, many relays 60 s).</summary>
+    public static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(30);
+
     private readonly SmtpOptions _options;
-    private readonly Channel<SmtpClient> _idle;
+    // One slot per pool member: an open connection, or null when that member has none yet (or lost it).
+    private readonly Channel<SmtpConnection?> _slots;
     private int _disposed;
+    private long _opened;
 
     public PooledSmtpSender(SmtpOptions options)
     {
         _options = options;
-        _idle = Channel.CreateBounded<SmtpClient>(options.PoolSize);
-        for (var i = 0; i < options.PoolSize; i++) _idle.Writer.TryWrite(NewClient());
+        _slots = Channel.CreateBounded<SmtpConnection?>(options.PoolSize);
+        for (var i = 0; i < options.PoolSize; i++) _slots.Writer.TryWrite(null);
     }
 
     public int PoolSize => _options.PoolSize;
 
-    public async Task SendAsync(MailMessage message, CancellationToken ct)
+    /// <summary>Connections opened so far (a new one per failure or idle expiry, not per message).</summary>
+    public long ConnectionsOpened => Interlocked.Read(ref _opened);
+
+    public async Task SendAsync(OutgoingEmail email, CancellationToken ct)
     {
-        var client = await _idle.Reader.ReadAsync(ct);
-        var healthy = false;
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        var connection = await _slots.Reader.ReadAsync(ct);
         try
         {
-            // SmtpClient.Timeout only covers the synchronous Send; the async one needs its own deadline.
+            // The timeout covers the whole send, including connecting when needed.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
             try
             {
-                await client.SendMailAsync(message, timeout.Token);
+                if (connection is not null && Stopwatch.GetElapsedTime(connection.LastUsed) > MaxIdle)
+                {
+                    connection.Dispose();
+                    connection = null;
+                }
+                var reused = connection is not null;
+                connection ??= await OpenAsync(timeout.Token);
+                try
+                {
+                    await connection.SendAsync(email, timeout.Token);
+                }
+                catch (SmtpConnectionLostException) when (reused)
+                {
+                    // The server closed the kept connection before this message started: nothing was sent, so one
+                    // fresh connection may try. A failure on a fresh connection is a real failure.
+                    connection.Dispose();
+                    connection = null;
+                    connection = await OpenAsync(timeout.Token);
+                    await connection.SendAsync(email, timeout.Token);
+                }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new SmtpException(SmtpStatusCode.GeneralFailure,
                     $"the SMTP server {_options.Host}:{_options.Port} did not answer within {_options.TimeoutSeconds} s");
             }
-            healthy = true;
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or EndOfStreamException
+                                           or System.Security.Authentication.AuthenticationException)
+            {
+                throw new SmtpException($"sending to the SMTP server {_options.Host}:{_options.Port} failed: {ex.Message}", ex);
+            }
+        }
+        catch
+        {
+            // After a failure the session is in an unknown state: the next sender of this slot opens a new one.
+            connection?.Dispose();
+            connection = null;
+            throw;
         }
         finally
         {
-            // A client whose send failed may hold a half-open connection: replace it rather than reuse it.
-            if (!healthy)
-            {
-                client.Dispose();
-                client = NewClient();
-            }
-            if (Volatile.Read(ref _disposed) == 1 || !_idle.Writer.TryWrite(client)) client.Dispose();
+            if (Volatile.Read(ref _disposed) == 1 || !_slots.Writer.TryWrite(connection)) connection?.Dispose();
         }
     }
 
-    private SmtpClient NewClient()
+    private async Task<SmtpConnection> OpenAsync(CancellationToken ct)
     {
-        var client = new SmtpClient(_options.Host, _options.Port)
-        {
-            EnableSsl = _options.EnableSsl,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = _options.TimeoutSeconds * 1000,
-        };
-        if (!string.IsNullOrEmpty(_options.Username))
-            client.Credentials = new NetworkCredential(_options.Username, _options.Password);
-        return client;
+        var connection = await SmtpConnection.OpenAsync(_options, ct);
+        Interlocked.Increment(ref _opened);
+        return connection;
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _idle.Writer.TryComplete();
-        while (_idle.Reader.TryRead(out var client)) client.Dispose();
+        _slots.Writer.TryComplete();
+        while (_slots.Reader.TryRead(out var connection)) connection?.Dispose();
     }
 }

@@ -30,7 +30,6 @@ public sealed class InvoiceMailer(
     IPdfStorage storage,
     ISmtpSender smtp,
     InvoiceEmailComposer composer,
-    EmailSuppressionStore suppressions,
     ServiceInfo service,
     TimeProvider time,
     ILogger<InvoiceMailer> log)
@@ -42,15 +41,15 @@ public sealed class InvoiceMailer(
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        await using var session = await store.OpenLockedAsync(m.InvoiceId, ct);
-        var invoice = await session.LoadInvoiceAsync(ct)
-                      ?? throw new ValidationException($"invoice {m.InvoiceId} does not exist; cannot email its PDF");
+        var (session, state) = await store.OpenLockedForRenderedAsync(m.InvoiceId, ct);
+        await using var _ = session;
+        var invoice = state.Invoice ?? throw new ValidationException($"invoice {m.InvoiceId} does not exist; cannot email its PDF");
 
-        // Resends that waited for this PDF go first; they were asked for explicitly.
-        foreach (var pending in await session.PendingAsync(ct))
+        // Resends that waited for this PDF go first; they were asked for explicitly. They do not touch delivery 1.
+        foreach (var pending in state.Pending)
             await DeliverAsync(session, invoice, pending.DeliveryNo, Resend, m.StorageKey, context);
 
-        var initial = await session.GetAsync(1, ct);
+        var initial = state.Initial;
         // A re-render never mails an invoice again once its email was accepted; a missing PDF is worth another try.
         if (initial is not null && initial.State != "missing_pdf" && await RepublishIfFinishedAsync(invoice, initial, context))
             return;
@@ -90,10 +89,10 @@ public sealed class InvoiceMailer(
                 recipient.Length == 0 ? "the account has no billing email address" : $"'{recipient}' is not a valid email address", context);
             return;
         }
-        if (await suppressions.FindAsync(recipient, ct) is { } suppression)
+        if (await session.SuppressionReasonAsync(EmailAddresses.Normalize(recipient), ct) is { } suppression)
         {
             await NotSentAsync(session, invoice, deliveryNo, reason, "suppressed", recipient, null,
-                $"{EmailAddresses.Normalize(recipient)} is on the suppression list ({suppression.Reason})", context);
+                $"{EmailAddresses.Normalize(recipient)} is on the suppression list ({suppression})", context);
             return;
         }
         var pdf = await ReadPdfAsync(pdfKey, ct);
@@ -114,9 +113,9 @@ public sealed class InvoiceMailer(
             activity?.SetTag("messaging.message_id", messageId);
             try
             {
-                using var message = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
-                    invoice.Number, invoice.Period, invoice.TotalMinor, invoice.Currency, DateOnly.FromDateTime(invoice.DueAt), pdf));
-                await smtp.SendAsync(message, ct);
+                var email = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
+                    invoice.Number, invoice.Period, invoice.TotalMinor, invoice.Currency, DateOnly.FromDateTime(invoice.DueAt), pdf), time.GetUtcNow());
+                await smtp.SendAsync(email, ct);
             }
             catch (Exception ex) when (SmtpErrors.IsPermanent(ex))
             {

@@ -41,6 +41,33 @@ public sealed class DeliveryRow
 /// </summary>
 public sealed class MailerStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// Locks the invoice and reads it, its pending resends and its initial delivery in one round trip: the statements
+    /// of a batch run in order, and each read takes its snapshot after the lock is held, so it sees everything the
+    /// previous holder committed.
+    /// </summary>
+    public async Task<(MailerSession Session, RenderedState State)> OpenLockedForRenderedAsync(Guid invoiceId, CancellationToken ct)
+    {
+        var conn = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await using var reader = await conn.QueryMultipleAsync(new CommandDefinition(MailerSession.LockAndLoadSql,
+                new { key = invoiceId.ToString("D"), invoiceId }, commandTimeout: MailerSession.LockWaitSeconds, cancellationToken: ct));
+            await reader.ReadAsync<object>();
+            var invoice = await reader.ReadSingleOrDefaultAsync<MailInvoice>();
+            var deliveries = (await reader.ReadAsync<DeliveryRow>()).ToList();
+            var state = new RenderedState(invoice,
+                deliveries.Where(d => d.State == "pending").OrderBy(d => d.DeliveryNo).ToList(),
+                deliveries.FirstOrDefault(d => d.DeliveryNo == 1));
+            return (new MailerSession(conn, invoiceId), state);
+        }
+        catch
+        {
+            await conn.DisposeAsync(); // a connection that never got (or lost) the lock is closed, which releases it
+            throw;
+        }
+    }
+
     public async Task<MailerSession> OpenLockedAsync(Guid invoiceId, CancellationToken ct)
     {
         var conn = await dataSource.OpenConnectionAsync(ct);
@@ -58,6 +85,9 @@ public sealed class MailerStore(NpgsqlDataSource dataSource)
     }
 }
 
+/// <summary>What a rendered PDF's delivery starts from, read in the same round trip that takes the lock.</summary>
+public sealed record RenderedState(MailInvoice? Invoice, IReadOnlyList<DeliveryRow> Pending, DeliveryRow? Initial);
+
 public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyncDisposable
 {
     // Longer than the longest send another holder can be in (Smtp__TimeoutSeconds is at most 600).
@@ -74,11 +104,15 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
 
     private const string Columns = "invoice_id, delivery_no, reason, state, attempt_count, message_id, recipient, accepted_at, error, request_id";
 
-    private const string GetSql = $"select {Columns} from email_deliveries where invoice_id = @invoiceId and delivery_no = @deliveryNo";
+    internal const string LockAndLoadSql = $"""
+        {LockSql};
+        {InvoiceSql};
+        select {Columns} from email_deliveries where invoice_id = @invoiceId and (delivery_no = 1 or state = 'pending');
+        """;
+
+    private const string SuppressionSql = "select reason from email_suppressions where email = @email";
 
     private const string ByRequestSql = $"select {Columns} from email_deliveries where request_id = @requestId";
-
-    private const string PendingSql = $"select {Columns} from email_deliveries where invoice_id = @invoiceId and state = 'pending' order by delivery_no";
 
     // Delivery 1 is the initial email; resends take the next numbers even before the initial one exists.
     // The advisory lock serialises this per invoice, so max()+1 cannot race.
@@ -118,17 +152,15 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
         update email_deliveries set error = @error, updated_at = now() where invoice_id = @invoiceId and delivery_no = @deliveryNo
         """;
 
+    /// <summary>Why the (normalised) address is on the suppression list, or null; on this connection rather than another one from the pool.</summary>
+    public Task<string?> SuppressionReasonAsync(string normalizedEmail, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SuppressionSql, new { email = normalizedEmail }, cancellationToken: ct));
+
     public Task<MailInvoice?> LoadInvoiceAsync(CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<MailInvoice>(new CommandDefinition(InvoiceSql, new { invoiceId }, cancellationToken: ct));
 
-    public Task<DeliveryRow?> GetAsync(int deliveryNo, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(GetSql, new { invoiceId, deliveryNo }, cancellationToken: ct));
-
     public Task<DeliveryRow?> ByRequestAsync(Guid requestId, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(ByRequestSql, new { requestId }, cancellationToken: ct));
-
-    public async Task<IReadOnlyList<DeliveryRow>> PendingAsync(CancellationToken ct) =>
-        (await conn.QueryAsync<DeliveryRow>(new CommandDefinition(PendingSql, new { invoiceId }, cancellationToken: ct))).ToList();
 
     public Task<DeliveryRow> CreateResendAsync(Guid requestId, string requestedBy, CancellationToken ct) =>
         conn.QuerySingleAsync<DeliveryRow>(new CommandDefinition(CreateResendSql, new { invoiceId, requestId, requestedBy }, cancellationToken: ct));

@@ -10,7 +10,7 @@ using Dapper;
 namespace Billing.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// The whole system on one fresh database and vhost: every service its own process, its own aiosmtpd writing a
+/// The whole system on one fresh database and vhost: every service its own process, its own SMTP server (LocalSmtpServer) writing a
 /// Maildir, a PDF directory shared by renderer, mailer and admin API, and the real CLI against the admin API.
 /// </summary>
 public sealed partial class Pipeline : IAsyncDisposable
@@ -99,30 +99,7 @@ public sealed partial class Pipeline : IAsyncDisposable
     public void StartSmtp()
     {
         if (smtp is { HasExited: false }) return;
-        foreach (var sub in new[] { "new", "cur", "tmp" }) Directory.CreateDirectory(Path.Combine(Maildir, sub));
-        var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{SmtpPort}", "-c", "aiosmtpd.handlers.Mailbox", Maildir })
-            info.ArgumentList.Add(a);
-        smtp = Process.Start(info)!;
-        smtp.OutputDataReceived += (_, _) => { };
-        smtp.ErrorDataReceived += (_, _) => { };
-        smtp.BeginOutputReadLine();
-        smtp.BeginErrorReadLine();
-        // Listening once a TCP connect succeeds.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                client.Connect("127.0.0.1", SmtpPort);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !smtp.HasExited)
-            {
-                Thread.Sleep(200);
-            }
-        }
+        smtp = LocalSmtpServer.StartAsync(SmtpPort, Maildir).GetAwaiter().GetResult();
     }
 
     public HttpClient Api()

@@ -5,7 +5,7 @@ using Billing.Testing;
 namespace Billing.Mailer.Tests.Infrastructure;
 
 /// <summary>
-/// This test class's own aiosmtpd, writing every accepted message to its own Maildir. Can be killed and started
+/// This test class's own SMTP server (<see cref="LocalSmtpServer"/>), writing every accepted message to its own Maildir. Can be killed and started
 /// again on the same port and directory, to play an SMTP outage.
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
@@ -24,8 +24,6 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public static async Task<SmtpTestServer> StartAsync()
     {
         var dir = Path.Combine(Path.GetTempPath(), "billing-mailer-tests", Guid.NewGuid().ToString("N"));
-        // aiosmtpd's Mailbox handler writes into an existing Maildir; it does not create one.
-        foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(dir, sub));
         var server = new SmtpTestServer(ServiceProcess.FreePort(), dir);
         await server.StartAgainAsync();
         return server;
@@ -34,20 +32,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         if (_process is { HasExited: false }) return;
-        var info = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir })
-            info.ArgumentList.Add(arg);
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitForPortAsync(Port, open: true);
+        _process = await LocalSmtpServer.StartAsync(Port, Maildir);
     }
 
     /// <summary>SIGKILL: the server disappears mid-conversation, as a crashed relay does.</summary>

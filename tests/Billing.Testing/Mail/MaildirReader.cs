@@ -1,6 +1,6 @@
 namespace Billing.Testing;
 
-/// <summary>Messages an aiosmtpd Mailbox handler wrote: files in <c>new/</c> (and <c>cur/</c>), one message each.</summary>
+/// <summary>Messages the SMTP server wrote to a Maildir: files in <c>new/</c> (and <c>cur/</c>), one message each.</summary>
 public static class MaildirReader
 {
     public static IReadOnlyList<MimeMessage> Read(string maildir)

@@ -202,7 +202,7 @@ public sealed class MimeMessage
     public string? Header(string name) => Root.Header(name);
     public string Subject => Header("Subject") ?? "";
     public string? MessageId => Header("Message-ID");
-    /// <summary>The envelope recipient as aiosmtpd recorded it.</summary>
+    /// <summary>The envelope recipients as the SMTP server recorded them (comma-separated).</summary>
     public string? EnvelopeTo => Header("X-RcptTo");
 
     public MimePart? TextBody => Root.Flatten().FirstOrDefault(p => p.MediaType == "text/plain" && !p.IsAttachment);

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net.Mail;
+using System.Net.Sockets;
+
+namespace Billing.Mail.Tests;
+
+public sealed class When_the_server_requires_authentication : IAsyncLifetime
+{
+    private readonly int _port = ServiceProcess.FreePort();
+    private readonly string _maildir = Path.Combine(Path.GetTempPath(), "billing-mail-tests", Guid.NewGuid().ToString("N"));
+    private Process _process = null!;
+
+    public async Task InitializeAsync()
+    {
+        var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "auth_smtpd.py"), Path.GetDirectoryName(LocalSmtpServer.Script)!, _port.ToString(), _maildir })
+            info.ArgumentList.Add(a);
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync("127.0.0.1", _port);
+                return;
+            }
+            catch (SocketException) when (i < 300 && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        try { Directory.Delete(_maildir, recursive: true); } catch (IOException) { }
+    }
+
+    private PooledSmtpSender Sender(string password) =>
+        new(new SmtpOptions { Host = "127.0.0.1", Port = _port, PoolSize = 1, Username = "billing", Password = password, TimeoutSeconds = 60 });
+
+    private static OutgoingEmail Email(string subject) =>
+        new("billing@example.com", ["c@example.org"], System.Text.Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\nx\r\n"));
+
+    [Fact]
+    public async Task Does_log_in_once_and_send()
+    {
+        using var sender = Sender("s3cret");
+
+        await sender.SendAsync(Email("one"), default);
+        await sender.SendAsync(Email("two"), default);
+
+        Assert.Equal(["one", "two"], MaildirReader.Read(_maildir).Select(m => m.Subject).Order(StringComparer.Ordinal));
+        Assert.Equal(1, sender.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task Does_fail_permanently_with_a_wrong_password_and_send_nothing()
+    {
+        using var sender = Sender("wrong");
+
+        var ex = await Assert.ThrowsAnyAsync<SmtpException>(() => sender.SendAsync(Email("never"), default));
+
+        Assert.True(SmtpErrors.IsPermanent(ex));
+        Assert.Contains("535", SmtpErrors.Describe(ex));
+        Assert.DoesNotContain("wrong", SmtpErrors.Describe(ex));
+        Assert.Empty(Directory.Exists(Path.Combine(_maildir, "new")) ? Directory.GetFiles(Path.Combine(_maildir, "new")) : []);
+    }
+}
