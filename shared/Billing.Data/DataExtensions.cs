@@ -38,15 +38,18 @@ public static class DataExtensions
     }
 
     /// <summary>
-    /// Statements run often (the hot paths of every service) are prepared once per connection instead of parsed and
-    /// planned on every execution, unless the connection string says otherwise (<c>Max Auto Prepare=0</c> turns it off).
+    /// Statements run often (the hot paths of every service) are prepared once per connection instead of parsed on
+    /// every execution, unless the connection string says otherwise (<c>Max Auto Prepare=0</c> turns it off).
+    /// Prepared statements are still planned on every execution (<c>plan_cache_mode=force_custom_plan</c>): a
+    /// generic plan chosen while a table was empty (the start of a run) would otherwise be kept when it is large.
     /// </summary>
     public static string WithAutoPrepare(string connectionString)
     {
-        var csb = new NpgsqlConnectionStringBuilder(connectionString);
         var generic = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (generic.ContainsKey("Max Auto Prepare") || generic.ContainsKey("MaxAutoPrepare")) return connectionString;
-        csb.MaxAutoPrepare = 64;
+        var csb = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 };
+        if (csb.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+            csb.Options = string.IsNullOrWhiteSpace(csb.Options) ? "-c plan_cache_mode=force_custom_plan" : csb.Options + " -c plan_cache_mode=force_custom_plan";
         return csb.ConnectionString;
     }
 
