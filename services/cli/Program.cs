@@ -1,6 +1,11 @@
 using System.CommandLine;
 using Billing.Cli.Commands;
 
+// Output into a pipe or a file has no terminal width: rather than wrapping tables at 80 columns, keep rows whole
+// (COLUMNS, when set, still decides).
+if (Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null)
+    Spectre.Console.AnsiConsole.Profile.Width = 200;
+
 var root = new RootCommand("""
     billing — operate the Billing system from a terminal.
     Talks to the admin API at BILLING_API_URL (default http://127.0.0.1:5080) with the key in BILLING_API_KEY.
