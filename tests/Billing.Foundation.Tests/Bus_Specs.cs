@@ -133,10 +133,18 @@ public sealed class When_a_consumer_keeps_failing : IAsyncLifetime
         await using var reader = await connection.CreateChannelAsync();
         BasicGetResult? found = null;
         var seen = new List<ulong>();
-        while (await reader.BasicGetAsync("failing-probe_error", autoAck: false) is { } message)
+        try
         {
-            seen.Add(message.DeliveryTag);
-            if (Encoding.UTF8.GetString(message.Body.Span).Contains(accountId.ToString(), StringComparison.Ordinal)) found = message;
+            while (await reader.BasicGetAsync("failing-probe_error", autoAck: false) is { } message)
+            {
+                seen.Add(message.DeliveryTag);
+                if (Encoding.UTF8.GetString(message.Body.Span).Contains(accountId.ToString(), StringComparison.Ordinal)) found = message;
+            }
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            // A quorum queue declared a moment ago may not serve reads yet ("noproc"): not found yet, ask again.
+            return null;
         }
         foreach (var tag in seen) await reader.BasicNackAsync(tag, false, requeue: true);
         return found;

@@ -32,13 +32,22 @@ public static class DeadLetters
         await using var reader = await connection.CreateChannelAsync();
         DeadLetter? found = null;
         var seen = new List<ulong>();
-        while (await reader.BasicGetAsync(queue, autoAck: false) is { } message)
+        try
         {
-            seen.Add(message.DeliveryTag);
-            var body = Encoding.UTF8.GetString(message.Body.Span);
-            if (body.Contains(invoiceId.ToString(), StringComparison.Ordinal))
-                found = new DeadLetter(body, (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
-                    .ToDictionary(h => h.Key, h => h.Value switch { byte[] b => Encoding.UTF8.GetString(b), var v => v?.ToString() }));
+            while (await reader.BasicGetAsync(queue, autoAck: false) is { } message)
+            {
+                seen.Add(message.DeliveryTag);
+                var body = Encoding.UTF8.GetString(message.Body.Span);
+                if (body.Contains(invoiceId.ToString(), StringComparison.Ordinal))
+                    found = new DeadLetter(body, (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
+                        .ToDictionary(h => h.Key, h => h.Value switch { byte[] b => Encoding.UTF8.GetString(b), var v => v?.ToString() }));
+            }
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            // A quorum queue declared a moment ago may not serve reads yet ("noproc"); the channel closed and
+            // returned what it had taken. Not found yet: the caller asks again.
+            return null;
         }
         foreach (var tag in seen) await reader.BasicNackAsync(tag, false, requeue: true);
         return found;
