@@ -36,7 +36,7 @@ public sealed partial class Pipeline : IAsyncDisposable
     public TestVhost Vhost { get; }
     public string PdfDirectory { get; } = Directory.CreateTempSubdirectory("billing-e2e-pdfs-").FullName;
     public string Maildir { get; } = Directory.CreateTempSubdirectory("billing-e2e-mail-").FullName;
-    public int SmtpPort { get; } = ServiceProcess.FreePort();
+    public int SmtpPort { get; private set; } = ServiceProcess.FreePort();
     public string ApiKey { get; } = "bk_e2e_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     public Dictionary<string, string?> Environment { get; } = [];
     public IReadOnlyList<(string Folder, ServiceProcess Process)> Processes => processes;
@@ -99,7 +99,20 @@ public sealed partial class Pipeline : IAsyncDisposable
     public void StartSmtp()
     {
         if (smtp is { HasExited: false }) return;
-        smtp = LocalSmtpServer.StartAsync(SmtpPort, Maildir).GetAwaiter().GetResult();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                smtp = LocalSmtpServer.StartAsync(SmtpPort, Maildir).GetAwaiter().GetResult();
+                return;
+            }
+            // The free port chosen earlier was taken meanwhile (by a parallel test's process): before any service
+            // was told the port, another one will do.
+            catch (InvalidOperationException) when (processes.Count == 0 && attempt < 5)
+            {
+                SmtpPort = ServiceProcess.FreePort();
+            }
+        }
     }
 
     public HttpClient Api()

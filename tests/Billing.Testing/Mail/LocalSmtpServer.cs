@@ -40,7 +40,11 @@ public static class LocalSmtpServer
             {
                 using var tcp = new TcpClient();
                 await tcp.ConnectAsync("127.0.0.1", port);
-                return process;
+                // Something answering on the port is not enough: another process may hold it (this one then exits).
+                if (await GreetsAsync(tcp) && !process.HasExited) return process;
+                if (process.HasExited)
+                    throw new InvalidOperationException($"the SMTP server could not listen on 127.0.0.1:{port} (another process holds it; exit code {process.ExitCode})");
+                await Task.Delay(100);
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
@@ -51,6 +55,28 @@ public static class LocalSmtpServer
                 if (!process.HasExited) process.Kill(entireProcessTree: true);
                 throw new InvalidOperationException($"the SMTP server did not open 127.0.0.1:{port} (exit code {(process.HasExited ? process.ExitCode : -1)})");
             }
+        }
+    }
+
+    private static async Task<bool> GreetsAsync(TcpClient tcp)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var buffer = new byte[3];
+            var read = 0;
+            var stream = tcp.GetStream();
+            while (read < 3)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(read), timeout.Token);
+                if (n == 0) return false;
+                read += n;
+            }
+            return buffer is [(byte)'2', (byte)'2', (byte)'0'];
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        {
+            return false;
         }
     }
 }
