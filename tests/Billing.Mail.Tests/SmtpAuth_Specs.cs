@@ -15,24 +15,7 @@ public sealed class When_the_server_requires_authentication : IAsyncLifetime
         var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "auth_smtpd.py"), Path.GetDirectoryName(LocalSmtpServer.Script)!, _port.ToString(), _maildir })
             info.ArgumentList.Add(a);
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync("127.0.0.1", _port);
-                return;
-            }
-            catch (SocketException) when (i < 300 && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+        _process = await LocalSmtpServer.StartAsync(info, _port);
     }
 
     public async Task DisposeAsync()

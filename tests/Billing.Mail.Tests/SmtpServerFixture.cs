@@ -26,24 +26,7 @@ public class SmtpServerFixture : IAsyncLifetime
         var info = LocalSmtpServer.StartInfo(Port, Maildir, Processes);
         info.ArgumentList.Insert(1, "--size-limit");
         info.ArgumentList.Insert(2, SizeLimit.ToString());
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException) when (i < 300 && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+        _process = await LocalSmtpServer.StartAsync(info, Port);
     }
 
     public bool IsRunning => _process is { HasExited: false };

@@ -25,10 +25,16 @@ public static class LocalSmtpServer
     }
 
     /// <summary>Starts the server (creating the Maildir) and waits until it accepts connections; output is discarded.</summary>
-    public static async Task<Process> StartAsync(int port, string maildir, int processes = 1)
+    public static Task<Process> StartAsync(int port, string maildir, int processes = 1)
     {
         foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
-        var process = Process.Start(StartInfo(port, maildir, processes))!;
+        return StartAsync(StartInfo(port, maildir, processes), port);
+    }
+
+    /// <summary>Starts an SMTP server from its command line and waits until it greets on the port; output is discarded.</summary>
+    public static async Task<Process> StartAsync(ProcessStartInfo info, int port)
+    {
+        var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
