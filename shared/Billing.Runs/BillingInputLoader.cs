@@ -65,10 +65,10 @@ public sealed class BillingInputLoader : IAsyncDisposable
     {
         await using var conn = await _dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(conn);
-        batch.BatchCommands.Add(Command(ExistingSql, accounts, period));
-        batch.BatchCommands.Add(Command(AccountSql, accounts));
-        batch.BatchCommands.Add(Command(UsageSql, accounts, period));
-        batch.BatchCommands.Add(Command(ChargesSql, accounts, period));
+        batch.BatchCommands.Add(InvoiceBatchWriter.Command(ExistingSql, accounts, period));
+        batch.BatchCommands.Add(InvoiceBatchWriter.Command(AccountSql, accounts));
+        batch.BatchCommands.Add(InvoiceBatchWriter.Command(UsageSql, accounts, period));
+        batch.BatchCommands.Add(InvoiceBatchWriter.Command(ChargesSql, accounts, period));
         await using var r = await batch.ExecuteReaderAsync();
 
         var existing = new Dictionary<Guid, ExistingInvoice>();
@@ -111,13 +111,6 @@ public sealed class BillingInputLoader : IAsyncDisposable
     }
 
     private static BillingInput NotFound() => new(null, false, "", 0m, Guid.Empty, "", "", "", 0L, "[]", NoUsage, NoCharges);
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var v in values) command.Parameters.Add(new NpgsqlParameter { Value = v });
-        return command;
-    }
 
     public ValueTask DisposeAsync() => _requests.DisposeAsync();
 }

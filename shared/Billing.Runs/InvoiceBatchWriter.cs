@@ -148,7 +148,8 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
     private static NpgsqlParameter Nullable(string?[] values) =>
         new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    /// <summary>A statement of a batch with positional parameters (values, or parameters when a type must be given).</summary>
+    internal static NpgsqlBatchCommand Command(string sql, params object[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var v in values) command.Parameters.Add(v as NpgsqlParameter ?? new NpgsqlParameter { Value = v });

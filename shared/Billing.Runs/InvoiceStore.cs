@@ -132,11 +132,4 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
         var prefix = new string(issuer.Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
         return prefix.Length == 0 ? "INV" : prefix;
     }
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var v in values) command.Parameters.Add(new NpgsqlParameter { Value = v });
-        return command;
-    }
 }
