@@ -47,6 +47,10 @@ public static class Bus
                 cfg.ConfigureEndpoints(context);
             });
         });
+        // Consuming starts only once the whole process is up (HTTP bound) and stops before anything else on shutdown:
+        // a process that fails to start never takes a message, so nothing is dead-lettered by a restart (invariant 6).
+        builder.Services.RemoveMassTransitHostedService();
+        builder.Services.AddHostedService<ConsumeOnceStarted>();
         return builder;
     }
 

@@ -39,6 +39,12 @@ public static class ServiceRunner
             await Console.Error.WriteLineAsync($"{name}: database migration refused: {ex.Message}");
             return 2;
         }
+        catch (IOException ex) when (ex.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            // Kestrel: "Failed to bind to address http://127.0.0.1:5080: address already in use."
+            await Console.Error.WriteLineAsync($"{name}: cannot start: {ex.Message}");
+            return 3;
+        }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
                                        or MassTransit.RabbitMqConnectionException)
         {
