@@ -33,22 +33,29 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
         if (!input.AccountFound) throw new ValidationException($"account {m.AccountId} does not exist");
 
+        // The fan-out only sends billable accounts, but a request may arrive again after the account's dates
+        // changed, or be published by hand: the account's dates decide, not the message.
+        if (!input.IsBillableIn(period))
+        {
+            var why = $"not billable in {period}: billing {(input.BillingStartsOn > period.LastDay ? $"starts on {input.BillingStartsOn:yyyy-MM-dd}" : $"ended on {input.BillingEndsOn:yyyy-MM-dd}")}";
+            await store.SettleAsync(m.RunId, m.AccountId, "skipped", why, ct);
+            await context.Publish(new InvoiceSkipped(m.RunId, m.AccountId, m.Period, why), ct);
+            return;
+        }
+
         ComputedInvoice invoice;
         try
         {
-            var plan = new PlanDefinition
+            var spans = input.SpansFor(period, p => new PlanDefinition
             {
-                Code = input.PlanCode,
-                Name = input.PlanName,
-                Currency = input.Currency,
-                BaseFeeMinor = input.BaseFeeMinor,
-                Components = plans.Get(input.PlanId, input.ComponentsJson),
-            };
-            invoice = InvoiceCalculator.Compute(plan, input.TaxRate, input.Usage, input.Charges);
+                Code = p.Code, Name = p.Name, Currency = p.Currency, BaseFeeMinor = p.BaseFeeMinor,
+                Components = plans.Get(p.PlanId, p.ComponentsJson),
+            });
+            invoice = InvoiceCalculator.Compute(period, spans, input.TaxRate, input.Charges);
         }
         catch (DomainValidationException e)
         {
-            throw new ValidationException($"account {m.AccountId}, plan {input.PlanCode}: {e.Message}");
+            throw new ValidationException($"account {m.AccountId}, plan {input.CurrentPlan?.Code}: {e.Message}");
         }
 
         if (invoice.IsEmpty)

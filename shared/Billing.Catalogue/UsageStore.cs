@@ -8,10 +8,13 @@ namespace Billing.Catalogue;
 /// nothing; a record whose idempotency key is already stored counts as a duplicate, not again.</summary>
 public sealed class UsageStore(NpgsqlDataSource dataSource)
 {
+    // Each account's plan timeline: a record's metric must be priced by the plan in force when it occurred.
     private const string AccountsSql = """
-        select a.id, p.code as plan_code, array(select c->>'metric' from jsonb_array_elements(p.components) c) as metrics
-        from accounts a join plans p on p.id = a.plan_id
-        where a.id = any(@Ids)
+        select ap.account_id as id, ap.effective_on, p.code as plan_code,
+               array(select c->>'metric' from jsonb_array_elements(p.components) c) as metrics
+        from account_plans ap join plans p on p.id = ap.plan_id
+        where ap.account_id = any(@Ids)
+        order by ap.account_id, ap.effective_on
         """;
 
     private const string StoredSql = """
@@ -34,15 +37,16 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         await using var tx = await conn.BeginTransactionAsync(ct);
 
         var accounts = (await conn.QueryAsync<AccountMetrics>(new CommandDefinition(AccountsSql,
-            new { Ids = records.Select(r => r.AccountId).Distinct().ToArray() }, tx, cancellationToken: ct))).ToDictionary(a => a.Id);
+            new { Ids = records.Select(r => r.AccountId).Distinct().ToArray() }, tx, cancellationToken: ct)))
+            .GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.Select(a => (a.EffectiveOn, a)).ToList());
         var errors = new ValidationErrors();
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            if (!accounts.TryGetValue(r.AccountId, out var account))
+            if (!accounts.TryGetValue(r.AccountId, out var timeline))
                 errors.Add($"records[{i}].account_id", $"no account {r.AccountId}");
-            else if (!account.Metrics.Contains(r.Metric))
-                errors.Add($"records[{i}].metric", $"'{r.Metric}' is not priced by plan '{account.PlanCode}' of this account"
+            else if (BillingDays.PlanOn(timeline, DateOnly.FromDateTime(r.OccurredAt.UtcDateTime)) is var account && !account.Metrics.Contains(r.Metric))
+                errors.Add($"records[{i}].metric", $"'{r.Metric}' is not priced by plan '{account.PlanCode}', this account's plan on {r.OccurredAt.UtcDateTime:yyyy-MM-dd}"
                     + (account.Metrics.Length == 0 ? " (it has no metered components)" : $" (its metrics: {string.Join(", ", account.Metrics)})"));
         }
         CatalogueValidation.ThrowIfAny(errors);
@@ -96,6 +100,7 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
     private sealed class AccountMetrics
     {
         public Guid Id { get; init; }
+        public DateOnly EffectiveOn { get; init; }
         public string PlanCode { get; init; } = "";
         public string[] Metrics { get; init; } = [];
     }
