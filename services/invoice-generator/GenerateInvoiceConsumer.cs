@@ -44,14 +44,17 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
 
         ComputedInvoice invoice;
+        long[] lateRecords;
         try
         {
-            var spans = input.SpansFor(period, p => new PlanDefinition
+            PlanDefinition PlanOf(PlanVersion p) => new()
             {
                 Code = p.Code, Name = p.Name, Currency = p.Currency, BaseFeeMinor = p.BaseFeeMinor,
                 Components = plans.Get(p.PlanId, p.ComponentsJson),
-            });
-            invoice = InvoiceCalculator.Compute(period, spans, input.TaxRate, input.Charges);
+            };
+            var (late, lateIds) = input.LateFor(PlanOf);
+            invoice = InvoiceCalculator.Compute(period, input.SpansFor(period, PlanOf), input.TaxRate, input.Charges, late);
+            lateRecords = lateIds;
         }
         catch (DomainValidationException e)
         {
@@ -69,7 +72,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         var invoiceId = Guid.CreateVersion7();
         var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
         var traceId = Activity.Current?.TraceId.ToHexString();
-        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
+        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
         if (number is null)
         {
             // Another delivery of the same request stored it first.

@@ -23,14 +23,16 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         """;
 
     private const string InsertSql = """
-        insert into usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key)
+        insert into usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key, late)
         select * from unnest(@Accounts::uuid[], @Periods::text[], @Metrics::text[], @Quantities::numeric[],
-                             @OccurredAt::timestamptz[], @Keys::text[])
+                             @OccurredAt::timestamptz[], @Keys::text[], @Late::boolean[])
         on conflict (idempotency_key) do nothing
         """;
 
     /// <exception cref="DomainValidationException">unknown account or metric, named <c>records[i].field</c>.</exception>
-    /// <exception cref="CatalogueConflictException">a closed period, or a key reused for a different record.</exception>
+    /// <exception cref="CatalogueConflictException">a key reused for a different record.</exception>
+    /// <remarks>A record for a period already closed for its account is accepted as late: its invoice (or the run
+    /// under way) no longer takes it, the account's next invoice does (<see cref="UsageBatchResult.Late"/>).</remarks>
     public async Task<UsageBatchResult> AppendAsync(IReadOnlyList<NewUsageRecord> records, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -70,19 +72,14 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         }
         if (conflicts.Count > 0) throw new CatalogueConflictException("Idempotency key reused", conflicts.Take(25).ToList());
 
+        var closed = new Dictionary<(Guid, string), string>();
         if (fresh.Count > 0)
-        {
-            var closed = (await conn.QueryAsync<PeriodLock.Closed>(new CommandDefinition(PeriodLock.ClosedSql, new
+            closed = (await conn.QueryAsync<PeriodLock.Closed>(new CommandDefinition(PeriodLock.ClosedSql, new
             {
                 Accounts = fresh.Select(f => f.Record.AccountId).ToArray(),
                 Periods = fresh.Select(f => f.Record.Period.ToString()).ToArray(),
             }, tx, cancellationToken: ct))).DistinctBy(c => (c.AccountId, c.Period)).ToDictionary(c => (c.AccountId, c.Period), c => c.Reason);
-            var late = fresh.Where(f => closed.ContainsKey((f.Record.AccountId, f.Record.Period.ToString())))
-                .Select(f => new ValidationError($"records[{f.Index}].occurred_at",
-                    $"period {f.Record.Period} is closed for account {f.Record.AccountId}: {closed[(f.Record.AccountId, f.Record.Period.ToString())]}; late usage cannot be billed in it (add a one-off charge to an open period instead)"))
-                .ToList();
-            if (late.Count > 0) throw new CatalogueConflictException("Period closed", late.Take(25).ToList());
-        }
+        bool IsLate(NewUsageRecord r) => closed.ContainsKey((r.AccountId, r.Period.ToString()));
 
         var accepted = fresh.Count == 0 ? 0 : await conn.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
@@ -92,9 +89,13 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
             Quantities = fresh.Select(f => f.Record.Quantity).ToArray(),
             OccurredAt = fresh.Select(f => f.Record.OccurredAt.UtcDateTime).ToArray(),
             Keys = fresh.Select(f => f.Record.IdempotencyKey).ToArray(),
+            Late = fresh.Select(f => IsLate(f.Record)).ToArray(),
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return new UsageBatchResult(accepted, records.Count - accepted);
+        var late = fresh.Where(f => IsLate(f.Record)).DistinctBy(f => f.Record.IdempotencyKey)
+            .Select(f => new LateUsageRecord(f.Record.IdempotencyKey, f.Record.Period.ToString(), closed[(f.Record.AccountId, f.Record.Period.ToString())]))
+            .ToList();
+        return new UsageBatchResult(accepted, records.Count - accepted, late);
     }
 
     private sealed class AccountMetrics

@@ -11,6 +11,10 @@ public sealed record PlanVersion(DateOnly EffectiveOn, Guid PlanId, string Code,
 /// <summary>Usage of one metric on one UTC day of the period.</summary>
 public sealed record UsageOnDay(string Metric, DateOnly Day, decimal Quantity);
 
+/// <summary>Usage of an earlier period on one UTC day and metric, for a metric with late records not yet billed:
+/// what was already invoiced (on time, or late on an earlier invoice) and the late records still to bill.</summary>
+public sealed record LateUsageOnDay(string Period, string Metric, DateOnly Day, decimal Invoiced, decimal Fresh, long[] FreshIds);
+
 /// <summary>Everything needed to price one account's period, read in one round trip.</summary>
 public sealed record BillingInput(
     ExistingInvoice? Existing,
@@ -21,8 +25,25 @@ public sealed record BillingInput(
     DateOnly? BillingEndsOn,
     IReadOnlyList<PlanVersion> Plans,
     IReadOnlyList<UsageOnDay> Usage,
-    IReadOnlyList<OneOffCharge> Charges)
+    IReadOnlyList<OneOffCharge> Charges,
+    IReadOnlyList<LateUsageOnDay> Late)
 {
+    /// <summary>
+    /// Late usage to bill on this invoice, one entry per (period, plan in force, metric), with the ids of its records
+    /// (to mark billed in the invoice's transaction). Tiers count from what that period already invoiced.
+    /// </summary>
+    public (IReadOnlyList<LateUsage> Usage, long[] RecordIds) LateFor(Func<PlanVersion, PlanDefinition> planOf)
+    {
+        if (Late.Count == 0 || Plans.Count == 0) return ([], []);
+        var timeline = Plans.Select(p => (p.EffectiveOn, p)).ToList();
+        var groups = Late.GroupBy(l => (l.Period, Plan: BillingDays.PlanOn(timeline, l.Day), l.Metric))
+            .Where(g => g.Sum(x => x.Fresh) > 0)
+            .Select(g => (Usage: new LateUsage(BillingPeriod.Parse(g.Key.Period.Trim()), planOf(g.Key.Plan), g.Key.Metric, g.Sum(x => x.Invoiced), g.Sum(x => x.Fresh)),
+                Ids: g.SelectMany(x => x.FreshIds)))
+            .ToList();
+        return (groups.Select(g => g.Usage).ToList(), groups.SelectMany(g => g.Ids).ToArray());
+    }
+
     /// <summary>The plan of the latest timeline row (the account's current plan).</summary>
     public PlanVersion? CurrentPlan => Plans.Count == 0 ? null : Plans[^1];
 

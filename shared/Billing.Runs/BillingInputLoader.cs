@@ -6,7 +6,7 @@ namespace Billing.Runs;
 
 /// <summary>
 /// Group read for generation: the inputs requested by concurrent consumers are read together, one round trip of
-/// five statements for up to <c>maxBatch</c> accounts of a period instead of one round trip per account. A
+/// six statements for up to <c>maxBatch</c> accounts of a period instead of one round trip per account. A
 /// consumer waits only for the batch its request is in; a batch that fails fails each of its requests (the
 /// consumers' retry then reads again).
 /// </summary>
@@ -25,8 +25,22 @@ public sealed class BillingInputLoader : IAsyncDisposable
     // By day: a plan change inside the period prices each day's usage with the plan then in force.
     private const string UsageSql = """
         select account_id, metric, (occurred_at at time zone 'UTC')::date, sum(quantity) from usage_records
-        where account_id = any($1) and period = $2
+        where account_id = any($1) and period = $2 and not late
         group by 1, 2, 3
+        """;
+
+    // Metrics of earlier periods with late records not yet billed: everything recorded for them, split into what was
+    // invoiced already and what is still to bill (usage_records_late_unbilled finds the few accounts that have any).
+    private const string LateSql = """
+        select u.account_id, u.period, u.metric, (u.occurred_at at time zone 'UTC')::date,
+               coalesce(sum(u.quantity) filter (where not u.late or u.billed_invoice_id is not null), 0),
+               coalesce(sum(u.quantity) filter (where u.late and u.billed_invoice_id is null), 0),
+               coalesce(array_agg(u.id) filter (where u.late and u.billed_invoice_id is null), '{}')
+        from usage_records u
+        join (select distinct account_id, period, metric from usage_records
+              where account_id = any($1) and late and billed_invoice_id is null and period < $2) l
+          on l.account_id = u.account_id and l.period = u.period and l.metric = u.metric
+        group by 1, 2, 3, 4
         """;
 
     private const string ChargesSql = """
@@ -36,6 +50,7 @@ public sealed class BillingInputLoader : IAsyncDisposable
 
     private static readonly IReadOnlyList<UsageOnDay> NoUsage = [];
     private static readonly IReadOnlyList<PlanVersion> NoPlans = [];
+    private static readonly IReadOnlyList<LateUsageOnDay> NoLate = [];
     private static readonly IReadOnlyList<OneOffCharge> NoCharges = [];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -76,6 +91,7 @@ public sealed class BillingInputLoader : IAsyncDisposable
         batch.BatchCommands.Add(InvoiceBatchWriter.Command(PlansSql, accounts));
         batch.BatchCommands.Add(InvoiceBatchWriter.Command(UsageSql, accounts, period));
         batch.BatchCommands.Add(InvoiceBatchWriter.Command(ChargesSql, accounts, period));
+        batch.BatchCommands.Add(InvoiceBatchWriter.Command(LateSql, accounts, period));
         await using var r = await batch.ExecuteReaderAsync();
 
         var existing = new Dictionary<Guid, ExistingInvoice>();
@@ -109,6 +125,14 @@ public sealed class BillingInputLoader : IAsyncDisposable
             if (!charges.TryGetValue(id, out var list)) charges[id] = list = [];
             list.Add(new OneOffCharge(r.GetString(1), r.GetDecimal(2), r.GetDecimal(3)));
         }
+        await r.NextResultAsync();
+        var late = new Dictionary<Guid, List<LateUsageOnDay>>();
+        while (await r.ReadAsync())
+        {
+            var id = r.GetGuid(0);
+            if (!late.TryGetValue(id, out var list)) late[id] = list = [];
+            list.Add(new LateUsageOnDay(r.GetString(1), r.GetString(2), r.GetFieldValue<DateOnly>(3), r.GetDecimal(4), r.GetDecimal(5), r.GetFieldValue<long[]>(6)));
+        }
 
         var inputs = new Dictionary<Guid, BillingInput>(accounts.Length);
         foreach (var id in accounts)
@@ -120,12 +144,12 @@ public sealed class BillingInputLoader : IAsyncDisposable
                 continue;
             }
             inputs[id] = new BillingInput(e, true, a.Issuer, a.TaxRate, a.StartsOn, a.EndsOn, plans.TryGetValue(id, out var p) ? p : NoPlans,
-                usage.TryGetValue(id, out var u) ? u : NoUsage, charges.TryGetValue(id, out var c) ? c : NoCharges);
+                usage.TryGetValue(id, out var u) ? u : NoUsage, charges.TryGetValue(id, out var c) ? c : NoCharges, late.TryGetValue(id, out var l) ? l : NoLate);
         }
         return inputs;
     }
 
-    private static BillingInput NotFound() => new(null, false, "", 0m, default, null, NoPlans, NoUsage, NoCharges);
+    private static BillingInput NotFound() => new(null, false, "", 0m, default, null, NoPlans, NoUsage, NoCharges, NoLate);
 
     public ValueTask DisposeAsync() => _requests.DisposeAsync();
 }

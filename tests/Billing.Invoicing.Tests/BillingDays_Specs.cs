@@ -112,3 +112,25 @@ public class When_an_account_is_billed_for_part_of_a_month
         Assert.Contains(e.Errors, x => x.Field == "spans[0]");
     }
 }
+
+public class When_usage_of_an_invoiced_month_arrives_late
+{
+    [Fact]
+    public void Does_bill_the_full_quantitys_price_minus_what_was_invoiced_on_its_own_line()
+    {
+        var october = BillingPeriod.Parse("2026-10");
+        var november = BillingPeriod.Parse("2026-11");
+        var plan = With("EUR", 0, Graduated("calls", ThreeTiers));
+        var invoice = InvoiceCalculator.Compute(november, [new PlanSpan(plan, november.FirstDay, november.LastDay, Usage())], 0m, [],
+            [new LateUsage(october, plan, "calls", 900m, 300m)]);
+
+        // Tiers written out: 1–1,000 at 0.10; 1,001–10,000 at 0.08 plus 5.00 once a unit falls there.
+        static decimal Price(decimal q) => Math.Min(q, 1000) * 0.10m + (q > 1000 ? (Math.Min(q, 10000) - 1000) * 0.08m + 5m : 0);
+        var line = Assert.Single(invoice.BillableLines);
+        Assert.Equal("calls for Oct 2026, received after invoicing", line.Description);
+        Assert.Equal(300m, line.Quantity);
+        Assert.Equal((long)((Price(1200) - Price(900)) * 100), line.AmountMinor);
+        Assert.Equal(line.AmountMinor, invoice.TotalMinor);
+        Assert.False(invoice.IsEmpty);
+    }
+}
