@@ -29,7 +29,8 @@ public sealed partial class AccountStore
         """;
 
     private const string UpdateSql = """
-        update accounts set name = @Name, billing_email = @BillingEmail, address = @Address::jsonb, tax_rate = @TaxRate,
+        update accounts set name = @Name, billing_email = @BillingEmail,
+            address = case when @SetAddress then @Address::jsonb else address end, tax_rate = @TaxRate,
             issuer = @Issuer, stripe_customer_id = @StripeCustomerId, external_ref = @ExternalRef,
             billing_ends_on = @EndsOn::timestamp::date, plan_id = @PlanId
         where id = @Id
@@ -152,7 +153,8 @@ public sealed partial class AccountStore
             }
             await conn.ExecuteAsync(new CommandDefinition(UpdateSql, new
             {
-                Id = id, updated.Name, updated.BillingEmail, Address = JsonSerializer.Serialize(updated.Address, AddressJson), updated.TaxRate,
+                Id = id, updated.Name, updated.BillingEmail, SetAddress = changes.Address.IsSet,
+                Address = JsonSerializer.Serialize(updated.Address, AddressJson), updated.TaxRate,
                 updated.Issuer, updated.StripeCustomerId, updated.ExternalRef, EndsOn = endsOn?.ToDateTime(TimeOnly.MinValue), updated.PlanId,
             }, tx, cancellationToken: ct));
             if (history.Count > 0)
