@@ -161,7 +161,7 @@ static async Task SeedAsync(NpgsqlDataSource db, int accounts, string period)
             """,
     });
     var ids = Enumerable.Range(0, accounts).Select(_ => Guid.NewGuid()).ToArray();
-    await using (var copy = await conn.BeginBinaryImportAsync("copy accounts (id, name, billing_email, currency, plan_id, tax_rate) from stdin (format binary)"))
+    await using (var copy = await conn.BeginBinaryImportAsync("copy accounts (id, name, billing_email, currency, plan_id, tax_rate, billing_starts_on) from stdin (format binary)"))
     {
         foreach (var id in ids)
         {
@@ -172,6 +172,7 @@ static async Task SeedAsync(NpgsqlDataSource db, int accounts, string period)
             await copy.WriteAsync("EUR", NpgsqlDbType.Char);
             await copy.WriteAsync(plan, NpgsqlDbType.Uuid);
             await copy.WriteAsync(19m, NpgsqlDbType.Numeric);
+            await copy.WriteAsync(BillingStart.Of(period), NpgsqlDbType.Date);
         }
         await copy.CompleteAsync();
     }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Deterministic demo data: plans over every pricing model and four currencies, a few hundred accounts.
-Usage: generate.py plans|accounts OUT_DIR   or   generate.py usage ACCOUNTS_JSON PERIOD OUT_CSV"""
+Usage: generate.py plans OUT_DIR   or   generate.py accounts OUT_DIR PERIOD   or   generate.py usage ACCOUNTS_JSON PERIOD OUT_CSV
+Accounts are billed from the first day of PERIOD (a run bills only the days since an account's billing start); a few
+start on its 12th, so the demo shows a prorated base fee."""
 import json, random, sys, os
 
 PLANS = [
@@ -28,7 +30,7 @@ def plans(out):
         with open(os.path.join(out, p["code"] + ".json"), "w") as f:
             json.dump(p, f, ensure_ascii=False, indent=1)
 
-def accounts(out, count=300):
+def accounts(out, period, count=300):
     rnd = random.Random(2026)
     items = []
     for i in range(count):
@@ -37,6 +39,7 @@ def accounts(out, count=300):
         items.append({"external_ref": f"demo-{i:04d}", "name": f"{NAMES[i % len(NAMES)]} #{i:03d}",
                       "billing_email": f"billing+demo{i:04d}@example.test", "plan": plan["code"],
                       "tax_rate": "10" if plan["currency"] == "JPY" else ("0" if plan["currency"] == "USD" else "19"),
+                      "billing_starts_on": f"{period}-12" if i % 50 == 7 else f"{period}-01",
                       "address": {"line1": f"{rnd.randint(1, 200)} Main Street", "city": city, "postal_code": postal,
                                   "country": country}})
     with open(os.path.join(out, "accounts.json"), "w") as f:
@@ -59,5 +62,5 @@ def usage(accounts_json, period, out_csv):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "plans": plans(sys.argv[2])
-    elif cmd == "accounts": accounts(sys.argv[2])
+    elif cmd == "accounts": accounts(sys.argv[2], sys.argv[3])
     elif cmd == "usage": usage(sys.argv[2], sys.argv[3], sys.argv[4])

@@ -18,7 +18,8 @@ for plan in "$data"/demo-*.json; do
   billing plans show "$code" >/dev/null 2>&1 || billing plans create --file "$plan"
 done
 if [ ! -s "$data/accounts-created.json" ] || ! billing accounts show "$(/usr/bin/python3 -c "import json;print(json.load(open('$data/accounts-created.json'))['accounts'][0]['id'])")" >/dev/null 2>&1; then
-  /usr/bin/python3 deploy/demo/generate.py accounts "$data"
+  # Billed from the first day of the period run below (an account created today would be billed from today on).
+  /usr/bin/python3 deploy/demo/generate.py accounts "$data" "$period"
   billing accounts import --file "$data/accounts.json" --json > "$data/accounts-created.json"
 fi
 /usr/bin/python3 deploy/demo/generate.py usage "$data/accounts-created.json" "$period" "$data/usage.csv"

@@ -33,22 +33,32 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
         if (!input.AccountFound) throw new ValidationException($"account {m.AccountId} does not exist");
 
+        // The fan-out only sends billable accounts, but a request may arrive again after the account's dates
+        // changed, or be published by hand: the account's dates decide, not the message.
+        if (!input.IsBillableIn(period))
+        {
+            var why = $"not billable in {period}: billing {(input.BillingStartsOn > period.LastDay ? $"starts on {input.BillingStartsOn:yyyy-MM-dd}" : $"ended on {input.BillingEndsOn:yyyy-MM-dd}")}";
+            await store.SettleAsync(m.RunId, m.AccountId, "skipped", why, ct);
+            await context.Publish(new InvoiceSkipped(m.RunId, m.AccountId, m.Period, why), ct);
+            return;
+        }
+
         ComputedInvoice invoice;
+        long[] lateRecords;
         try
         {
-            var plan = new PlanDefinition
+            PlanDefinition PlanOf(PlanVersion p) => new()
             {
-                Code = input.PlanCode,
-                Name = input.PlanName,
-                Currency = input.Currency,
-                BaseFeeMinor = input.BaseFeeMinor,
-                Components = plans.Get(input.PlanId, input.ComponentsJson),
+                Code = p.Code, Name = p.Name, Currency = p.Currency, BaseFeeMinor = p.BaseFeeMinor,
+                Components = plans.Get(p.PlanId, p.ComponentsJson),
             };
-            invoice = InvoiceCalculator.Compute(plan, input.TaxRate, input.Usage, input.Charges);
+            var (late, lateIds) = input.LateFor(PlanOf);
+            invoice = InvoiceCalculator.Compute(period, input.SpansFor(period, PlanOf), input.TaxRate, input.Charges, late);
+            lateRecords = lateIds;
         }
         catch (DomainValidationException e)
         {
-            throw new ValidationException($"account {m.AccountId}, plan {input.PlanCode}: {e.Message}");
+            throw new ValidationException($"account {m.AccountId}, plan {input.CurrentPlan?.Code}: {e.Message}");
         }
 
         if (invoice.IsEmpty)
@@ -62,7 +72,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         var invoiceId = Guid.CreateVersion7();
         var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
         var traceId = Activity.Current?.TraceId.ToHexString();
-        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
+        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
         if (number is null)
         {
             // Another delivery of the same request stored it first.

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Billing.Contracts;
+using Billing.Invoicing;
 using Billing.Runs;
 using Billing.ServiceDefaults;
 using MassTransit;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Billing.InvoiceGenerator;
 
 /// <summary>
-/// Fan-out: one GenerateInvoice per active account, a page at a time with every publish of the page in flight
+/// Fan-out: one GenerateInvoice per active account billable on a day of the period, a page at a time with every publish of the page in flight
 /// (a window of confirms). Each invoice gets its own trace, linked to the run trigger. A redelivered start after
 /// a complete fan-out does nothing; one redelivered mid-way publishes again, which GenerateInvoice tolerates.
 /// </summary>
@@ -27,11 +28,13 @@ public sealed class StartInvoiceRunConsumer(RunStore runs, ServiceInfo service, 
             return;
         }
 
-        var expected = await runs.CountBillableAccountsAsync(m.RunId, ct);
+        if (!BillingPeriod.TryParse(m.Period, out var period))
+            throw new ValidationException($"period '{m.Period}' is not a period; expected yyyy-MM");
+        var expected = await runs.CountBillableAccountsAsync(m.RunId, period, ct);
         log.LogInformation("Run {RunId} for {Period}: fanning out to {Accounts} accounts", m.RunId, m.Period, expected);
         var trigger = Activity.Current?.Context ?? default;
         var sent = 0;
-        await foreach (var page in runs.BillableAccountPagesAsync(options.Value.FanOutPageSize, ct))
+        await foreach (var page in runs.BillableAccountPagesAsync(period, options.Value.FanOutPageSize, ct))
         {
             var publishes = new Task[page.Count];
             for (var i = 0; i < page.Count; i++) publishes[i] = PublishAsync(context, trigger, page[i]);

@@ -6,21 +6,25 @@ using Npgsql;
 namespace Billing.Catalogue;
 
 /// <summary><c>accounts</c>. Ids are UUIDv7, so the keyset order of a listing is roughly creation order.</summary>
-public sealed class AccountStore(NpgsqlDataSource dataSource)
+public sealed partial class AccountStore(NpgsqlDataSource dataSource)
 {
     // One statement for one account or ten thousand: a batch is loaded in a single round trip and transaction.
     private const string InsertSql = """
-        insert into accounts (id, name, billing_email, address, currency, plan_id, tax_rate, stripe_customer_id, external_ref, issuer)
-        select * from unnest(@Ids::uuid[], @Names::text[], @Emails::text[], @Addresses::jsonb[], @Currencies::text[],
-                             @PlanIds::uuid[], @TaxRates::numeric[], @StripeIds::text[], @Refs::text[], @Issuers::text[])
-        returning id, created_at
+        insert into accounts (id, name, billing_email, address, currency, plan_id, tax_rate, stripe_customer_id, external_ref, issuer,
+                              billing_starts_on, billing_ends_on)
+        select id, name, email, address, currency, plan_id, tax_rate, stripe_id, ref, issuer,
+               coalesce(starts_on, (now() at time zone 'UTC')::date), ends_on
+        from unnest(@Ids::uuid[], @Names::text[], @Emails::text[], @Addresses::jsonb[], @Currencies::text[],
+                    @PlanIds::uuid[], @TaxRates::numeric[], @StripeIds::text[], @Refs::text[], @Issuers::text[], @Starts::timestamp[]::date[], @Ends::timestamp[]::date[])
+            as x(id, name, email, address, currency, plan_id, tax_rate, stripe_id, ref, issuer, starts_on, ends_on)
+        returning id, created_at, billing_starts_on
         """;
 
     private const string TakenRefsSql = "select external_ref from accounts where external_ref = any(@Refs)";
 
     private const string Columns = """
         a.id, a.name, a.billing_email, a.address::text as address, a.currency, a.plan_id, p.code as plan_code,
-        a.tax_rate, a.stripe_customer_id, a.external_ref, a.issuer, a.active, a.created_at
+        a.tax_rate, a.stripe_customer_id, a.external_ref, a.issuer, a.active, a.created_at, a.billing_starts_on, a.billing_ends_on
         """;
 
     private static readonly string SelectOneSql = $"select {Columns} from accounts a join plans p on p.id = a.plan_id where a.id = @Id";
@@ -92,10 +96,10 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         }
 
         var ids = accounts.Select(_ => Guid.CreateVersion7()).ToArray();
-        List<(Guid Id, DateTime CreatedAt)> inserted;
+        List<(Guid Id, DateTime CreatedAt, DateOnly StartsOn)> inserted;
         try
         {
-            inserted = (await conn.QueryAsync<(Guid, DateTime)>(new CommandDefinition(InsertSql, new
+            inserted = (await conn.QueryAsync<(Guid, DateTime, DateOnly)>(new CommandDefinition(InsertSql, new
             {
                 Ids = ids,
                 Names = accounts.Select(a => a.Name).ToArray(),
@@ -107,8 +111,16 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
                 StripeIds = accounts.Select(a => a.StripeCustomerId).ToArray(),
                 Refs = accounts.Select(a => a.ExternalRef).ToArray(),
                 Issuers = accounts.Select(a => a.Issuer).ToArray(),
+                // Dapper has no DateOnly parameters; a DateTime at midnight casts to the same date.
+                Starts = accounts.Select(a => a.BillingStartsOn?.ToDateTime(TimeOnly.MinValue)).ToArray(),
+                Ends = accounts.Select(a => a.BillingEndsOn?.ToDateTime(TimeOnly.MinValue)).ToArray(),
             }, tx, cancellationToken: ct))).ToList();
             await tx.CommitAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.ConstraintName == "accounts_billing_dates")
+        {
+            // Only without a start date: an end before today, the start it defaults to.
+            throw new DomainValidationException(field(0).Length == 0 ? "billing_ends_on" : "accounts", "is before the billing start (the day of creation when billing_starts_on is absent)");
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "accounts_external_ref_key")
         {
@@ -116,12 +128,13 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             throw new CatalogueConflictException("Duplicate external_ref", field(0).Length == 0 ? "external_ref" : "accounts",
                 "an external_ref in this request was taken by a concurrent request; nothing was written");
         }
-        var createdAt = inserted.ToDictionary(r => r.Id, r => r.CreatedAt);
+        var created = inserted.ToDictionary(r => r.Id);
         return accounts.Select((a, i) =>
         {
             var plan = plans[a.Plan]!;
             return new Account(ids[i], a.Name, a.BillingEmail, a.Address, plan.Currency, plan.Id, plan.Code, a.TaxRate,
-                a.StripeCustomerId, a.ExternalRef, a.Issuer, true, createdAt[ids[i]]);
+                a.StripeCustomerId, a.ExternalRef, a.Issuer, true, created[ids[i]].CreatedAt,
+                created[ids[i]].StartsOn, a.BillingEndsOn);
         }).ToList();
     }
 
@@ -140,8 +153,11 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         public string Issuer { get; init; } = "";
         public bool Active { get; init; }
         public DateTime CreatedAt { get; init; }
+        public DateOnly BillingStartsOn { get; init; }
+        public DateOnly? BillingEndsOn { get; init; }
 
         public Account ToAccount() => new(Id, Name, BillingEmail, JsonSerializer.Deserialize<Address>(Address, AddressJson)!,
-            Currency, PlanId, PlanCode, TaxRate, StripeCustomerId, ExternalRef, Issuer, Active, CreatedAt);
+            Currency, PlanId, PlanCode, TaxRate, StripeCustomerId, ExternalRef, Issuer, Active, CreatedAt,
+            BillingStartsOn, BillingEndsOn);
     }
 }

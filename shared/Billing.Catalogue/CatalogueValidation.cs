@@ -52,6 +52,131 @@ public static class CatalogueValidation
         return account!;
     }
 
+    private static readonly string[] PatchFields =
+    [
+        "name", "billing_email", "address", "tax_rate", "issuer", "stripe_customer_id", "external_ref", "billing_ends_on",
+        "plan", "plan_id", "plan_code", "plan_effective_on",
+    ];
+
+    /// <summary>A <c>PATCH /api/accounts/{id}</c> body: any of <see cref="PatchFields"/>; a plan (<c>plan_id</c>,
+    /// <c>plan_code</c> or <c>plan</c>) always with <c>plan_effective_on</c>. Checks against the stored account
+    /// (dates, invoiced periods, the plan's currency) happen in <see cref="AccountStore.UpdateAsync"/>.</summary>
+    public static AccountChanges AccountPatch(JsonElement body)
+    {
+        var errors = new ValidationErrors();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("body", "must be a JSON object with the fields to change");
+            ThrowIfAny(errors);
+        }
+        var changes = new AccountChanges();
+        string? planRef = null, planField = null;
+        DateOnly? effective = null;
+        var seen = 0;
+        foreach (var p in body.EnumerateObject())
+        {
+            seen++;
+            var v = p.Value;
+            switch (p.Name)
+            {
+                case "name":
+                    if (String(errors, p.Name, v, nullable: false) is { } name) { Text(errors, "name", name, 200); changes = changes with { Name = Change<string>.To(name.Trim()) }; }
+                    break;
+                case "billing_email":
+                    if (String(errors, p.Name, v, nullable: false) is { } email) changes = changes with { BillingEmail = Change<string>.To(email) };
+                    break;
+                case "address":
+                    AddressRequest? a = null;
+                    if (v.ValueKind != JsonValueKind.Object) errors.Add("address", "must be an object {line1, line2?, city, postal_code, country}");
+                    else
+                    {
+                        try { a = v.Deserialize<AddressRequest>(Json.CatalogueJson.Options); }
+                        catch (JsonException e)
+                        {
+                            var (field, message) = Json.CatalogueJson.Describe(e);
+                            errors.Add(field == "body" ? "address" : "address." + field, message);
+                        }
+                    }
+                    if (a is not null && Address(errors, "address", a) is { } address) changes = changes with { Address = Change<Address>.To(address) };
+                    break;
+                case "tax_rate":
+                    if (DecimalValue(errors, p.Name, v) is { } rate)
+                    {
+                        if (rate is < 0 or >= 100) errors.Add("tax_rate", "must be a percent from 0 to less than 100 (19 for 19 %)");
+                        else if (Money.DecimalPlaces(rate) > 4) errors.Add("tax_rate", "must have at most 4 decimals");
+                        else changes = changes with { TaxRate = Change<decimal>.To(rate) };
+                    }
+                    break;
+                case "issuer":
+                    if (String(errors, p.Name, v, nullable: false) is { } issuer) { Code(errors, "issuer", issuer, "issuer"); changes = changes with { Issuer = Change<string>.To(issuer) }; }
+                    break;
+                case "stripe_customer_id":
+                case "external_ref":
+                    var text = String(errors, p.Name, v, nullable: true);
+                    if (text is not null) Text(errors, p.Name, text, 200);
+                    if (v.ValueKind is JsonValueKind.String or JsonValueKind.Null)
+                        changes = p.Name == "external_ref" ? changes with { ExternalRef = Change<string?>.To(text) } : changes with { StripeCustomerId = Change<string?>.To(text) };
+                    break;
+                case "billing_ends_on":
+                    if (v.ValueKind == JsonValueKind.Null) changes = changes with { BillingEndsOn = Change<DateOnly?>.To(null) };
+                    else if (DateValue(errors, p.Name, v) is { } end) changes = changes with { BillingEndsOn = Change<DateOnly?>.To(end) };
+                    break;
+                case "plan":
+                case "plan_id":
+                case "plan_code":
+                    if (planField is not null) errors.Add(p.Name, $"give one of plan_id, plan_code or plan; {planField} is given too");
+                    else if (String(errors, p.Name, v, nullable: false) is { } reference)
+                    {
+                        planField = p.Name;
+                        if (p.Name == "plan_id" && !Guid.TryParse(reference, out _)) errors.Add(p.Name, "must be a UUID such as \"0193f2a4-6f1e-7cc1-9d2b-4e1f8a3c5b6d\"");
+                        else { Text(errors, p.Name, reference, 200); planRef = reference.Trim(); }
+                    }
+                    break;
+                case "plan_effective_on":
+                    effective = DateValue(errors, p.Name, v);
+                    break;
+                default:
+                    errors.Add(p.Name, $"is not a known field; an account change takes {string.Join(", ", PatchFields)}");
+                    break;
+            }
+        }
+        if (seen == 0) errors.Add("body", $"has no field to change; give any of {string.Join(", ", PatchFields)}");
+        if (planField is not null && effective is null && !errors.Any(e => e.Field == "plan_effective_on"))
+            errors.Add("plan_effective_on", "is required with a plan change: the first day billed on the new plan, e.g. \"2026-11-12\"");
+        if (planField is null && body.TryGetProperty("plan_effective_on", out _))
+            errors.Add("plan_effective_on", "goes with plan_id or plan_code: which plan takes effect on that day?");
+        ThrowIfAny(errors);
+        return planRef is null ? changes : changes with { Plan = (planRef, planField!, effective!.Value) };
+    }
+
+    private static string? String(ValidationErrors errors, string field, JsonElement v, bool nullable)
+    {
+        if (v.ValueKind == JsonValueKind.String) return v.GetString();
+        if (v.ValueKind == JsonValueKind.Null && nullable) return null;
+        errors.Add(field, nullable ? "must be a string, or null to clear it" : "must be a string");
+        return null;
+    }
+
+    private static decimal? DecimalValue(ValidationErrors errors, string field, JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out var number)) return number;
+        if (v.ValueKind == JsonValueKind.String && Json.DecimalText.TryParse(v.GetString(), out var parsed)) return parsed;
+        errors.Add(field, "must be a decimal number or a string holding one, such as \"19\"");
+        return null;
+    }
+
+    private static DateOnly? DateValue(ValidationErrors errors, string field, JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.String && Json.DateConverter.TryParse(v.GetString(), out var day))
+        {
+            var before = errors.Count;
+            BillingDate(errors, field, day);
+            return errors.Count > before ? null : day;
+        }
+        errors.Add(field, "must be a date written yyyy-MM-dd, such as \"2026-11-12\"");
+        return null;
+    }
+
     public static IReadOnlyList<NewAccount> Accounts(AccountBatchRequest request)
     {
         var errors = new ValidationErrors();
@@ -187,9 +312,13 @@ public static class CatalogueValidation
         if (r.StripeCustomerId is not null) Text(errors, prefix + "stripe_customer_id", r.StripeCustomerId, 200);
         if (r.ExternalRef is not null) Text(errors, prefix + "external_ref", r.ExternalRef, 200);
         if (r.Issuer is not null) Code(errors, prefix + "issuer", r.Issuer, "issuer");
+        BillingDate(errors, prefix + "billing_starts_on", r.BillingStartsOn);
+        BillingDate(errors, prefix + "billing_ends_on", r.BillingEndsOn);
+        if (r.BillingEndsOn is { } end && end < (r.BillingStartsOn ?? DateOnly.FromDateTime(DateTime.UtcNow)))
+            errors.Add(prefix + "billing_ends_on", $"{end:yyyy-MM-dd} is before the billing start {(r.BillingStartsOn is { } s ? $"{s:yyyy-MM-dd}" : "(today)")}; the last day billed cannot precede the first");
         if (errors.Count > before) return null;
         return new NewAccount(r.Name!.Trim(), r.BillingEmail!, address!, r.Currency, r.Plan!.Trim(), taxRate,
-            r.StripeCustomerId, r.ExternalRef, r.Issuer ?? "default");
+            r.StripeCustomerId, r.ExternalRef, r.Issuer ?? "default", r.BillingStartsOn, r.BillingEndsOn);
     }
 
     private static Address? Address(ValidationErrors errors, string path, AddressRequest? a)
@@ -220,6 +349,12 @@ public static class CatalogueValidation
         if (BillingPeriod.TryParse(text, out var period)) return period;
         errors.Add(field, $"'{text}' is not a period; expected yyyy-MM such as 2026-10");
         return null;
+    }
+
+    /// <summary>Billing dates stay inside the months a <see cref="BillingPeriod"/> can name.</summary>
+    internal static void BillingDate(ValidationErrors errors, string field, DateOnly? day)
+    {
+        if (day is { Year: < 1900 or > 9998 } d) errors.Add(field, $"{d:yyyy-MM-dd} is outside the years 1900 to 9998");
     }
 
     private static void Amount(ValidationErrors errors, string field, decimal value, bool allowNegative)

@@ -13,4 +13,8 @@ public sealed record Charge(
 
 /// <summary>What <c>POST /api/usage</c> answers: <see cref="Duplicates"/> counts records whose
 /// idempotency key was already stored (or repeated in the batch) and were therefore not counted again.</summary>
-public sealed record UsageBatchResult(int Accepted, int Duplicates);
+public sealed record UsageBatchResult(int Accepted, int Duplicates, IReadOnlyList<LateUsageRecord> Late);
+
+/// <summary>A record accepted for a period already invoiced (or being invoiced) for its account: billed once, as its own
+/// line, on the account's next invoice.</summary>
+public sealed record LateUsageRecord(string IdempotencyKey, string Period, string Reason, string BilledWith = "next invoice");

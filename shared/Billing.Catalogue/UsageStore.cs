@@ -8,10 +8,13 @@ namespace Billing.Catalogue;
 /// nothing; a record whose idempotency key is already stored counts as a duplicate, not again.</summary>
 public sealed class UsageStore(NpgsqlDataSource dataSource)
 {
+    // Each account's plan timeline: a record's metric must be priced by the plan in force when it occurred.
     private const string AccountsSql = """
-        select a.id, p.code as plan_code, array(select c->>'metric' from jsonb_array_elements(p.components) c) as metrics
-        from accounts a join plans p on p.id = a.plan_id
-        where a.id = any(@Ids)
+        select ap.account_id as id, ap.effective_on, p.code as plan_code,
+               array(select c->>'metric' from jsonb_array_elements(p.components) c) as metrics
+        from account_plans ap join plans p on p.id = ap.plan_id
+        where ap.account_id = any(@Ids)
+        order by ap.account_id, ap.effective_on
         """;
 
     private const string StoredSql = """
@@ -20,29 +23,32 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         """;
 
     private const string InsertSql = """
-        insert into usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key)
+        insert into usage_records (account_id, period, metric, quantity, occurred_at, idempotency_key, late)
         select * from unnest(@Accounts::uuid[], @Periods::text[], @Metrics::text[], @Quantities::numeric[],
-                             @OccurredAt::timestamptz[], @Keys::text[])
+                             @OccurredAt::timestamptz[], @Keys::text[], @Late::boolean[])
         on conflict (idempotency_key) do nothing
         """;
 
     /// <exception cref="DomainValidationException">unknown account or metric, named <c>records[i].field</c>.</exception>
-    /// <exception cref="CatalogueConflictException">a closed period, or a key reused for a different record.</exception>
+    /// <exception cref="CatalogueConflictException">a key reused for a different record.</exception>
+    /// <remarks>A record for a period already closed for its account is accepted as late: its invoice (or the run
+    /// under way) no longer takes it, the account's next invoice does (<see cref="UsageBatchResult.Late"/>).</remarks>
     public async Task<UsageBatchResult> AppendAsync(IReadOnlyList<NewUsageRecord> records, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
 
         var accounts = (await conn.QueryAsync<AccountMetrics>(new CommandDefinition(AccountsSql,
-            new { Ids = records.Select(r => r.AccountId).Distinct().ToArray() }, tx, cancellationToken: ct))).ToDictionary(a => a.Id);
+            new { Ids = records.Select(r => r.AccountId).Distinct().ToArray() }, tx, cancellationToken: ct)))
+            .GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.Select(a => (a.EffectiveOn, a)).ToList());
         var errors = new ValidationErrors();
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            if (!accounts.TryGetValue(r.AccountId, out var account))
+            if (!accounts.TryGetValue(r.AccountId, out var timeline))
                 errors.Add($"records[{i}].account_id", $"no account {r.AccountId}");
-            else if (!account.Metrics.Contains(r.Metric))
-                errors.Add($"records[{i}].metric", $"'{r.Metric}' is not priced by plan '{account.PlanCode}' of this account"
+            else if (BillingDays.PlanOn(timeline, DateOnly.FromDateTime(r.OccurredAt.UtcDateTime)) is var account && !account.Metrics.Contains(r.Metric))
+                errors.Add($"records[{i}].metric", $"'{r.Metric}' is not priced by plan '{account.PlanCode}', this account's plan on {r.OccurredAt.UtcDateTime:yyyy-MM-dd}"
                     + (account.Metrics.Length == 0 ? " (it has no metered components)" : $" (its metrics: {string.Join(", ", account.Metrics)})"));
         }
         CatalogueValidation.ThrowIfAny(errors);
@@ -66,19 +72,14 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         }
         if (conflicts.Count > 0) throw new CatalogueConflictException("Idempotency key reused", conflicts.Take(25).ToList());
 
+        var closed = new Dictionary<(Guid, string), string>();
         if (fresh.Count > 0)
-        {
-            var closed = (await conn.QueryAsync<PeriodLock.Closed>(new CommandDefinition(PeriodLock.ClosedSql, new
+            closed = (await conn.QueryAsync<PeriodLock.Closed>(new CommandDefinition(PeriodLock.ClosedSql, new
             {
                 Accounts = fresh.Select(f => f.Record.AccountId).ToArray(),
                 Periods = fresh.Select(f => f.Record.Period.ToString()).ToArray(),
             }, tx, cancellationToken: ct))).DistinctBy(c => (c.AccountId, c.Period)).ToDictionary(c => (c.AccountId, c.Period), c => c.Reason);
-            var late = fresh.Where(f => closed.ContainsKey((f.Record.AccountId, f.Record.Period.ToString())))
-                .Select(f => new ValidationError($"records[{f.Index}].occurred_at",
-                    $"period {f.Record.Period} is closed for account {f.Record.AccountId}: {closed[(f.Record.AccountId, f.Record.Period.ToString())]}; late usage cannot be billed in it (add a one-off charge to an open period instead)"))
-                .ToList();
-            if (late.Count > 0) throw new CatalogueConflictException("Period closed", late.Take(25).ToList());
-        }
+        bool IsLate(NewUsageRecord r) => closed.ContainsKey((r.AccountId, r.Period.ToString()));
 
         var accepted = fresh.Count == 0 ? 0 : await conn.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
@@ -88,14 +89,19 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
             Quantities = fresh.Select(f => f.Record.Quantity).ToArray(),
             OccurredAt = fresh.Select(f => f.Record.OccurredAt.UtcDateTime).ToArray(),
             Keys = fresh.Select(f => f.Record.IdempotencyKey).ToArray(),
+            Late = fresh.Select(f => IsLate(f.Record)).ToArray(),
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return new UsageBatchResult(accepted, records.Count - accepted);
+        var late = fresh.Where(f => IsLate(f.Record)).DistinctBy(f => f.Record.IdempotencyKey)
+            .Select(f => new LateUsageRecord(f.Record.IdempotencyKey, f.Record.Period.ToString(), closed[(f.Record.AccountId, f.Record.Period.ToString())]))
+            .ToList();
+        return new UsageBatchResult(accepted, records.Count - accepted, late);
     }
 
     private sealed class AccountMetrics
     {
         public Guid Id { get; init; }
+        public DateOnly EffectiveOn { get; init; }
         public string PlanCode { get; init; } = "";
         public string[] Metrics { get; init; } = [];
     }

@@ -24,6 +24,19 @@ public readonly record struct BillingPeriod : IComparable<BillingPeriod>
 
     public bool HasEnded(DateTimeOffset now) => now >= End;
 
+    /// <summary>The first day of the month.</summary>
+    public DateOnly FirstDay => new(Year, Month, 1);
+
+    /// <summary>The last day of the month (inclusive).</summary>
+    public DateOnly LastDay => new(Year, Month, DaysInMonth);
+
+    public int DaysInMonth => DateTime.DaysInMonth(Year, Month);
+
+    public bool Contains(DateOnly day) => day >= FirstDay && day <= LastDay;
+
+    /// <summary>"Oct 2026", as invoice lines name a month.</summary>
+    public string Label => FirstDay.ToString("MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
     public bool Contains(DateTimeOffset instant) => instant >= Start && instant < End;
 
     public BillingPeriod Next() => Of(Start.AddMonths(1));
@@ -31,6 +44,8 @@ public readonly record struct BillingPeriod : IComparable<BillingPeriod>
     public BillingPeriod Before() => Of(Start.AddMonths(-1));
 
     /// <summary>The month <paramref name="now"/> falls in, taken in UTC.</summary>
+    public static BillingPeriod Of(DateOnly day) => new(day.Year, day.Month);
+
     public static BillingPeriod Of(DateTimeOffset now)
     {
         var utc = now.ToUniversalTime();

@@ -6,8 +6,9 @@ using Pending = Billing.Runs.GroupedRequests<Billing.Runs.NewInvoice, string?>.P
 
 namespace Billing.Runs;
 
+/// <param name="LateRecordIds">late usage records this invoice bills: marked with it in the same transaction.</param>
 public sealed record NewInvoice(Guid InvoiceId, Guid RunId, Guid AccountId, BillingPeriod Period, string Issuer,
-    ComputedInvoice Invoice, DateOnly DueAt, string? TraceId);
+    ComputedInvoice Invoice, DateOnly DueAt, string? TraceId, long[]? LateRecordIds = null);
 
 /// <summary>
 /// Group commit for generation: invoices computed by concurrent consumers are stored together, one transaction
@@ -39,6 +40,13 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         insert into run_accounts (run_id, account_id, state)
         select r, a, 'generated' from unnest($1::uuid[], $2::uuid[]) as x(r, a)
         on conflict (run_id, account_id) do update set state = 'generated', reason = null, updated_at = now()
+        """;
+
+    // Only records no invoice has billed yet: if another invoice of the account took one meanwhile, the count is short
+    // and the batch rolls back (the invoice alone then fails, and its retry prices the account again without them).
+    private const string LateSql = """
+        update usage_records u set billed_invoice_id = x.invoice_id from unnest($1::bigint[], $2::uuid[]) as x(id, invoice_id)
+        where u.id = x.id and u.billed_invoice_id is null
         """;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -80,7 +88,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
             try
             {
                 var i = p.Request;
-                p.Done.TrySetResult(await _single.InsertAsync(i.InvoiceId, i.RunId, i.AccountId, i.Period, i.Issuer, i.Invoice, i.DueAt, i.TraceId, CancellationToken.None));
+                p.Done.TrySetResult(await _single.InsertAsync(i.InvoiceId, i.RunId, i.AccountId, i.Period, i.Issuer, i.Invoice, i.DueAt, i.TraceId, CancellationToken.None, i.LateRecordIds));
             }
             catch (Exception e)
             {
@@ -137,7 +145,12 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         write.BatchCommands.Add(Command(RunAccountsSql,
             invoices.Select(i => i.RunId).ToArray(),
             invoices.Select(i => i.AccountId).ToArray()));
+        var late = invoices.SelectMany(i => (i.LateRecordIds ?? []).Select(id => (id, i.InvoiceId))).ToList();
+        if (late.Count > 0)
+            write.BatchCommands.Add(Command(LateSql, late.Select(l => l.id).ToArray(), late.Select(l => l.InvoiceId).ToArray()));
         await write.ExecuteNonQueryAsync();
+        if (late.Count > 0 && write.BatchCommands[^1].RecordsAffected != late.Count)
+            throw new InvalidOperationException("late usage of this batch was billed by another invoice meanwhile");
         await tx.CommitAsync();
         return numbers;
     }

@@ -35,8 +35,12 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
             insert into run_accounts (run_id, account_id, state)
             select $3, $4, 'generated' from inv
             on conflict (run_id, account_id) do update set state = 'generated', reason = null, updated_at = now()
+        ), late as (
+            update usage_records set billed_invoice_id = $2
+            where id = any($22::bigint[]) and billed_invoice_id is null and exists (select 1 from inv)
+            returning 1
         )
-        select number from inv
+        select number, (select count(*)::int from late) from inv
         """;
 
     private const string SettleSql = """
@@ -58,12 +62,14 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
 
     /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>
     public async Task<string?> InsertAsync(Guid invoiceId, Guid runId, Guid accountId, BillingPeriod period, string issuer,
-        ComputedInvoice invoice, DateOnly dueAt, string? traceId, CancellationToken ct)
+        ComputedInvoice invoice, DateOnly dueAt, string? traceId, CancellationToken ct, long[]? lateRecordIds = null)
     {
         await EnsureIssuerAsync(issuer, ct);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         var lines = invoice.Lines;
-        await using var cmd = new NpgsqlCommand(InsertSql, conn);
+        lateRecordIds ??= [];
+        await using var cmd = new NpgsqlCommand(InsertSql, conn, tx);
         var p = cmd.Parameters;
         p.Add(new NpgsqlParameter { Value = issuer });
         p.Add(new NpgsqlParameter { Value = invoiceId });
@@ -86,10 +92,21 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
         p.Add(new NpgsqlParameter { Value = lines.Select(l => l.UnitPrice).ToArray() });
         p.Add(new NpgsqlParameter { Value = lines.Select(l => l.AmountMinor).ToArray() });
         p.Add(new NpgsqlParameter { Value = lines.Select(l => l.ParentLineNo).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        p.Add(new NpgsqlParameter { Value = lateRecordIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         try
         {
-            var number = await cmd.ExecuteScalarAsync(ct);
-            return number as string ?? throw new InvalidOperationException($"no invoice number sequence for issuer '{issuer}'");
+            string number;
+            int marked;
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+            {
+                if (!await r.ReadAsync(ct)) throw new InvalidOperationException($"no invoice number sequence for issuer '{issuer}'");
+                (number, marked) = (r.GetString(0), r.GetInt32(1));
+            }
+            // Late usage another invoice of the account billed meanwhile: store nothing; the retry prices it again.
+            if (marked != lateRecordIds.Length)
+                throw new InvalidOperationException($"{lateRecordIds.Length - marked} late usage records were billed by another invoice meanwhile");
+            await tx.CommitAsync(ct);
+            return number;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "invoices_account_id_period_key")
         {

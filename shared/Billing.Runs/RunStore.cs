@@ -1,3 +1,4 @@
+using Billing.Invoicing;
 using Dapper;
 using Npgsql;
 
@@ -37,10 +38,16 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         update invoice_runs set fanned_out_at = now(), accounts = @accounts where id = @id and fanned_out_at is null
         """;
 
-    private const string CountAccountsSql = "select count(*)::int from accounts where active";
+    // Billable in the period: at least one day between billing start and end (both inclusive) lies in it.
+    private const string CountAccountsSql = """
+        select count(*)::int from accounts
+        where active and billing_starts_on <= @last::date and (billing_ends_on is null or billing_ends_on >= @first::date)
+        """;
 
     private const string AccountPageSql = """
-        select id from accounts where active and id > @after order by id limit @limit
+        select id from accounts
+        where active and billing_starts_on <= @last::date and (billing_ends_on is null or billing_ends_on >= @first::date) and id > @after
+        order by id limit @limit
         """;
 
     private const string ActiveRunsSql = $"select {Columns} from invoice_runs where status in ('running', 'needs_attention') and fanned_out_at is not null";
@@ -113,16 +120,18 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
             "select count(*)::int from run_accounts where run_id = @runId", new { runId }, cancellationToken: ct));
     }
 
-    public async Task<int> CountBillableAccountsAsync(Guid runId, CancellationToken ct)
+    /// <summary>Active accounts billable on at least one day of the period; recorded as the run's expected accounts.</summary>
+    public async Task<int> CountBillableAccountsAsync(Guid runId, BillingPeriod period, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var count = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountAccountsSql, cancellationToken: ct));
+        var count = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountAccountsSql,
+            new { Days(period).first, Days(period).last }, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(SetAccountsSql, new { id = runId, accounts = count }, cancellationToken: ct));
         return count;
     }
 
-    /// <summary>Active accounts in id order, a page at a time (keyset pagination: no offset scans).</summary>
-    public async IAsyncEnumerable<IReadOnlyList<Guid>> BillableAccountPagesAsync(int pageSize,
+    /// <summary>Active accounts billable in the period in id order, a page at a time (keyset pagination: no offset scans).</summary>
+    public async IAsyncEnumerable<IReadOnlyList<Guid>> BillableAccountPagesAsync(BillingPeriod period, int pageSize,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var after = Guid.Empty;
@@ -130,13 +139,18 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         {
             List<Guid> page;
             await using (var conn = await dataSource.OpenConnectionAsync(ct))
-                page = (await conn.QueryAsync<Guid>(new CommandDefinition(AccountPageSql, new { after, limit = pageSize }, cancellationToken: ct))).AsList();
+                page = (await conn.QueryAsync<Guid>(new CommandDefinition(AccountPageSql,
+                    new { Days(period).first, Days(period).last, after, limit = pageSize }, cancellationToken: ct))).AsList();
             if (page.Count == 0) yield break;
             yield return page;
             if (page.Count < pageSize) yield break;
             after = page[^1];
         }
     }
+
+    // Dapper has no DateOnly parameters: midnight DateTimes, cast to date in the SQL.
+    private static (DateTime first, DateTime last) Days(BillingPeriod period) =>
+        (period.FirstDay.ToDateTime(TimeOnly.MinValue), period.LastDay.ToDateTime(TimeOnly.MinValue));
 
     /// <returns>false when the fan-out had already been recorded (a redelivered start).</returns>
     public async Task<bool> MarkFannedOutAsync(Guid id, int accounts, CancellationToken ct)

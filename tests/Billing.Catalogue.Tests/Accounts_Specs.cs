@@ -87,7 +87,46 @@ public sealed class When_accounts_are_created(CatalogueFixture fixture) : IClass
         { "bad country", "address", new { line1 = "x", city = "y", postal_code = "1", country = "Germany" }, "address.country" },
         { "address without line1", "address", new { city = "y", postal_code = "1", country = "DE" }, "address.line1" },
         { "issuer with spaces", "issuer", "my issuer", "issuer" },
+        { "billing start not a date", "billing_starts_on", "2026-13-01", "billing_starts_on" },
+        { "billing start with a time", "billing_starts_on", "2026-11-01T00:00:00Z", "billing_starts_on" },
+        { "billing start as a number", "billing_starts_on", 20261101, "billing_starts_on" },
+        { "billing start in year 1", "billing_starts_on", "0001-01-01", "billing_starts_on" },
+        { "billing end not a date", "billing_ends_on", "31.12.2026", "billing_ends_on" },
+        // No start given: the account starts today, so yesterday cannot be its last day.
+        { "billing end before the default start", "billing_ends_on", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd"), "billing_ends_on" },
     };
+
+    [Fact]
+    public async Task Bills_from_the_day_of_creation_unless_a_billing_start_is_given()
+    {
+        var (status, created, _) = await api.PostAsync("/api/accounts", Account("Today Ltd"));
+        Assert.Equal(201, status);
+        Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd"), created.GetProperty("billing_starts_on").GetString());
+        Assert.Equal(JsonValueKind.Null, created.GetProperty("billing_ends_on").ValueKind);
+
+        var body = Account("Dated Ltd");
+        var start = DateTime.UtcNow.AddMonths(-3).ToString("yyyy-MM-dd");
+        var end = DateTime.UtcNow.AddMonths(2).ToString("yyyy-MM-dd");
+        body["billing_starts_on"] = start;
+        body["billing_ends_on"] = end;
+        (status, created, _) = await api.PostAsync("/api/accounts", body);
+        Assert.Equal(201, status);
+        var (_, account) = await api.GetAsync($"/api/accounts/{created.GetProperty("id").GetGuid()}");
+        Assert.Equal(start, account.GetProperty("billing_starts_on").GetString());
+        Assert.Equal(end, account.GetProperty("billing_ends_on").GetString());
+    }
+
+    [Fact]
+    public async Task Refuses_a_billing_end_before_the_billing_start()
+    {
+        var body = Account("Backwards Ltd");
+        body["billing_starts_on"] = "2026-11-12";
+        body["billing_ends_on"] = "2026-11-11";
+        var before = await api.SnapshotAsync();
+        var message = ProblemAssert.NamesField(400, await api.PostAsync("/api/accounts", body), "billing_ends_on");
+        Assert.Contains("before the billing start 2026-11-12", message);
+        Assert.Equal(before, await api.SnapshotAsync());
+    }
 
     [Theory, MemberData(nameof(BadAccounts))]
     public async Task Refuses_bad_input_naming_the_field_and_writes_nothing(string because, string property, object? value, string field)

@@ -62,6 +62,12 @@ public sealed class CatalogueApi : IAsyncDisposable
         return (((int)response.StatusCode), await JsonOf(response), response.Content.Headers.ContentType?.MediaType ?? "");
     }
 
+    public async Task<(int Status, JsonElement Json, string MediaType)> PatchAsync(string path, object body, HttpClient? client = null)
+    {
+        var response = await (client ?? Operator).PatchAsync(path, body as HttpContent ?? Body(body));
+        return (((int)response.StatusCode), await JsonOf(response), response.Content.Headers.ContentType?.MediaType ?? "");
+    }
+
     public async Task<(int Status, JsonElement Json)> GetAsync(string path, HttpClient? client = null)
     {
         var response = await (client ?? Operator).GetAsync(path);
@@ -79,7 +85,7 @@ public sealed class CatalogueApi : IAsyncDisposable
     {
         await using var conn = await Db.DataSource.OpenConnectionAsync();
         var parts = new List<string>();
-        foreach (var table in new[] { "plans", "accounts", "usage_records", "charges" })
+        foreach (var table in new[] { "plans", "accounts", "account_plans", "account_history", "usage_records", "charges" })
             parts.Add($"{table}: " + await conn.ExecuteScalarAsync<string>(
                 $"select count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '-') from {table} t"));
         return string.Join("; ", parts);

@@ -114,32 +114,37 @@ public sealed class When_usage_is_recorded(CatalogueFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Refuses_late_usage_once_a_run_for_the_period_exists()
+    public async Task Accepts_late_usage_once_a_run_for_the_period_exists_and_says_it_is_billed_with_the_next_invoice()
     {
         await api.ExecuteAsync("insert into invoice_runs (id, period, status) values (@id, '2026-07', 'completed')", new { id = Guid.NewGuid() });
-        var before = await api.SnapshotAsync();
-        var message = ProblemAssert.NamesField(409, await Send(Record(account, Key(), occurredAt: "2026-08-01T00:00:00Z"), Record(account, Key(), occurredAt: "2026-07-31T23:59:59Z")),
-            "records[1].occurred_at");
-        Assert.Contains("2026-07 is closed", message);
-        Assert.Contains("invoice run", message);
-        Assert.Equal(before, await api.SnapshotAsync());
+        var (onTime, late) = (Key(), Key());
+        var (status, result, _) = await Send(Record(account, onTime, occurredAt: "2026-08-01T00:00:00Z"), Record(account, late, occurredAt: "2026-07-31T23:59:59Z"));
+        Assert.Equal(200, status);
+        Assert.Equal(2, result.GetProperty("accepted").GetInt32());
+        var item = Assert.Single(result.GetProperty("late").EnumerateArray());
+        Assert.Equal(late, item.GetProperty("idempotency_key").GetString());
+        Assert.Equal("2026-07", item.GetProperty("period").GetString());
+        Assert.Equal("next invoice", item.GetProperty("billed_with").GetString());
+        Assert.Contains("invoice run", item.GetProperty("reason").GetString());
+        Assert.True(await api.ScalarAsync<bool>("select late from usage_records where idempotency_key = @late", new { late }));
+        Assert.False(await api.ScalarAsync<bool>("select late from usage_records where idempotency_key = @onTime", new { onTime }));
     }
 
     [Fact]
-    public async Task Refuses_late_usage_once_the_account_has_its_invoice_but_not_for_other_accounts()
+    public async Task Accepts_late_usage_once_the_account_has_its_invoice_but_not_for_other_accounts()
     {
         await api.ExecuteAsync("""
             insert into invoices (id, account_id, period, issuer, number, currency, subtotal_minor, tax_rate, tax_minor, total_minor, due_at)
             values (@id, @account, '2026-06', 'default', 'INV-CAT-1', 'EUR', 100, 19, 19, 119, '2026-07-15')
             """, new { id = Guid.NewGuid(), account });
-        var before = await api.SnapshotAsync();
-        var message = ProblemAssert.NamesField(409, await Send(Record(account, Key(), occurredAt: "2026-06-10T00:00:00Z")), "records[0].occurred_at");
-        Assert.Contains("INV-CAT-1", message);
-        Assert.Equal(before, await api.SnapshotAsync());
-
-        var (status, result, _) = await Send(Record(other, Key(), occurredAt: "2026-06-10T00:00:00Z"));
+        var late = Key();
+        var (status, result, _) = await Send(Record(account, late, occurredAt: "2026-06-10T00:00:00Z"), Record(other, Key(), occurredAt: "2026-06-10T00:00:00Z"));
         Assert.Equal(200, status);
-        Assert.Equal(1, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(2, result.GetProperty("accepted").GetInt32());
+        var item = Assert.Single(result.GetProperty("late").EnumerateArray());
+        Assert.Equal(late, item.GetProperty("idempotency_key").GetString());
+        Assert.Contains("INV-CAT-1", item.GetProperty("reason").GetString());
+        Assert.Equal(1, await api.ScalarAsync<long>("select count(*) from usage_records where late and period = '2026-06'"));
     }
 
     [Fact]
@@ -154,21 +159,24 @@ public sealed class When_usage_is_recorded(CatalogueFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Waits_for_a_run_being_started_and_then_refuses_its_period()
+    public async Task Waits_for_a_run_being_started_and_then_takes_the_usage_as_late()
     {
         // The run starter's side of the contract (Billing.Catalogue.PeriodLock): lock the period, insert the run, commit.
+        // The run has read its usage, or will read it without late records: this record goes to the next invoice.
         await using var conn = await api.Db.DataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await Dapper.SqlMapper.ExecuteAsync(conn, PeriodLock.ExclusiveSql, new { Period = "2026-03" }, tx);
         await Dapper.SqlMapper.ExecuteAsync(conn, "insert into invoice_runs (id, period) values (@id, '2026-03')", new { id = Guid.NewGuid() }, tx);
 
-        var before = await api.SnapshotAsync();
-        var send = Send(Record(account, Key(), occurredAt: "2026-03-10T00:00:00Z"));
+        var key = Key();
+        var send = Send(Record(account, key, occurredAt: "2026-03-10T00:00:00Z"));
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.False(send.IsCompleted, "the usage write should wait for the period lock");
         await tx.CommitAsync();
 
-        Assert.Contains("2026-03 is closed", ProblemAssert.NamesField(409, await send, "records[0].occurred_at"));
-        Assert.Equal(before, await api.SnapshotAsync());
+        var (status, result, _) = await send;
+        Assert.Equal(200, status);
+        Assert.Equal(key, Assert.Single(result.GetProperty("late").EnumerateArray()).GetProperty("idempotency_key").GetString());
+        Assert.True(await api.ScalarAsync<bool>("select late from usage_records where idempotency_key = @key", new { key }));
     }
 }

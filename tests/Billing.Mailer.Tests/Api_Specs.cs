@@ -82,6 +82,27 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
     }
 
     [Fact]
+    public async Task Does_resend_to_the_billing_email_changed_since_and_list_the_change_in_the_history()
+    {
+        var invoice = await h.InvoiceAsync();
+        await h.PublishRenderedAsync(invoice);
+        await Wait.For(() => h.MessagesTo(invoice.Email).Count, n => n == 1, h);
+
+        using var ops = Client();
+        var changed = await ops.PatchAsJsonAsync($"/api/accounts/{invoice.AccountId}", new { billing_email = "new-ap@example.org" });
+        Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, (await ops.PostAsJsonAsync("/admin/resend-invoice", new { invoice_id = invoice.InvoiceId })).StatusCode);
+
+        await Wait.For(() => h.MessagesTo("new-ap@example.org").Count, n => n == 1, h);
+        Assert.Single(h.MessagesTo(invoice.Email));
+        using var viewer = Client(ViewerKey);
+        var history = await viewer.GetFromJsonAsync<JsonElement>($"/api/accounts/{invoice.AccountId}/history");
+        var entry = Assert.Single(history.GetProperty("items").EnumerateArray());
+        Assert.Equal(("ops", "billing_email", invoice.Email, "new-ap@example.org"),
+            (entry.GetProperty("changed_by").GetString(), entry.GetProperty("field").GetString(), entry.GetProperty("old_value").GetString(), entry.GetProperty("new_value").GetString()));
+    }
+
+    [Fact]
     public async Task Does_resend_an_invoice_once_per_request_and_list_its_deliveries()
     {
         var invoice = await h.InvoiceAsync();

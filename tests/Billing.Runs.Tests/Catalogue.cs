@@ -27,18 +27,21 @@ public static class Catalogue
             new { id, code, currency, baseFee, componentsJson });
     }
 
-    /// <summary>Accounts, usage (split over two records per metric) and charges in a few set-based statements.</summary>
-    public static async Task InsertAsync(NpgsqlDataSource db, IReadOnlyList<TestAccount> accounts, string period, string? externalRefPrefix = null)
+    /// <summary>Accounts billed from the first day of the period (or of <paramref name="billedFrom"/>), usage (split
+    /// over two records per metric) and charges in a few set-based statements.</summary>
+    public static async Task InsertAsync(NpgsqlDataSource db, IReadOnlyList<TestAccount> accounts, string period, string? externalRefPrefix = null,
+        string? billedFrom = null)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("""
-            insert into accounts (id, external_ref, name, billing_email, currency, plan_id, tax_rate)
-            select a.id, @prefix || a.id::text, 'Account ' || a.id::text, 'billing+' || a.id::text || '@example.test', a.currency, a.plan_id, a.tax_rate
+            insert into accounts (id, external_ref, name, billing_email, currency, plan_id, tax_rate, billing_starts_on)
+            select a.id, @prefix || a.id::text, 'Account ' || a.id::text, 'billing+' || a.id::text || '@example.test', a.currency, a.plan_id, a.tax_rate, @start::date
             from unnest(@ids, @currencies, @plans, @taxes) as a(id, currency, plan_id, tax_rate)
             """, new
         {
             prefix = externalRefPrefix ?? "acct-",
+            start = Billing.Testing.BillingStart.Of(billedFrom ?? period).ToDateTime(TimeOnly.MinValue),
             ids = accounts.Select(a => a.Id).ToArray(),
             currencies = accounts.Select(a => a.Plan.Currency).ToArray(),
             plans = accounts.Select(a => a.Plan.Id).ToArray(),

@@ -46,10 +46,11 @@ public sealed class When_the_inputs_of_many_accounts_are_read_together : IAsyncL
             var a = accounts[i];
             var input = await requests[i].Task;
             Assert.True(input.AccountFound);
-            Assert.Equal(a.Plan.Id, input.PlanId);
-            Assert.Equal(a.Plan.Currency, input.Currency);
+            Assert.Equal(a.Plan.Id, input.CurrentPlan!.PlanId);
+            Assert.Equal(a.Plan.Currency, input.CurrentPlan.Currency);
+            Assert.Equal(new DateOnly(2026, 10, 1), input.BillingStartsOn);
             Assert.Equal(a.TaxRate, input.TaxRate);
-            Assert.Equal(a.Usage.Where(u => u.Value != 0).OrderBy(u => u.Key), input.Usage.Where(u => u.Value != 0).OrderBy(u => u.Key));
+            Assert.Equal(a.Usage.Where(u => u.Value != 0).OrderBy(u => u.Key), input.UsageByMetric.Where(u => u.Value != 0).OrderBy(u => u.Key));
             Assert.Equal(a.Charges.Select(c => (c.Qty, c.Price)), input.Charges.Select(c => (c.Quantity, c.UnitPrice)));
             if (i == 7) Assert.Equal("INV-2026-000001", input.Existing?.Number);
             else Assert.Null(input.Existing);
@@ -59,8 +60,8 @@ public sealed class When_the_inputs_of_many_accounts_are_read_together : IAsyncL
         Assert.Empty(notFound.Usage);
         var september = await requests[^1].Task;
         Assert.True(september.AccountFound);
-        Assert.Equal(1000000m, september.Usage["api_calls"]);
-        Assert.False(september.Usage.ContainsKey("sms"));
+        Assert.Equal(1000000m, september.UsageByMetric["api_calls"]);
+        Assert.False(september.UsageByMetric.ContainsKey("sms"));
     }
 
     [Fact]

@@ -4,7 +4,8 @@ using NpgsqlTypes;
 
 namespace Billing.Testing;
 
-/// <summary>Accounts over three plans (two currencies, every pricing model) with usage, loaded with COPY.</summary>
+/// <summary>Accounts over three plans (two currencies, every pricing model) with usage, loaded with COPY; they are
+/// billed from the first day of the period.</summary>
 public static class Seed
 {
     private static readonly (string Code, string Currency, long BaseFee, string Components)[] Plans =
@@ -41,7 +42,7 @@ public static class Seed
         }
         var ids = Enumerable.Range(0, accounts).Select(_ => Guid.NewGuid()).ToArray();
         await using (var copy = await conn.BeginBinaryImportAsync(
-            "copy accounts (id, name, billing_email, currency, plan_id, tax_rate, address) from stdin (format binary)"))
+            "copy accounts (id, name, billing_email, currency, plan_id, tax_rate, address, billing_starts_on) from stdin (format binary)"))
         {
             for (var i = 0; i < ids.Length; i++)
             {
@@ -54,6 +55,7 @@ public static class Seed
                 await copy.WriteAsync(plan, NpgsqlDbType.Uuid);
                 await copy.WriteAsync(currency == "JPY" ? 10m : 19m, NpgsqlDbType.Numeric);
                 await copy.WriteAsync("""{"line1":"1 Main Street","city":"Berlin","postal_code":"10115","country":"DE"}""", NpgsqlDbType.Jsonb);
+                await copy.WriteAsync(BillingStart.Of(period), NpgsqlDbType.Date);
             }
             await copy.CompleteAsync();
         }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Billing.Catalogue;
 using Billing.Catalogue.Json;
 using Billing.Catalogue.Requests;
@@ -45,6 +46,17 @@ public static class CatalogueEndpoints
         });
         r.MapGet("/accounts/{id}", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
             Results.Ok(await new AccountStore(db).FindAsync(AccountId(id), ct) ?? throw new CatalogueNotFoundException($"no account {id}")));
+
+        // Changes apply to every invoice, email and resend made afterwards (they read the account when they run).
+        w.MapPatch("/accounts/{id}", async (string id, HttpRequest http, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var accountId = AccountId(id);
+            var changes = CatalogueValidation.AccountPatch(await CatalogueJson.ReadElementAsync(http.Body, ct));
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            return Results.Ok(await new AccountStore(db).UpdateAsync(accountId, changes, user.Identity?.Name ?? "unknown", today, ct));
+        });
+        r.MapGet("/accounts/{id}/history", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
+            Results.Ok(new { items = await new AccountStore(db).HistoryAsync(AccountId(id), ct) }));
 
         w.MapPost("/accounts/{id}/charges", async (string id, HttpRequest http, NpgsqlDataSource db, CancellationToken ct) =>
         {

@@ -69,10 +69,12 @@ public static class CatalogueCommands
         var stripe = new Option<string?>("--stripe-customer-id") { Description = "Existing Stripe customer (cus_…)" };
         var externalRef = new Option<string?>("--external-ref") { Description = "Your own unique reference for the account" };
         var issuer = new Option<string?>("--issuer") { Description = "Issuer whose invoice number sequence is used (default \"default\")" };
+        var startsOn = new Option<string?>("--billing-starts-on") { Description = "First day billed, yyyy-MM-dd (default: today, UTC); a run for an earlier month skips the account" };
+        var endsOn = new Option<string?>("--billing-ends-on") { Description = "Last day billed, yyyy-MM-dd (default: none)" };
         var json = JsonOption();
         var create = new Command("create", "Create one account on a plan")
         {
-            name, email, plan, currency, taxRate, line1, line2, city, postal, country, stripe, externalRef, issuer, json,
+            name, email, plan, currency, taxRate, line1, line2, city, postal, country, stripe, externalRef, issuer, startsOn, endsOn, json,
         };
         create.SetApiAction(async (parse, api, ct) =>
         {
@@ -90,6 +92,8 @@ public static class CatalogueCommands
             AddIfSet(body, "stripe_customer_id", parse.GetValue(stripe));
             AddIfSet(body, "external_ref", parse.GetValue(externalRef));
             AddIfSet(body, "issuer", parse.GetValue(issuer));
+            AddIfSet(body, "billing_starts_on", parse.GetValue(startsOn));
+            AddIfSet(body, "billing_ends_on", parse.GetValue(endsOn));
             var account = await api.PostAsync("/api/accounts", body, ct);
             if (parse.GetValue(json)) return PrintJson(account);
             Console.WriteLine($"created account {Str(account, "id")} ({Str(account, "name")}, plan {Str(account, "plan_code")}, {Str(account, "currency")})");
@@ -147,13 +151,16 @@ public static class CatalogueCommands
                 ("address", string.Join(", ", new[] { "line1", "line2", "postal_code", "city", "country" }.Select(f => Str(address, f)).Where(s => s.Length > 0))),
                 ("issuer", Str(acc, "issuer")), ("external ref", Str(acc, "external_ref")),
                 ("stripe customer", Str(acc, "stripe_customer_id")), ("created", Str(acc, "created_at")),
+                ("billed", $"from {Str(acc, "billing_starts_on")}" + (Str(acc, "billing_ends_on") is { Length: > 0 } end ? $" through {end}" : "")),
             })
                 table.AddRow(label, Esc(value));
             Write(table);
             return 0;
         });
 
-        return new Command("accounts", "Create, import and inspect customer accounts") { create, import, list, show };
+        var accounts = new Command("accounts", "Create, import, inspect, change and end customer accounts") { create, import, list, show };
+        foreach (var c in AccountChangeCommands.All()) accounts.Subcommands.Add(c);
+        return accounts;
     }
 
     public static Command Charges()

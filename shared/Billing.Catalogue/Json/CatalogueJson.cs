@@ -18,7 +18,7 @@ public static partial class CatalogueJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         MaxDepth = 32,
-        Converters = { new DecimalStringConverter(), new TimestampConverter() },
+        Converters = { new DecimalStringConverter(), new TimestampConverter(), new DateConverter() },
     };
 
     public static async Task<T> ReadAsync<T>(Stream body, CancellationToken ct) where T : class
@@ -34,6 +34,21 @@ public static partial class CatalogueJson
             throw new DomainValidationException(field, message);
         }
         return value ?? throw new DomainValidationException("body", "must be a JSON object, not null");
+    }
+
+    /// <summary>The body as a JSON value, for requests where an absent field and a null one mean different things (PATCH).</summary>
+    public static async Task<JsonElement> ReadElementAsync(Stream body, CancellationToken ct)
+    {
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(body, new JsonDocumentOptions { MaxDepth = 32 }, ct);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            var (field, message) = Describe(e);
+            throw new DomainValidationException(field, message);
+        }
     }
 
     public static T Read<T>(string json) where T : class

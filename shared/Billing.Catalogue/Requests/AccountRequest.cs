@@ -19,6 +19,12 @@ public sealed class AccountRequest
     public string? StripeCustomerId { get; set; }
     public string? ExternalRef { get; set; }
     public string? Issuer { get; set; }
+
+    /// <summary>First day billed (yyyy-MM-dd, UTC); the day of creation when absent.</summary>
+    public DateOnly? BillingStartsOn { get; set; }
+
+    /// <summary>Last day billed (inclusive); none when absent.</summary>
+    public DateOnly? BillingEndsOn { get; set; }
 }
 
 public sealed class AddressRequest
