@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
+using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -13,10 +14,9 @@ namespace Billing.InvoiceGenerator;
 /// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
 /// announced again (so a lost follow-up is recovered) instead of being made twice.
 /// </summary>
-public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
+public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time,
+    IOptions<InvoicingOptions> terms) : IConsumer<GenerateInvoice>
 {
-    private const int DaysUntilDue = 30;
-
     public async Task Consume(ConsumeContext<GenerateInvoice> context)
     {
         var m = context.Message;
@@ -60,7 +60,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
 
         var invoiceId = Guid.CreateVersion7();
-        var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
+        var dueAt = terms.Value.DueDate(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var traceId = Activity.Current?.TraceId.ToHexString();
         var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
         if (number is null)
