@@ -27,9 +27,16 @@ public static class InvoiceCommands
             string T(string name) => RunCommands.Text(i, name);
             Console.WriteLine($"invoice {T("number")} ({T("id")}) for account {T("account_id")}, period {T("period")}, run {T("run_id")}");
             var lines = CommandBase.NewTable("#", "kind", "description", "quantity", "unit price", "amount (minor)");
-            foreach (var l in i.GetProperty("lines").EnumerateArray())
-                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape(RunCommands.Text(l, "description")),
-                    RunCommands.Text(l, "quantity"), RunCommands.Text(l, "unit_price"), RunCommands.Text(l, "amount_minor"));
+            var all = i.GetProperty("lines").EnumerateArray().ToList();
+            var explained = all.Select(l => RunCommands.Text(l, "parent_line_no")).Where(p => p.Length > 0).ToHashSet();
+            foreach (var l in all)
+            {
+                // A line explained by tier or package lines shows no averaged unit price; its explaining lines are indented under it.
+                var child = RunCommands.Text(l, "parent_line_no").Length > 0;
+                var unitPrice = explained.Contains(RunCommands.Text(l, "line_no")) ? "" : RunCommands.Text(l, "unit_price");
+                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape((child ? "  " : "") + RunCommands.Text(l, "description")),
+                    RunCommands.Text(l, "quantity"), unitPrice, RunCommands.Text(l, "amount_minor"));
+            }
             AnsiConsole.Write(lines);
             Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
             var pdf = i.GetProperty("pdf");
