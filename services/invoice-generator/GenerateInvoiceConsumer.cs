@@ -12,7 +12,8 @@ namespace Billing.InvoiceGenerator;
 
 /// <summary>
 /// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
-/// announced again (so a lost follow-up is recovered) instead of being made twice.
+/// announced again (so a lost follow-up is recovered) instead of being made twice. A request of a cancelled run is
+/// acknowledged and skipped.
 /// </summary>
 public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time,
     IOptions<InvoicingOptions> terms) : IConsumer<GenerateInvoice>
@@ -62,7 +63,17 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         var invoiceId = Guid.CreateVersion7();
         var dueAt = terms.Value.DueDate(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var traceId = Activity.Current?.TraceId.ToHexString();
-        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
+        string? number;
+        try
+        {
+            number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId), ct);
+        }
+        catch (RunCancelledException)
+        {
+            // The run was cancelled: acknowledged, nothing stored, no number taken (a later run of the period bills it).
+            Activity.Current?.SetTag("billing.run_cancelled", true);
+            return;
+        }
         if (number is null)
         {
             // Another delivery of the same request stored it first.

@@ -21,6 +21,7 @@ public static class RunEndpoints
         read.MapGet("/api/runs", ListAsync);
         read.MapGet("/api/runs/{id:guid}", GetAsync);
         write.MapPost("/api/runs/{id:guid}/retry-failed", RetryFailedAsync);
+        write.MapPost("/api/runs/{id:guid}/cancel", CancelAsync);
     }
 
     private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
@@ -80,6 +81,7 @@ public static class RunEndpoints
                 pushed_to_stripe = p.PushedToStripe,
                 skipped = p.Skipped,
                 failed = p.Failed,
+                not_issued = p.NotIssued,
             },
             invoices_per_second = p.InvoicesPerSecond,
             eta_seconds = p.EtaSeconds,
@@ -98,6 +100,23 @@ public static class RunEndpoints
                 failed_at = f.FailedAt,
             }),
         });
+    }
+
+    /// <summary>
+    /// Stops issuing invoices: requests still queued are refused by the generator (nothing stored, no number taken);
+    /// invoices issued before finish their PDF, email and ledger, then the run is cancelled.
+    /// </summary>
+    private static async Task<IResult> CancelAsync(Guid id, NpgsqlDataSource db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (outcome, run) = await new RunStore(db).CancelAsync(id, user.Identity?.Name, ct);
+        return outcome switch
+        {
+            CancelOutcome.NotFound => Results.Problem(statusCode: 404, title: $"run {id} not found"),
+            CancelOutcome.AlreadyOver => Results.Problem(statusCode: 409, title: run!.Status == RunStatus.Completed
+                ? $"run {id} is already completed; nothing to cancel"
+                : $"run {id} is already {run.Status}"),
+            _ => Results.Accepted($"/api/runs/{id}", new { run_id = id, status = run!.Status, cancelled_at = run.CancelledAt }),
+        };
     }
 
     private static async Task<IResult> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
@@ -157,6 +176,8 @@ public static class RunEndpoints
         started_at = r.StartedAt,
         fanned_out_at = r.FannedOutAt,
         completed_at = r.CompletedAt,
+        cancelled_at = r.CancelledAt,
+        cancelled_by = r.CancelledBy,
     };
 
     private static IResult Invalid(string field, string message, int status = 400) =>
