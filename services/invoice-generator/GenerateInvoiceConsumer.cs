@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Billing.Contracts;
@@ -37,15 +36,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         ComputedInvoice invoice;
         try
         {
-            var plan = new PlanDefinition
-            {
-                Code = input.PlanCode,
-                Name = input.PlanName,
-                Currency = input.Currency,
-                BaseFeeMinor = input.BaseFeeMinor,
-                Components = plans.Get(input.PlanId, input.ComponentsJson),
-            };
-            invoice = InvoiceCalculator.Compute(plan, input.TaxRate, input.Usage, input.Charges);
+            invoice = BillingInputPricing.Price(input, plans);
         }
         catch (DomainValidationException e)
         {
@@ -111,20 +102,5 @@ public sealed class GenerateInvoiceConsumerDefinition : ConsumerDefinition<Gener
         endpointConfigurator.ConcurrentMessageLimit = _limit;
         // Enough messages on hand that the group read and the group commit always find company.
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = Math.Max(rabbit.PrefetchCount, _limit * 2);
-    }
-}
-
-/// <summary>Parsed plan components by plan id, parsed again when the stored JSON changes.</summary>
-public sealed class PlanCache
-{
-    private readonly ConcurrentDictionary<Guid, (string Json, IReadOnlyList<MeteredComponent> Components)> _plans = new();
-
-    /// <exception cref="DomainValidationException">the stored components are invalid.</exception>
-    public IReadOnlyList<MeteredComponent> Get(Guid planId, string json)
-    {
-        if (_plans.TryGetValue(planId, out var cached) && cached.Json == json) return cached.Components;
-        var components = PlanComponentsJson.Parse(json);
-        _plans[planId] = (json, components);
-        return components;
     }
 }

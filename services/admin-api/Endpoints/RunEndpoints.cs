@@ -14,23 +14,33 @@ public sealed record StartRunRequest(string? Period);
 public static class RunEndpoints
 {
     private const int MaxFailuresListed = 1000;
+    private const int PreviewFailuresListed = 100;
 
     public static void MapRunEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
         write.MapPost("/api/runs", StartAsync);
+        // Writes nothing, but prices every account: as costly as a run's reads, so operators only.
+        write.MapPost("/api/runs/preview", PreviewAsync);
         read.MapGet("/api/runs", ListAsync);
         read.MapGet("/api/runs/{id:guid}", GetAsync);
         write.MapPost("/api/runs/{id:guid}/retry-failed", RetryFailedAsync);
         write.MapPost("/api/runs/{id:guid}/cancel", CancelAsync);
     }
 
-    private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
-        TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>The period a run may be started (or previewed) for, or the 400 naming <c>period</c>.</summary>
+    private static IResult? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period)
     {
-        if (!BillingPeriod.TryParse(body?.Period, out var period))
+        if (!BillingPeriod.TryParse(body?.Period, out period))
             return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
         if (!period.HasEnded(time.GetUtcNow()))
             return Invalid("period", $"{period} has not ended; it can be invoiced from {period.End:yyyy-MM-dd} (UTC)");
+        return null;
+    }
+
+    private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
+        TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
 
         var runs = new RunStore(db);
         var id = Guid.CreateVersion7();
@@ -52,6 +62,49 @@ public static class RunEndpoints
             throw;
         }
         return Results.Accepted($"/api/runs/{id}", new { run_id = id });
+    }
+
+    /// <summary>What a run of the period would issue now, computed as the generator computes it; writes nothing.</summary>
+    private static async Task<IResult> PreviewAsync(StartRunRequest? body, RunPreviewQuery preview, TimeProvider time, CancellationToken ct)
+    {
+        if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
+        var p = await preview.PreviewAsync(period, PreviewFailuresListed, ct);
+        return Results.Ok(new
+        {
+            period = p.Period,
+            billable_accounts = p.BillableAccounts,
+            invoices = p.Invoices,
+            already_invoiced = p.AlreadyInvoiced,
+            skipped = p.Skipped,
+            failing = new
+            {
+                accounts = p.FailingAccounts,
+                by_reason = p.FailingByReason,
+                listed = p.Failures.Select(f => new { account_id = f.AccountId, reason = f.Reason, detail = f.Detail }),
+                truncated = p.FailingAccounts > p.Failures.Count,
+            },
+            totals = p.Totals.Select(t => new
+            {
+                currency = t.Currency,
+                invoices = t.Invoices,
+                total_minor = t.TotalMinor,
+                total = Major(t.TotalMinor, t.Currency),
+                previous_invoices = t.PreviousInvoices,
+                previous_total_minor = t.PreviousTotalMinor,
+                change_minor = t.TotalMinor - t.PreviousTotalMinor,
+                change_percent = t.PreviousTotalMinor is > 0 and var before
+                    ? Math.Round((t.TotalMinor - before) * 100m / before, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
+                    : null,
+            }),
+            previous = new { period = p.PreviousPeriod, run_id = p.PreviousRunId },
+            elapsed_ms = (long)p.Elapsed.TotalMilliseconds,
+        });
+    }
+
+    private static string Major(long minor, string currency)
+    {
+        var exponent = Currencies.Get(currency).Exponent;
+        return Money.ToMajor(minor, exponent).ToString("F" + exponent, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<IResult> ListAsync(string? period, NpgsqlDataSource db, CancellationToken ct)
