@@ -1,4 +1,9 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Billing.Contracts;
 using Billing.Testing;
 using Dapper;
@@ -10,6 +15,7 @@ using NpgsqlTypes;
 // Usage: dotnet run -c Release --project bench/Billing.Bench.Generation -- [accounts=100000]
 // Starts a real invoice-generator process (Stripe off) on a fresh database and vhost on the local servers,
 // runs one period over every account and prints invoices/s of the generation stage and the generator's peak memory.
+// Before the run, an admin-api process previews it (POST /api/runs/preview) and the preview's time is printed.
 var accounts = args.Length > 0 ? int.Parse(args[0]) : 100_000;
 var concurrency = args.Length > 1 ? args[1] : null; // null: the service's default
 // The publisher host is named, not an assembly: no hosting startup to look for.
@@ -33,6 +39,31 @@ await using var generator = ServiceProcess.Start("invoice-generator", "Billing.I
 });
 await generator.WaitHealthyAsync();
 var publisher = await InProcessService.StartAsync("bench-publisher", db, vhost, _ => { });
+
+// The run preview over the same accounts, through the admin API as an operator calls it: cold (first request of the
+// process) and warm. Its totals are compared with the run's at the end.
+const string benchKey = "bk_operator_bench_5e4d3c2b1a09f8e7d6c5";
+await using var api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
+{
+    ["Postgres__ConnectionString"] = db.ConnectionString,
+    ["RabbitMq__Url"] = vhost.AmqpUrl,
+    ["Logging__LogLevel__Default"] = "Warning",
+    ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(benchKey)))}",
+});
+await api.WaitHealthyAsync();
+using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromMinutes(10) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", benchKey);
+JsonElement preview = default;
+foreach (var attempt in new[] { "cold", "warm" })
+{
+    var watch = Stopwatch.StartNew();
+    var response = await http.PostAsJsonAsync("/api/runs/preview", new { period });
+    var body = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"preview answered {(int)response.StatusCode}: {body}");
+    preview = JsonDocument.Parse(body).RootElement.Clone();
+    Console.WriteLine($"run preview ({attempt}): {preview.GetProperty("billable_accounts").GetInt32():N0} accounts, {preview.GetProperty("invoices").GetInt32():N0} invoices priced in "
+        + $"{watch.Elapsed.TotalSeconds:N2} s ({preview.GetProperty("elapsed_ms").GetInt64():N0} ms in the API)");
+}
 
 var runId = Guid.CreateVersion7();
 await using (var conn = await db.DataSource.OpenConnectionAsync())
@@ -82,6 +113,15 @@ if (broker is { } b1)
 }
 var commits = await CommitsAsync(db) - commitsBefore;
 Console.WriteLine($"database transactions: {commits:N0} = {commits / (double)count:N3} per invoice (reads and writes are grouped across concurrent consumers)");
+await using (var conn = await db.DataSource.OpenConnectionAsync())
+{
+    var run = (await conn.QueryAsync<(string Currency, int Invoices, long Total)>(
+        "select currency, count(*)::int, sum(total_minor)::bigint from invoices where run_id = @runId group by currency order by currency", new { runId })).ToList();
+    var predicted = preview.GetProperty("totals").EnumerateArray()
+        .Select(t => (t.GetProperty("currency").GetString()!, t.GetProperty("invoices").GetInt32(), t.GetProperty("total_minor").GetInt64())).ToList();
+    Console.WriteLine($"preview totals {(predicted.SequenceEqual(run) ? "equal" : "DIFFER FROM")} the run's: "
+        + string.Join(", ", run.Select(r => $"{r.Currency} {r.Invoices:N0} invoices {r.Total:N0} minor")));
+}
 await publisher.DisposeAsync();
 return count >= accounts ? 0 : 1;
 

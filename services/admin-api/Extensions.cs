@@ -23,6 +23,10 @@ public static class Extensions
         builder.AddPdfStorage();
         builder.Services.AddAccounting();
         builder.Services.AddRedriveCore();
+        // The run preview prices accounts with the generator's own loader and calculator.
+        builder.Services.AddSingleton<Billing.Runs.PlanCache>();
+        builder.Services.AddSingleton(sp => new Billing.Runs.BillingInputLoader(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+        builder.Services.AddSingleton<Billing.Runs.RunPreviewQuery>();
         return builder;
     }
 

@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
+using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +11,12 @@ namespace Billing.InvoiceGenerator;
 
 /// <summary>
 /// Computes, numbers and stores one invoice. Idempotent: an invoice already stored for (account, period) is
-/// announced again (so a lost follow-up is recovered) instead of being made twice.
+/// announced again (so a lost follow-up is recovered) instead of being made twice. A request of a cancelled run is
+/// acknowledged and skipped.
 /// </summary>
-public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time) : IConsumer<GenerateInvoice>
+public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time,
+    IOptions<InvoicingOptions> terms) : IConsumer<GenerateInvoice>
 {
-    private const int DaysUntilDue = 30;
-
     public async Task Consume(ConsumeContext<GenerateInvoice> context)
     {
         var m = context.Message;
@@ -47,14 +47,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         long[] lateRecords;
         try
         {
-            PlanDefinition PlanOf(PlanVersion p) => new()
-            {
-                Code = p.Code, Name = p.Name, Currency = p.Currency, BaseFeeMinor = p.BaseFeeMinor,
-                Components = plans.Get(p.PlanId, p.ComponentsJson),
-            };
-            var (late, lateIds) = input.LateFor(PlanOf);
-            invoice = InvoiceCalculator.Compute(period, input.SpansFor(period, PlanOf), input.TaxRate, input.Charges, late);
-            lateRecords = lateIds;
+            (invoice, lateRecords) = BillingInputPricing.Price(input, period, plans);
         }
         catch (DomainValidationException e)
         {
@@ -70,9 +63,19 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
 
         var invoiceId = Guid.CreateVersion7();
-        var dueAt = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(DaysUntilDue);
+        var dueAt = terms.Value.DueDate(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var traceId = Activity.Current?.TraceId.ToHexString();
-        var number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
+        string? number;
+        try
+        {
+            number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
+        }
+        catch (RunCancelledException)
+        {
+            // The run was cancelled: acknowledged, nothing stored, no number taken (a later run of the period bills it).
+            Activity.Current?.SetTag("billing.run_cancelled", true);
+            return;
+        }
         if (number is null)
         {
             // Another delivery of the same request stored it first.
@@ -110,20 +113,5 @@ public sealed class GenerateInvoiceConsumerDefinition : ConsumerDefinition<Gener
         endpointConfigurator.ConcurrentMessageLimit = _limit;
         // Enough messages on hand that the group read and the group commit always find company.
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = Math.Max(rabbit.PrefetchCount, _limit * 2);
-    }
-}
-
-/// <summary>Parsed plan components by plan id, parsed again when the stored JSON changes.</summary>
-public sealed class PlanCache
-{
-    private readonly ConcurrentDictionary<Guid, (string Json, IReadOnlyList<MeteredComponent> Components)> _plans = new();
-
-    /// <exception cref="DomainValidationException">the stored components are invalid.</exception>
-    public IReadOnlyList<MeteredComponent> Get(Guid planId, string json)
-    {
-        if (_plans.TryGetValue(planId, out var cached) && cached.Json == json) return cached.Components;
-        var components = PlanComponentsJson.Parse(json);
-        _plans[planId] = (json, components);
-        return components;
     }
 }

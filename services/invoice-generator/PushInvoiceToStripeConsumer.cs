@@ -48,7 +48,8 @@ public sealed class PushInvoiceToStripeConsumer(InvoiceQueries invoices, StripeC
         var needsItems = draft is null || (draft.Status == "draft" && draft.Total == 0);
         if (draft is not null && draft.Status == "draft" && draft.Total != 0 && draft.Total != invoice.TotalMinor)
             throw new ValidationException($"Stripe draft {draft.Id} of invoice {id} holds part of its items; check it in Stripe");
-        draft ??= await stripe.CreateInvoiceAsync(customer, invoice.Currency, metadata, StripeIdempotencyKeys.Invoice(id), ct);
+        draft ??= await stripe.CreateInvoiceAsync(customer, invoice.Currency, metadata, StripeIdempotencyKeys.Invoice(id),
+            DateOnly.FromDateTime(invoice.DueAt), ct);
 
         if (draft.Status == "draft")
         {

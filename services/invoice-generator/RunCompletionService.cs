@@ -9,7 +9,8 @@ namespace Billing.InvoiceGenerator;
 /// Decides when a run is over: fanned out, every account generated, skipped or failed, and every invoice emailed
 /// and synced or failed. Without open failures it is completed and InvoiceRunCompleted is published once (the
 /// status change is a conditional UPDATE, so of several instances only one publishes); with open failures it
-/// waits in needs_attention until a retry resolves them.
+/// waits in needs_attention until a retry resolves them. A cancelling run becomes cancelled once the invoices it issued
+/// before the cancel are emailed and synced or failed (no InvoiceRunCompleted: it did not complete).
 /// </summary>
 public sealed class RunCompletionService(RunStore runs, RunProgressQuery progress, IBus bus, TimeProvider time,
     IOptions<GenerationOptions> options, ILogger<RunCompletionService> log) : BackgroundService
@@ -47,7 +48,10 @@ public sealed class RunCompletionService(RunStore runs, RunProgressQuery progres
             if (run.Status == RunStatus.Running && await runs.SettledCountAsync(run.Id, ct) < (run.Accounts ?? 0)) continue;
             var p = await progress.GetAsync(run.Id, ct);
             if (p is null) continue;
-            var status = !p.AllTerminal ? RunStatus.Running : p.Failed > 0 ? RunStatus.NeedsAttention : RunStatus.Completed;
+            // A cancelled run issues nothing more; it ends once the invoices it issued are emailed and synced (or failed).
+            var status = run.Status == RunStatus.Cancelling
+                ? (p.IssuedTerminal ? RunStatus.Cancelled : RunStatus.Cancelling)
+                : !p.AllTerminal ? RunStatus.Running : p.Failed > 0 ? RunStatus.NeedsAttention : RunStatus.Completed;
             if (status == run.Status) continue;
             var (changed, completedAt) = await runs.SetStatusAsync(run.Id, status, ct);
             if (!changed) continue;

@@ -36,6 +36,12 @@ public sealed class StartInvoiceRunConsumer(RunStore runs, ServiceInfo service, 
         var sent = 0;
         await foreach (var page in runs.BillableAccountPagesAsync(period, options.Value.FanOutPageSize, ct))
         {
+            // A cancel during the fan-out stops it: the requests already out are refused by the generator anyway.
+            if ((await runs.GetAsync(m.RunId, ct))?.Status is { } status && RunStatus.IsCancelled(status))
+            {
+                log.LogInformation("Run {RunId} was cancelled; fan-out stopped after {Accounts} accounts", m.RunId, sent);
+                break;
+            }
             var publishes = new Task[page.Count];
             for (var i = 0; i < page.Count; i++) publishes[i] = PublishAsync(context, trigger, page[i]);
             await Task.WhenAll(publishes);

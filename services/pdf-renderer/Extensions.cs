@@ -22,6 +22,8 @@ public static class Extensions
             .BindConfiguration(IssuerOptions.Section)
             .ValidateDataAnnotations()
             .Validate(IssuerOptions.LogoExists, "Issuer__LogoPath must name an existing PNG or JPEG file")
+            .Validate(IssuerOptions.NoFreeTextTerm,
+                "Issuer__PaymentTerms is no longer read: the term is Invoicing__PaymentTermDays; put how to pay in Issuer__PaymentInstructions")
             .ValidateOnStart();
         builder.Services.AddOptions<PdfRendererOptions>()
             .BindConfiguration(PdfRendererOptions.Section)

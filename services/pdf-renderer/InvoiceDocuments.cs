@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Billing.Pdf;
 
@@ -34,9 +35,24 @@ public static class InvoiceDocuments
         TaxRatePercent = invoice.TaxRate,
         TaxMinor = invoice.TaxMinor,
         TotalMinor = invoice.TotalMinor,
-        PaymentTerms = issuer.PaymentTerms,
+        PaymentTerms = PaymentTerms(DateOnly.FromDateTime(invoice.IssuedAt.ToUniversalTime()), DateOnly.FromDateTime(invoice.DueAt),
+            issuer.PaymentInstructions),
         Footer = issuer.Footer,
     };
+
+    /// <summary>
+    /// The terms sentence, from the dates stored on the invoice (the generator set the due date from the payment term),
+    /// so it cannot disagree with the due date printed above it; the issuer's instructions follow.
+    /// </summary>
+    public static string PaymentTerms(DateOnly issued, DateOnly due, string instructions)
+    {
+        var days = due.DayNumber - issued.DayNumber;
+        var by = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var term = days <= 0
+            ? $"Payable on receipt, by {by}, quoting the invoice number."
+            : string.Create(CultureInfo.InvariantCulture, $"Payable within {days} {(days == 1 ? "day" : "days")} of the issue date, by {by}, quoting the invoice number.");
+        return string.IsNullOrWhiteSpace(instructions) ? term : $"{term} {instructions.Trim()}";
+    }
 
     /// <summary>accounts.address: {line1, line2, city, postal_code, country}; missing parts are left out.</summary>
     public static IReadOnlyList<string> AddressLines(string? json)

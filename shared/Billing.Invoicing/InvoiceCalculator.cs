@@ -6,6 +6,8 @@ namespace Billing.Invoicing;
 /// <list type="bullet">
 /// <item>A tiered component is rounded once, on its exact total; its tier lines are each rounded for display and
 /// may differ from the usage line by a minor unit. The subtotal adds billable lines only, never tier lines.</item>
+/// <item>Tier lines (see <see cref="Breakdown"/>) show a tier's flat fee as a line of its own and a package component
+/// as its packages, so every explaining line reads quantity × unit price = amount.</item>
 /// <item>A component with zero usage gets no line; a base fee of zero gets no line.</item>
 /// <item>Usage of a metric the plan does not price is ignored and listed in <see cref="ComputedInvoice.UnknownMetrics"/>.</item>
 /// <item>Over time (<see cref="Compute(BillingPeriod, IReadOnlyList{PlanSpan}, decimal, IReadOnlyList{OneOffCharge}, IReadOnlyList{LateUsage}?)"/>):
@@ -107,10 +109,7 @@ public static class InvoiceCalculator
                 var label = segment.UsageRange is { } range ? $"{component.Label} ({plan.Name}, {range})" : component.Label;
                 var parent = lines.Add(InvoiceLineKinds.Usage, metric, label, quantity, UnitPrice(component, priced.Amount, quantity, field), amount);
                 anyUsageAmount |= amount != 0;
-                if (!PricingModel.IsTiered(component.Model)) continue;
-                foreach (var tier in priced.Tiers)
-                    lines.Add(InvoiceLineKinds.Tier, metric, TierLabel.For(tier.Index, tier.From, tier.UpTo),
-                        Checked(tier.Units.ToDecimal, field), tier.UnitPrice, lines.Round(tier.Amount, field), parent);
+                Breakdown.Add(lines, component, quantity, priced, metric, field, parent);
             }
         }
 

@@ -5,6 +5,8 @@ internal sealed class InvoiceLineBuilder(int exponent)
 {
     private readonly List<InvoiceLine> _lines = [];
 
+    public int Exponent => exponent;
+
     public IReadOnlyList<InvoiceLine> Lines => _lines;
 
     public int Add(string kind, string? component, string description, decimal quantity, decimal unitPrice,

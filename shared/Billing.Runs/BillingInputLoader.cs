@@ -82,7 +82,8 @@ public sealed class BillingInputLoader : IAsyncDisposable
         }
     }
 
-    private async Task<Dictionary<Guid, BillingInput>> ReadAsync(Guid[] accounts, string period)
+    /// <summary>The inputs of many accounts in one round trip (the group read; also the run preview, in pages of thousands).</summary>
+    public async Task<Dictionary<Guid, BillingInput>> ReadAsync(Guid[] accounts, string period)
     {
         await using var conn = await _dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(conn);

@@ -17,6 +17,7 @@ public sealed record NewInvoice(Guid InvoiceId, Guid RunId, Guid AccountId, Bill
 /// computation, bound generation speed: one commit for many invoices is what lets a run go faster than the
 /// sequence row lock allows one invoice at a time. If a batch fails (e.g. an invoice already exists), each of its
 /// invoices is stored on its own with <see cref="InvoiceStore.InsertAsync"/>, so one bad invoice fails alone.
+/// An invoice of a cancelled run fails with <see cref="RunCancelledException"/> and is not stored.
 /// </summary>
 public sealed class InvoiceBatchWriter : IAsyncDisposable
 {
@@ -52,6 +53,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly InvoiceStore _single;
     private readonly GroupedRequests<NewInvoice, string?> _requests;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _cancelled = new();
 
     public InvoiceBatchWriter(NpgsqlDataSource dataSource, InvoiceStore single, int maxBatch = 128)
     {
@@ -61,6 +63,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
     }
 
     /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>
+    /// <exception cref="RunCancelledException">the invoice's run is cancelled; nothing was stored.</exception>
     public Task<string?> InsertAsync(NewInvoice invoice, CancellationToken ct) => _requests.Enqueue(invoice, ct);
 
     private async Task WriteAsync(List<Pending> batch)
@@ -69,14 +72,18 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         var seen = new HashSet<(Guid, BillingPeriod)>();
         var together = new List<Pending>(batch.Count);
         var alone = new List<Pending>();
-        foreach (var p in batch) (seen.Add((p.Request.AccountId, p.Request.Period)) ? together : alone).Add(p);
+        foreach (var p in batch)
+        {
+            // A cancel is final: once seen, the run's invoices are refused without asking the database.
+            if (_cancelled.ContainsKey(p.Request.RunId)) p.Done.TrySetException(new RunCancelledException(p.Request.RunId));
+            else (seen.Add((p.Request.AccountId, p.Request.Period)) ? together : alone).Add(p);
+        }
         if (together.Count == 1) alone.Insert(0, together[0]);
         else if (together.Count > 1)
         {
             try
             {
-                var numbers = await WriteBatchAsync(together);
-                for (var i = 0; i < together.Count; i++) together[i].Done.TrySetResult(numbers[i]);
+                foreach (var (p, number) in await WriteBatchAsync(together)) p.Done.TrySetResult(number);
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {
@@ -85,6 +92,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         }
         foreach (var p in alone)
         {
+            if (p.Done.Task.IsCompleted) continue; // refused in the batch: its run is cancelled
             try
             {
                 var i = p.Request;
@@ -92,16 +100,30 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
+                if (e is RunCancelledException c) _cancelled.TryAdd(c.RunId, true);
                 p.Done.TrySetException(e);
             }
         }
     }
 
-    private async Task<string[]> WriteBatchAsync(List<Pending> batch)
+    private async Task<IEnumerable<(Pending, string)>> WriteBatchAsync(List<Pending> batch)
     {
         foreach (var issuer in batch.Select(p => p.Request.Issuer).Distinct()) await _single.EnsureIssuerAsync(issuer, CancellationToken.None);
         await using var conn = await _dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
+        // Before numbering: invoices of a cancelled run are refused and take no number. The share lock on the runs'
+        // rows holds a cancel back until this commit, so the cancel sees every invoice of the batch or none.
+        var cancelled = await RunStore.LockCancelledAsync(conn, tx, batch.Select(p => p.Request.RunId).Distinct().ToArray());
+        if (cancelled.Count > 0)
+        {
+            foreach (var p in batch.Where(p => cancelled.Contains(p.Request.RunId)))
+            {
+                _cancelled.TryAdd(p.Request.RunId, true);
+                p.Done.TrySetException(new RunCancelledException(p.Request.RunId));
+            }
+            batch = batch.Where(p => !cancelled.Contains(p.Request.RunId)).ToList();
+            if (batch.Count == 0) return [];
+        }
         var numbers = new string[batch.Count];
         // Issuers in a fixed order: two processes locking several sequence rows cannot deadlock.
         foreach (var group in batch.Select((p, index) => (p, index)).GroupBy(x => x.p.Request.Issuer).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -152,7 +174,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
         if (late.Count > 0 && write.BatchCommands[^1].RecordsAffected != late.Count)
             throw new InvalidOperationException("late usage of this batch was billed by another invoice meanwhile");
         await tx.CommitAsync();
-        return numbers;
+        return batch.Zip(numbers);
     }
 
     public static string Format(string prefix, BillingPeriod period, long n) =>

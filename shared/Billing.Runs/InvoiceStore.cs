@@ -6,7 +6,7 @@ namespace Billing.Runs;
 
 /// <summary>
 /// Storing one invoice on its own (the fallback of <see cref="InvoiceBatchWriter"/>): invoice, lines, number and
-/// run state in ONE statement (one transaction). Reads for generation go through <see cref="BillingInputLoader"/>. The number comes from an UPDATE of the issuer's sequence row,
+/// run state in ONE statement, in the transaction that share-locks the run (a cancelled run issues nothing). Reads for generation go through <see cref="BillingInputLoader"/>. The number comes from an UPDATE of the issuer's sequence row,
 /// which locks it until commit: concurrent consumers take numbers one after another, and a statement that fails
 /// (e.g. the invoice already exists) rolls the increment back, so numbers have no gaps.
 /// </summary>
@@ -61,12 +61,15 @@ public sealed class InvoiceStore(NpgsqlDataSource dataSource)
     }
 
     /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>
+    /// <exception cref="RunCancelledException">the run is cancelled; nothing was stored.</exception>
     public async Task<string?> InsertAsync(Guid invoiceId, Guid runId, Guid accountId, BillingPeriod period, string issuer,
         ComputedInvoice invoice, DateOnly dueAt, string? traceId, CancellationToken ct, long[]? lateRecordIds = null)
     {
         await EnsureIssuerAsync(issuer, ct);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // As in the group commit: a cancelled run issues nothing, and a cancel waits for this transaction.
+        if ((await RunStore.LockCancelledAsync(conn, tx, [runId])).Count > 0) throw new RunCancelledException(runId);
         var lines = invoice.Lines;
         lateRecordIds ??= [];
         await using var cmd = new NpgsqlCommand(InsertSql, conn, tx);

@@ -11,6 +11,8 @@ public sealed class RunRow
     public DateTime StartedAt { get; init; }
     public DateTime? FannedOutAt { get; init; }
     public DateTime? CompletedAt { get; init; }
+    public DateTime? CancelledAt { get; init; }
+    public string? CancelledBy { get; init; }
 }
 
 public sealed record CurrencySum(string Currency, int Invoices, long TotalMinor);
@@ -34,7 +36,13 @@ public sealed record RunProgress(
     IReadOnlyList<CurrencySum> Totals)
 {
     /// <summary>Every account generated, skipped or failed, and every invoice emailed and synced or failed.</summary>
-    public bool AllTerminal => Run.FannedOutAt is not null && Settled >= Accounts && EmailDone >= Generated && SyncDone >= Generated;
+    public bool AllTerminal => Run.FannedOutAt is not null && Settled >= Accounts && IssuedTerminal;
+
+    /// <summary>Every invoice issued so far emailed and synced or failed (what a cancelled run waits for).</summary>
+    public bool IssuedTerminal => Run.FannedOutAt is not null && EmailDone >= Generated && SyncDone >= Generated;
+
+    /// <summary>Accounts of a cancelled run that got no outcome: their requests were refused after the cancel.</summary>
+    public int NotIssued => RunStatus.IsCancelled(Run.Status) ? Math.Max(0, Accounts - Settled) : 0;
 }
 
 public sealed class FailureRow

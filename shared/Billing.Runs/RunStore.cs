@@ -6,10 +6,12 @@ namespace Billing.Runs;
 
 public enum StartOutcome { Started, AlreadyRunning, AlreadyCompleted }
 
+public enum CancelOutcome { Cancelling, NotFound, AlreadyOver }
+
 /// <summary>invoice_runs: start, fan-out bookkeeping, listing and status changes.</summary>
 public sealed class RunStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "id, period, status, accounts, requested_by, trace_id, started_at, fanned_out_at, completed_at";
+    private const string Columns = "id, period, status, accounts, requested_by, trace_id, started_at, fanned_out_at, completed_at, cancelled_at, cancelled_by";
 
     // A completed run of the period refuses another one: every account already has its invoice; failed requests
     // of a run are retried with retry-failed instead. A running one is refused by invoice_runs_one_running.
@@ -50,14 +52,27 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         order by id limit @limit
         """;
 
-    private const string ActiveRunsSql = $"select {Columns} from invoice_runs where status in ('running', 'needs_attention') and fanned_out_at is not null";
+    private const string ActiveRunsSql = $"select {Columns} from invoice_runs where status in ('running', 'needs_attention', 'cancelling') and fanned_out_at is not null";
 
-    // Only one caller sees the change to completed, so only one publishes InvoiceRunCompleted.
+    // Only one caller sees the change to completed, so only one publishes InvoiceRunCompleted. A cancelled run only
+    // goes on to cancelled: a completion check that read it just before the cancel cannot complete it.
     private const string SetStatusSql = """
-        update invoice_runs set status = @status, completed_at = case when @status = 'completed' then now() end
-        where id = @id and status <> 'completed' and status <> @status
+        update invoice_runs set status = @status, completed_at = case when @status in ('completed', 'cancelled') then now() end
+        where id = @id and status not in ('completed', 'cancelled') and status <> @status
+            and (status <> 'cancelling' or @status = 'cancelled')
         returning completed_at
         """;
+
+    // The row lock of this UPDATE waits for every group commit holding the run's row (FOR SHARE, see
+    // InvoiceBatchWriter): an invoice is either committed before the cancel or refused after it, never half.
+    private const string CancelSql = $"""
+        update invoice_runs set status = 'cancelling', cancelled_at = now(), cancelled_by = @by
+        where id = @id and status in ('running', 'needs_attention')
+        returning {Columns}
+        """;
+
+    /// <summary>Taken inside an invoice write's transaction: the runs of the invoices that are cancelled (see CancelSql).</summary>
+    internal const string LockRunsSql = "select id, status from invoice_runs where id = any($1) order by id for share";
 
     public async Task<StartOutcome> StartAsync(Guid id, string period, string? requestedBy, string? traceId, CancellationToken ct)
     {
@@ -157,6 +172,27 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteAsync(new CommandDefinition(FannedOutSql, new { id, accounts }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Stops the run issuing invoices: refused (AlreadyOver) once it is completed, cancelling or cancelled.</summary>
+    public async Task<(CancelOutcome Outcome, RunRow? Run)> CancelAsync(Guid id, string? by, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var changed = await conn.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(CancelSql, new { id, by }, cancellationToken: ct));
+        if (changed is not null) return (CancelOutcome.Cancelling, changed);
+        var run = await conn.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(GetSql, new { id }, cancellationToken: ct));
+        return (run is null ? CancelOutcome.NotFound : CancelOutcome.AlreadyOver, run);
+    }
+
+    /// <summary>Runs among <paramref name="runIds"/> that are cancelled, read under a share lock held until the transaction ends.</summary>
+    internal static async Task<HashSet<Guid>> LockCancelledAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] runIds)
+    {
+        var cancelled = new HashSet<Guid>();
+        await using var cmd = new NpgsqlCommand(LockRunsSql, conn, tx) { Parameters = { new() { Value = runIds } } };
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            if (RunStatus.IsCancelled(r.GetString(1))) cancelled.Add(r.GetGuid(0));
+        return cancelled;
     }
 
     /// <returns>the completion time when this call changed the status to completed; otherwise null.</returns>

@@ -38,6 +38,8 @@ public static class ServiceDefaultsExtensions
                 ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "None",
             },
         });
+        // Validated by every service, so a bad term stops each of them rather than only the one that stores it.
+        builder.Services.AddOptions<InvoicingOptions>().BindConfiguration(InvoicingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         Telemetry.Add(builder, service);
         builder.AddBillingData();
         Health.Add(builder.Services);

@@ -33,10 +33,11 @@ public sealed partial class StripeClient
 
     /// <summary>
     /// A draft invoice that only gathers items created for it: pending items of the customer stay out, and
-    /// Stripe neither finalizes nor emails it on its own (we render and send invoices ourselves).
+    /// Stripe neither finalizes nor emails it on its own (we render and send invoices ourselves). Its due date is the
+    /// one stored on our invoice (midnight UTC of that day), not a term of its own.
     /// </summary>
     public Task<StripeInvoice> CreateInvoiceAsync(string customer, string currency,
-        IReadOnlyDictionary<string, string>? metadata, string idempotencyKey, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? metadata, string idempotencyKey, DateOnly dueDate, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(customer);
         var form = new StripeForm()
@@ -44,7 +45,7 @@ public sealed partial class StripeClient
             .Add("currency", Currency(currency))
             .Add("auto_advance", false)
             .Add("collection_method", "send_invoice")
-            .Add("days_until_due", _options.DaysUntilDue)
+            .Add("due_date", new DateTimeOffset(dueDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds())
             .Add("pending_invoice_items_behavior", "exclude")
             .AddMetadata(Checked(metadata));
         return SendAsync<StripeInvoice>(HttpMethod.Post, "/v1/invoices", form, Key(idempotencyKey), ct);

@@ -30,8 +30,6 @@ public sealed class StripeOptions
     // which is better than holding a consumer for minutes.
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    public int DaysUntilDue { get; set; } = 30;
-
     // Several secrets so an endpoint secret can be rolled without rejecting events signed with the old one.
     public IList<string> WebhookSecrets { get; set; } = [];
 
@@ -50,7 +48,5 @@ public sealed class StripeOptions
             throw new ArgumentException("Stripe:RequestsPerSecond must be greater than 0.", nameof(RequestsPerSecond));
         if (MaxRetries < 0)
             throw new ArgumentException("Stripe:MaxRetries must not be negative.", nameof(MaxRetries));
-        if (DaysUntilDue < 0)
-            throw new ArgumentException("Stripe:DaysUntilDue must not be negative.", nameof(DaysUntilDue));
     }
 }

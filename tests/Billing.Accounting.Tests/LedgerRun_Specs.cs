@@ -185,7 +185,7 @@ public sealed class When_a_month_of_invoices_is_paid_refunded_and_replayed(ITest
         {
             var meta = new Dictionary<string, string> { ["billing_invoice_id"] = inv.Id.ToString() };
             var customer = await stripe.CreateCustomerAsync($"Account {inv.AccountId}", null, null, StripeIdempotencyKeys.Customer(inv.Id));
-            var draft = await stripe.CreateInvoiceAsync(customer.Id, inv.Currency, meta, StripeIdempotencyKeys.Invoice(inv.Id));
+            var draft = await stripe.CreateInvoiceAsync(customer.Id, inv.Currency, meta, StripeIdempotencyKeys.Invoice(inv.Id), new DateOnly(2030, 1, 31));
             await stripe.CreateInvoiceItemAsync(customer.Id, draft.Id, inv.TotalMinor, inv.Currency, inv.Number, null, StripeIdempotencyKeys.Item(inv.Id, 1));
             var open = await stripe.FinalizeInvoiceAsync(draft.Id, StripeIdempotencyKeys.Finalize(inv.Id));
             Assert.Equal("open", open.Status);

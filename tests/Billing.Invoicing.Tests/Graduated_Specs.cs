@@ -22,10 +22,11 @@ public class When_pricing_graduated_tiers_around_their_boundaries
 
         var usage = Assert.Single(invoice.Lines, l => l.Kind == InvoiceLineKinds.Usage);
         var tiers = invoice.Lines.Where(l => l.Kind == InvoiceLineKinds.Tier).ToArray();
-        Assert.Equal(["Tier 1 (1–1,000)", "Tier 2 (1,001–10,000)", "Tier 3 (10,001 and above)"], tiers.Select(t => t.Description));
-        Assert.Equal([1000m, 9000m, 1m], tiers.Select(t => t.Quantity));
-        Assert.Equal([0.10m, 0.08m, 0.05m], tiers.Select(t => t.UnitPrice));
-        Assert.Equal([10000L, 72500L, 5L], tiers.Select(t => t.AmountMinor)); // 100.00; 720.00 + 5.00; 0.05
+        Assert.Equal(["Tier 1 (1–1,000)", "Tier 2 (1,001–10,000)", "Tier 2 (1,001–10,000) flat fee", "Tier 3 (10,001 and above)"],
+            tiers.Select(t => t.Description));
+        Assert.Equal([1000m, 9000m, 1m, 1m], tiers.Select(t => t.Quantity));
+        Assert.Equal([0.10m, 0.08m, 5.00m, 0.05m], tiers.Select(t => t.UnitPrice));
+        Assert.Equal([10000L, 72000L, 500L, 5L], tiers.Select(t => t.AmountMinor)); // 100.00; 720.00; the fee 5.00 on its own; 0.05
         Assert.All(tiers, t => Assert.Equal(usage.LineNo, t.ParentLineNo));
         // The tier lines explain the usage line: counted once in the subtotal.
         Assert.Equal(82505, invoice.SubtotalMinor);
@@ -59,6 +60,18 @@ public class When_pricing_graduated_tiers_around_their_boundaries
         Assert.Equal(2000, Plans.Price(Plans.Graduated("seats", tiers), 10).UsageAmount());  // still 20.00
         Assert.Equal(2100, Plans.Price(Plans.Graduated("seats", tiers), 11).UsageAmount());  // 20.00 + 1 × 1.00
         Assert.Empty(Plans.Price(Plans.Graduated("seats", tiers), 0).Lines);                 // nothing used, nothing owed
+    }
+
+    [Fact]
+    public void Does_show_a_fee_only_tier_as_its_units_at_zero_and_its_fee()
+    {
+        IReadOnlyList<PriceTier> tiers = [new() { UpTo = 10, FlatFee = 20m }, new() { UnitPrice = 1m }];
+        var lines = Plans.Price(Plans.Graduated("seats", tiers), 11).Lines.Where(l => l.Kind == InvoiceLineKinds.Tier).ToArray();
+        Assert.Equal(
+            [("Tier 1 (1–10)", 10m, 0m, 0L), ("Tier 1 (1–10) flat fee", 1m, 20m, 2000L), ("Tier 2 (11 and above)", 1m, 1m, 100L)],
+            lines.Select(l => (l.Description, l.Quantity, l.UnitPrice, l.AmountMinor)));
+        // Every explaining line reads quantity × unit price = amount.
+        Assert.All(lines, l => Assert.Equal(l.AmountMinor, (long)(l.Quantity * l.UnitPrice * 100m)));
     }
 
     [Fact]

@@ -55,11 +55,11 @@ public class When_an_invoice_has_base_fee_usage_and_charges
         var lines = Compute().Lines;
         Assert.Equal(Enumerable.Range(1, lines.Count), lines.Select(l => l.LineNo));
         Assert.Equal(
-            [InvoiceLineKinds.BaseFee, InvoiceLineKinds.Usage, InvoiceLineKinds.Tier, InvoiceLineKinds.Tier,
+            [InvoiceLineKinds.BaseFee, InvoiceLineKinds.Usage, InvoiceLineKinds.Tier, InvoiceLineKinds.Tier, InvoiceLineKinds.Tier,
              InvoiceLineKinds.Usage, InvoiceLineKinds.Charge, InvoiceLineKinds.Charge],
             lines.Select(l => l.Kind));
-        Assert.Equal([null, "calls", "calls", "calls", "impressions", null, null], lines.Select(l => l.Component));
-        Assert.Equal([null, null, 2, 2, null, null, null], lines.Select(l => l.ParentLineNo));
+        Assert.Equal([null, "calls", "calls", "calls", "calls", "impressions", null, null], lines.Select(l => l.Component));
+        Assert.Equal([null, null, 2, 2, 2, null, null, null], lines.Select(l => l.ParentLineNo));
     }
 
     [Fact]
@@ -67,7 +67,8 @@ public class When_an_invoice_has_base_fee_usage_and_charges
     {
         var invoice = Compute();
         // 49.00 base + 105.08 calls + 0.50 impressions (0.5005) + 300.25 job (2 × 150.125) − 10.00 credit = 444.83
-        Assert.Equal([4900L, 10508L, 10000L, 508L, 50L, 30025L, -1000L], invoice.Lines.Select(l => l.AmountMinor));
+        // Tier lines: 1,000 × 0.10; 1 × 0.08; tier 2's flat fee 5.00 (explaining 105.08, not added again).
+        Assert.Equal([4900L, 10508L, 10000L, 8L, 500L, 50L, 30025L, -1000L], invoice.Lines.Select(l => l.AmountMinor));
         Assert.Equal(44483, invoice.SubtotalMinor);
         Assert.Equal(8452, invoice.TaxMinor);     // 444.83 × 19 % = 84.5177 → 84.52
         Assert.Equal(52935, invoice.TotalMinor);
@@ -111,7 +112,9 @@ public class When_the_currency_has_no_minor_unit
         var plan = With("JPY", 1000, PerUnit("calls", 0.5m), Package("exports", 10, 300m));
         var invoice = InvoiceCalculator.Compute(plan, 10m, Usage(("calls", 3m), ("exports", 11m)), []);
 
-        Assert.Equal([1000L, 2L, 600L], invoice.Lines.Select(l => l.AmountMinor));
+        Assert.Equal([1000L, 2L, 600L, 600L], invoice.Lines.Select(l => l.AmountMinor));
+        var packages = invoice.Lines[3];
+        Assert.Equal((InvoiceLineKinds.Tier, "2 packages of 10 × 300", 2m, 300m, 3), (packages.Kind, packages.Description, packages.Quantity, packages.UnitPrice, packages.ParentLineNo));
         Assert.Equal(1000m, invoice.Lines[0].UnitPrice);
         Assert.Equal(1602, invoice.SubtotalMinor);
         Assert.Equal(160, invoice.TaxMinor);      // 160.2 → 160

@@ -24,11 +24,26 @@ public class When_pricing_packages
         Assert.Equal(30, Plans.Price(Plans.Package("gb", 0.5m, 0.10m), 1.5m).UsageAmount());
     }
 
-    [Fact]
-    public void Does_show_the_effective_unit_price()
+    [Theory]
+    [InlineData("350", "4 packages of 100 × 2.50", 4, 1000)]
+    [InlineData("100", "1 package of 100 × 2.50", 1, 250)]
+    [InlineData("1000.5", "11 packages of 100 × 2.50", 11, 2750)]
+    public void Does_show_the_packages_under_the_usage_line(string quantity, string description, int packages, long amountMinor)
     {
-        // 101 SMS → 5.00; 5.00 / 101 = 0.049504950495049… → 0.049504950495
-        var line = Assert.Single(Plans.Price(Plans.Package("sms", 100, 2.50m), 101).Lines);
-        Assert.Equal(0.049504950495m, line.UnitPrice);
+        var used = decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture);
+        var invoice = Plans.Price(Plans.Package("sms", 100, 2.50m), used);
+        var usage = Assert.Single(invoice.Lines, l => l.Kind == InvoiceLineKinds.Usage);
+        var line = Assert.Single(invoice.Lines, l => l.Kind == InvoiceLineKinds.Tier);
+        Assert.Equal((used, amountMinor), (usage.Quantity, usage.AmountMinor));
+        Assert.Equal((description, (decimal)packages, 2.50m, amountMinor, usage.LineNo), (line.Description, line.Quantity, line.UnitPrice, line.AmountMinor, line.ParentLineNo));
+        Assert.Equal(amountMinor, invoice.SubtotalMinor); // explained, not billed twice
+    }
+
+    [Fact]
+    public void Does_print_fractional_sizes_and_finer_prices_as_they_are()
+    {
+        // 1.25 GB in packages of 0.5 GB at 0.0005 → 3 packages
+        var line = Assert.Single(Plans.Price(Plans.Package("gb", 0.5m, 0.0005m), 1.25m).Lines, l => l.Kind == InvoiceLineKinds.Tier);
+        Assert.Equal("3 packages of 0.5 × 0.0005", line.Description);
     }
 }

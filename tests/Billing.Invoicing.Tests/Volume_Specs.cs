@@ -15,15 +15,18 @@ public class When_pricing_volume_tiers_around_their_boundaries
         Assert.Equal(expectedMinor, Plans.Price(Plans.Volume("calls", Plans.ThreeTiers), quantity).UsageAmount());
 
     [Fact]
-    public void Does_show_one_tier_line_with_the_tier_reached_and_its_flat_fee()
+    public void Does_show_the_tier_reached_and_its_flat_fee_as_its_own_line()
     {
         var invoice = Plans.Price(Plans.Volume("calls", Plans.ThreeTiers), 1001);
 
-        var tier = Assert.Single(invoice.Lines, l => l.Kind == InvoiceLineKinds.Tier);
-        Assert.Equal("Tier 2 (1,001–10,000)", tier.Description);
-        Assert.Equal(1001m, tier.Quantity);
-        Assert.Equal(0.08m, tier.UnitPrice);
-        Assert.Equal(8508, tier.AmountMinor);
+        var usage = Assert.Single(invoice.Lines, l => l.Kind == InvoiceLineKinds.Usage);
+        var tiers = invoice.Lines.Where(l => l.Kind == InvoiceLineKinds.Tier).ToArray();
+        Assert.Equal(["Tier 2 (1,001–10,000)", "Tier 2 (1,001–10,000) flat fee"], tiers.Select(t => t.Description));
+        Assert.Equal([1001m, 1m], tiers.Select(t => t.Quantity));
+        Assert.Equal([0.08m, 5.00m], tiers.Select(t => t.UnitPrice));
+        Assert.Equal([8008L, 500L], tiers.Select(t => t.AmountMinor)); // 1,001 × 0.08 = 80.08; fee 5.00
+        Assert.All(tiers, t => Assert.Equal(usage.LineNo, t.ParentLineNo));
+        Assert.Equal(8508, usage.AmountMinor);
         Assert.Equal(8508, invoice.SubtotalMinor);
     }
 

@@ -88,6 +88,15 @@ public sealed class When_a_finalized_invoice_is_rendered(RenderedTypicalInvoice 
         Assert.Contains("2026-11-15", text);
     }
 
+    [Fact]
+    public void Does_state_the_term_from_the_stored_due_date_and_nothing_that_contradicts_it()
+    {
+        // Seeded: issued 2026-11-01, due 2026-11-15 — 14 days, whatever the service's own term setting.
+        var flat = Regex.Replace(text, @"\s+", " ");
+        Assert.Contains("Payable within 14 days of the issue date, by 2026-11-15, quoting the invoice number. By bank transfer to IBAN DE02 1203 0000 0000 2020 51.", flat);
+        Assert.Single(Regex.Matches(flat, @"\d+ days"));
+    }
+
     private static Regex Line(string description, string amount) =>
         new($@"(?m){Regex.Escape(description)}.*\s{Regex.Escape(amount)}\s*$");
 }

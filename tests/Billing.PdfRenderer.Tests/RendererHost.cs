@@ -82,7 +82,7 @@ public sealed class RendererHost : IAsyncDisposable
             ["Issuer:AddressLines"] = "Friedrichstraße 123; 10117 Berlin ;Germany",
             ["Issuer:TaxId"] = "DE123456789",
             ["Issuer:Email"] = "invoices@nordwind.example",
-            ["Issuer:PaymentTerms"] = "Payable within 14 days by bank transfer, quoting the invoice number.",
+            ["Issuer:PaymentInstructions"] = "By bank transfer to IBAN DE02 1203 0000 0000 2020 51.",
             ["Issuer:Footer"] = "Registered at Amtsgericht Charlottenburg HRB 123456",
             ["PdfRenderer:ConcurrentRenders"] = "2",
         };

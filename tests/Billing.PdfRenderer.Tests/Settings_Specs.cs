@@ -8,6 +8,9 @@ public sealed class When_a_pdf_renderer_setting_is_wrong
     {
         { "Issuer__Name", "", "setting Issuer__Name is required" },
         { "Issuer__LogoPath", "/nonexistent/logo.png", "setting Issuer__LogoPath must name an existing PNG or JPEG file" },
+        { "Issuer__PaymentTerms", "Payable within 14 days.", "setting Issuer__PaymentTerms is no longer read: the term is Invoicing__PaymentTermDays" },
+        { "Invoicing__PaymentTermDays", "-1", "setting Invoicing__PaymentTermDays must be a number of days from 0 to 365" },
+        { "Invoicing__PaymentTermDays", "thirty", "setting Invoicing__PaymentTermDays has value 'thirty', which is not a valid Int32" },
         { "PdfRenderer__ConcurrentRenders", "0", "setting PdfRenderer__ConcurrentRenders" },
         { "PdfRenderer__ConcurrentMessages", "0", "setting PdfRenderer__ConcurrentMessages" },
         { "PdfStorage__S3__ServiceUrl", "http://127.0.0.1:9000", "setting PdfStorage__S3__Bucket is invalid" },

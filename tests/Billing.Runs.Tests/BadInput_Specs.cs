@@ -41,6 +41,21 @@ public sealed class When_a_run_is_requested_with_bad_input : IAsyncLifetime
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("select count(*) from invoice_runs where period <> '2026-09'"));
     }
 
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public async Task Does_answer_a_preview_400_naming_the_period_and_writes_nothing(string body, string message)
+    {
+        await using var conn = await h.Db.DataSource.OpenConnectionAsync();
+        var before = await When_a_run_is_previewed.RowCountsAsync(conn);
+        var response = await h.Http.PostAsync("/api/runs/preview", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"period\"", text);
+        Assert.Contains(message, text);
+        Assert.Equal(before, await When_a_run_is_previewed.RowCountsAsync(conn));
+    }
+
     [Fact]
     public async Task Does_refuse_a_second_run_of_a_period_while_one_is_running()
     {

@@ -24,6 +24,7 @@ public sealed class When_invoices_are_pushed_to_stripe : IAsyncLifetime
             ["Stripe__MaxRetries"] = "2",
             ["Stripe__InitialRetryDelay"] = "00:00:00.050",
             ["Stripe__MaxRetryDelay"] = "00:00:00.200",
+            ["Invoicing__PaymentTermDays"] = "21",
         });
         var plan = await Catalogue.PlanAsync(h.Db.DataSource, "pro", "EUR", 2500, ("api_calls", 0.01m), ("seats", 4m));
         accounts = Enumerable.Range(0, Accounts).Select(i => new TestAccount(Guid.NewGuid(), plan, 19m,
@@ -46,8 +47,8 @@ public sealed class When_invoices_are_pushed_to_stripe : IAsyncLifetime
         await using var conn = await h.Db.DataSource.OpenConnectionAsync();
         await Eventually.Until(() => conn.ExecuteScalarAsync<int>("select count(*) from invoices where stripe_pushed_at is not null"),
             n => n == Accounts, TimeSpan.FromMinutes(2));
-        var rows = (await conn.QueryAsync<(Guid Id, Guid AccountId, long Total, string StripeInvoice, string StripeCustomer)>(
-            "select id, account_id, total_minor, stripe_invoice_id, stripe_customer_id from invoices")).ToList();
+        var rows = (await conn.QueryAsync<(Guid Id, Guid AccountId, long Total, string StripeInvoice, string StripeCustomer, DateTime IssuedAt, DateTime DueAt)>(
+            "select id, account_id, total_minor, stripe_invoice_id, stripe_customer_id, issued_at, due_at::timestamp from invoices")).ToList();
         Assert.Equal(Accounts, stripe.Invoices.Count);
         foreach (var row in rows)
         {
@@ -55,6 +56,10 @@ public sealed class When_invoices_are_pushed_to_stripe : IAsyncLifetime
             Assert.Equal("open", remote.Status);
             Assert.Equal(row.Total, remote.Total);
             Assert.Equal(row.StripeCustomer, remote.Customer);
+            // One payment term: due 21 days after issue (the generator's setting), and Stripe gets that same date.
+            Assert.Equal(row.IssuedAt.ToUniversalTime().Date.AddDays(21), row.DueAt);
+            Assert.Equal(new DateTimeOffset(row.DueAt, TimeSpan.Zero).ToUnixTimeSeconds(), remote.DueDate);
+            Assert.Null(remote.DaysUntilDue);
             Assert.Equal(Catalogue.ExpectedTotal(accounts.Single(a => a.Id == row.AccountId)), row.Total);
         }
         var customers = (await conn.QueryAsync<string?>("select stripe_customer_id from accounts")).ToList();

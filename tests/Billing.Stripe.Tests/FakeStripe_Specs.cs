@@ -23,7 +23,7 @@ public sealed class When_many_consumers_call_the_fake_at_once : StripeSpec
     {
         var client = NewClient(o => o.RequestsPerSecond = 1000);
         var customer = await client.CreateCustomerAsync("Acme", null, null, "c");
-        var draft = await client.CreateInvoiceAsync(customer.Id, "usd", null, "i");
+        var draft = await client.CreateInvoiceAsync(customer.Id, "usd", null, "i", StripeSpec.DueDate);
 
         await Task.WhenAll(Enumerable.Range(1, 40).Select(n =>
             client.CreateInvoiceItemAsync(customer.Id, draft.Id, n, "usd", null, null, $"item-{n}")));
@@ -40,7 +40,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     public async Task Does_report_a_planted_total_as_drift()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i", StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 5000, "eur", null, null, "item");
         await Client.FinalizeInvoiceAsync(draft.Id, "f");
 
@@ -54,7 +54,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     public async Task Does_fail_only_the_path_a_failure_was_injected_for()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i", StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 10, "eur", null, null, "item");
         Server.FailNext(1, 402, path: "/finalize");
 
@@ -89,7 +89,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     public async Task Does_mark_an_invoice_with_nothing_due_paid_on_finalize()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "jpy", null, "i");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "jpy", null, "i", StripeSpec.DueDate);
 
         var final = await Client.FinalizeInvoiceAsync(draft.Id, "f");
 
@@ -101,7 +101,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     public async Task Does_refuse_to_finalize_twice_with_another_key()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i", StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 10, "eur", null, null, "item");
         var first = await Client.FinalizeInvoiceAsync(draft.Id, "f1");
 
@@ -118,7 +118,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
         var numbers = new List<string?>();
         for (var i = 0; i < 3; i++)
         {
-            var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, $"i{i}");
+            var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, $"i{i}", StripeSpec.DueDate);
             await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 10, "eur", null, null, $"item{i}");
             numbers.Add((await Client.FinalizeInvoiceAsync(draft.Id, $"f{i}")).Number);
         }
@@ -130,7 +130,7 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
     public async Task Does_sign_webhooks_the_client_accepts()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "i", StripeSpec.DueDate);
 
         var webhook = Server.CreateInvoiceWebhook("invoice.paid", draft.Id);
 

@@ -9,7 +9,7 @@ public sealed class When_an_invoice_is_pushed_to_stripe : StripeSpec
     {
         var customer = await CreateCustomerAsync(StripeIdempotencyKeys.Customer(InvoiceId));
         var meta = new Dictionary<string, string> { ["invoice_id"] = InvoiceId.ToString() };
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "EUR", meta, StripeIdempotencyKeys.Invoice(InvoiceId));
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "EUR", meta, StripeIdempotencyKeys.Invoice(InvoiceId), StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 12_345, "eur", "Platform fee", null, StripeIdempotencyKeys.Item(InvoiceId, 1));
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 655, "eur", "Impressions", null, StripeIdempotencyKeys.Item(InvoiceId, 2));
 
@@ -29,16 +29,17 @@ public sealed class When_an_invoice_is_pushed_to_stripe : StripeSpec
     public async Task Does_send_a_draft_that_stripe_neither_advances_nor_fills_with_pending_items()
     {
         var customer = await CreateCustomerAsync();
-        var other = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "other-invoice");
+        var other = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "other-invoice", StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, other.Id, 999, "eur", null, null, "other-item");
 
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "invoice-key");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "invoice-key", StripeSpec.DueDate);
 
         Assert.Equal(0, draft.Total);
         var stored = Assert.Single(Server.Invoices, i => i.Id == draft.Id);
         Assert.False(stored.AutoAdvance);
         Assert.Equal("send_invoice", stored.CollectionMethod);
-        Assert.Equal(30, stored.DaysUntilDue);
+        Assert.Null(stored.DaysUntilDue);
+        Assert.Equal(new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), stored.DueDate);
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class When_an_invoice_is_pushed_to_stripe : StripeSpec
     public async Task Does_refuse_items_for_a_finalized_invoice()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "invoice-key");
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "invoice-key", StripeSpec.DueDate);
         await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 100, "eur", null, null, "item-1");
         await Client.FinalizeInvoiceAsync(draft.Id, "finalize-key");
 
@@ -107,7 +108,7 @@ public sealed class When_the_client_is_given_bad_input : StripeSpec
     [InlineData("")]
     public async Task Does_reject_a_currency_that_is_not_three_letters(string currency)
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Client.CreateInvoiceAsync("cus_x", currency, null, "k"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Client.CreateInvoiceAsync("cus_x", currency, null, "k", StripeSpec.DueDate));
         Assert.Empty(Server.Requests);
     }
 

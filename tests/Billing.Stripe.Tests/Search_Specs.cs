@@ -6,9 +6,9 @@ public sealed class When_an_invoice_is_looked_up_by_metadata : StripeSpec
     public async Task Does_find_only_the_invoice_carrying_that_value()
     {
         var customer = await CreateCustomerAsync();
-        var wanted = await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["invoice_id"] = "inv-1" }, "k1");
-        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["invoice_id"] = "inv-2" }, "k2");
-        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["other"] = "inv-1" }, "k3");
+        var wanted = await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["invoice_id"] = "inv-1" }, "k1", StripeSpec.DueDate);
+        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["invoice_id"] = "inv-2" }, "k2", StripeSpec.DueDate);
+        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["other"] = "inv-1" }, "k3", StripeSpec.DueDate);
 
         var found = await Client.SearchInvoicesByMetadataAsync("invoice_id", "inv-1");
 
@@ -22,8 +22,8 @@ public sealed class When_an_invoice_is_looked_up_by_metadata : StripeSpec
     {
         var customer = await CreateCustomerAsync();
         var tricky = @"O'Brien\2026";
-        var wanted = await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["ref"] = tricky }, "k1");
-        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["ref"] = "O" }, "k2");
+        var wanted = await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["ref"] = tricky }, "k1", StripeSpec.DueDate);
+        await Client.CreateInvoiceAsync(customer.Id, "eur", new Dictionary<string, string> { ["ref"] = "O" }, "k2", StripeSpec.DueDate);
 
         var found = await Client.SearchInvoicesByMetadataAsync("ref", tricky);
 
@@ -42,7 +42,7 @@ public sealed class When_an_invoice_is_looked_up_by_metadata : StripeSpec
         var customer = await CreateCustomerAsync();
         var fast = NewClient(o => o.RequestsPerSecond = 1000);
         var meta = new Dictionary<string, string> { ["run_id"] = "run-7" };
-        for (var i = 0; i < 103; i++) await fast.CreateInvoiceAsync(customer.Id, "eur", meta, $"invoice-{i}");
+        for (var i = 0; i < 103; i++) await fast.CreateInvoiceAsync(customer.Id, "eur", meta, $"invoice-{i}", StripeSpec.DueDate);
 
         var found = await fast.SearchInvoicesByMetadataAsync("run_id", "run-7");
 

@@ -15,6 +15,9 @@ public abstract class StripeSpec : IAsyncLifetime
 
     protected static readonly Guid InvoiceId = Guid.Parse("5b0c7a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21");
 
+    /// <summary>The due date our invoices carry to Stripe (any date does for the wire tests).</summary>
+    public static readonly DateOnly DueDate = new(2026, 12, 31);
+
     public async Task InitializeAsync()
     {
         await Server.StartAsync();

@@ -11,7 +11,7 @@ public sealed record FakeInvoiceItem(
 public sealed record FakeInvoice(
     string Id, string Customer, string Status, string Currency, long Total, long AmountDue,
     IReadOnlyDictionary<string, string> Metadata, string? Number, bool AutoAdvance, string CollectionMethod,
-    long? DaysUntilDue, IReadOnlyList<string> ItemIds, long Created);
+    long? DaysUntilDue, IReadOnlyList<string> ItemIds, long Created, long? DueDate = null);
 
 /// <summary>One request as the fake received it; <see cref="Form"/> holds the decoded body fields.</summary>
 public sealed record FakeRequest(

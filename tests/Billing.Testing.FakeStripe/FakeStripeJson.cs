@@ -63,6 +63,7 @@ internal static class FakeStripeJson
             ["auto_advance"] = inv.AutoAdvance,
             ["collection_method"] = inv.CollectionMethod,
             ["days_until_due"] = inv.DaysUntilDue,
+            ["due_date"] = inv.DueDate,
             ["created"] = inv.Created,
             ["livemode"] = false,
             ["lines"] = new JsonObject

@@ -47,13 +47,20 @@ public sealed partial class FakeStripeServer
                     return Error(FakeStripeError.Invalid("days_until_due", $"Invalid integer: {days}"));
                 daysUntilDue = d;
             }
-            if (collection == "send_invoice" && daysUntilDue is null)
+            long? dueDate = null;
+            if (Field(form, "due_date") is { } due)
+            {
+                if (!long.TryParse(due, NumberStyles.None, CultureInfo.InvariantCulture, out var d))
+                    return Error(FakeStripeError.Invalid("due_date", $"Invalid integer: {due}"));
+                dueDate = d;
+            }
+            if (collection == "send_invoice" && daysUntilDue is null && dueDate is null)
                 return Error(FakeStripeError.Invalid("days_until_due", "Invoices with collection_method send_invoice need days_until_due or due_date."));
             var pending = Field(form, "pending_invoice_items_behavior") ?? "exclude";
             if (pending is not ("exclude" or "include"))
                 return Error(FakeStripeError.Invalid("pending_invoice_items_behavior", $"Invalid pending_invoice_items_behavior: {pending}"));
             var autoAdvance = Field(form, "auto_advance") is not "false";
-            var result = _state.AddInvoice(customer, Currency(form).Value!, autoAdvance, collection, daysUntilDue, pending == "include", Metadata(form));
+            var result = _state.AddInvoice(customer, Currency(form).Value!, autoAdvance, collection, daysUntilDue, pending == "include", Metadata(form), dueDate);
             return result.Error is { } e ? Error(e) : Ok(InvoiceJson(result.Value!));
         });
 

@@ -76,7 +76,7 @@ internal sealed class FakeStripeState(TimeProvider time)
     }
 
     public OneOf<FakeInvoice> AddInvoice(string customer, string currency, bool autoAdvance, string collectionMethod,
-        long? daysUntilDue, bool includePending, IReadOnlyDictionary<string, string> metadata)
+        long? daysUntilDue, bool includePending, IReadOnlyDictionary<string, string> metadata, long? dueDate = null)
     {
         lock (_gate)
         {
@@ -97,7 +97,7 @@ internal sealed class FakeStripeState(TimeProvider time)
                 }
             }
             var invoice = new FakeInvoice(id, customer, "draft", currency, total, total, metadata, null, autoAdvance,
-                collectionMethod, daysUntilDue, pulled, Now);
+                collectionMethod, daysUntilDue, pulled, Now, dueDate);
             _invoices.Add(id, invoice);
             _invoiceOrder.Add(id);
             return invoice;

@@ -14,22 +14,33 @@ public sealed record StartRunRequest(string? Period);
 public static class RunEndpoints
 {
     private const int MaxFailuresListed = 1000;
+    private const int PreviewFailuresListed = 100;
 
     public static void MapRunEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
         write.MapPost("/api/runs", StartAsync);
+        // Writes nothing, but prices every account: as costly as a run's reads, so operators only.
+        write.MapPost("/api/runs/preview", PreviewAsync);
         read.MapGet("/api/runs", ListAsync);
         read.MapGet("/api/runs/{id:guid}", GetAsync);
         write.MapPost("/api/runs/{id:guid}/retry-failed", RetryFailedAsync);
+        write.MapPost("/api/runs/{id:guid}/cancel", CancelAsync);
+    }
+
+    /// <summary>The period a run may be started (or previewed) for, or the 400 naming <c>period</c>.</summary>
+    private static IResult? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period)
+    {
+        if (!BillingPeriod.TryParse(body?.Period, out period))
+            return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
+        if (!period.HasEnded(time.GetUtcNow()))
+            return Invalid("period", $"{period} has not ended; it can be invoiced from {period.End:yyyy-MM-dd} (UTC)");
+        return null;
     }
 
     private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
         TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!BillingPeriod.TryParse(body?.Period, out var period))
-            return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
-        if (!period.HasEnded(time.GetUtcNow()))
-            return Invalid("period", $"{period} has not ended; it can be invoiced from {period.End:yyyy-MM-dd} (UTC)");
+        if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
 
         var runs = new RunStore(db);
         var id = Guid.CreateVersion7();
@@ -51,6 +62,49 @@ public static class RunEndpoints
             throw;
         }
         return Results.Accepted($"/api/runs/{id}", new { run_id = id });
+    }
+
+    /// <summary>What a run of the period would issue now, computed as the generator computes it; writes nothing.</summary>
+    private static async Task<IResult> PreviewAsync(StartRunRequest? body, RunPreviewQuery preview, TimeProvider time, CancellationToken ct)
+    {
+        if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
+        var p = await preview.PreviewAsync(period, PreviewFailuresListed, ct);
+        return Results.Ok(new
+        {
+            period = p.Period,
+            billable_accounts = p.BillableAccounts,
+            invoices = p.Invoices,
+            already_invoiced = p.AlreadyInvoiced,
+            skipped = p.Skipped,
+            failing = new
+            {
+                accounts = p.FailingAccounts,
+                by_reason = p.FailingByReason,
+                listed = p.Failures.Select(f => new { account_id = f.AccountId, reason = f.Reason, detail = f.Detail }),
+                truncated = p.FailingAccounts > p.Failures.Count,
+            },
+            totals = p.Totals.Select(t => new
+            {
+                currency = t.Currency,
+                invoices = t.Invoices,
+                total_minor = t.TotalMinor,
+                total = Major(t.TotalMinor, t.Currency),
+                previous_invoices = t.PreviousInvoices,
+                previous_total_minor = t.PreviousTotalMinor,
+                change_minor = t.TotalMinor - t.PreviousTotalMinor,
+                change_percent = t.PreviousTotalMinor is > 0 and var before
+                    ? Math.Round((t.TotalMinor - before) * 100m / before, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
+                    : null,
+            }),
+            previous = new { period = p.PreviousPeriod, run_id = p.PreviousRunId },
+            elapsed_ms = (long)p.Elapsed.TotalMilliseconds,
+        });
+    }
+
+    private static string Major(long minor, string currency)
+    {
+        var exponent = Currencies.Get(currency).Exponent;
+        return Money.ToMajor(minor, exponent).ToString("F" + exponent, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<IResult> ListAsync(string? period, NpgsqlDataSource db, CancellationToken ct)
@@ -80,6 +134,7 @@ public static class RunEndpoints
                 pushed_to_stripe = p.PushedToStripe,
                 skipped = p.Skipped,
                 failed = p.Failed,
+                not_issued = p.NotIssued,
             },
             invoices_per_second = p.InvoicesPerSecond,
             eta_seconds = p.EtaSeconds,
@@ -98,6 +153,23 @@ public static class RunEndpoints
                 failed_at = f.FailedAt,
             }),
         });
+    }
+
+    /// <summary>
+    /// Stops issuing invoices: requests still queued are refused by the generator (nothing stored, no number taken);
+    /// invoices issued before finish their PDF, email and ledger, then the run is cancelled.
+    /// </summary>
+    private static async Task<IResult> CancelAsync(Guid id, NpgsqlDataSource db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (outcome, run) = await new RunStore(db).CancelAsync(id, user.Identity?.Name, ct);
+        return outcome switch
+        {
+            CancelOutcome.NotFound => Results.Problem(statusCode: 404, title: $"run {id} not found"),
+            CancelOutcome.AlreadyOver => Results.Problem(statusCode: 409, title: run!.Status == RunStatus.Completed
+                ? $"run {id} is already completed; nothing to cancel"
+                : $"run {id} is already {run.Status}"),
+            _ => Results.Accepted($"/api/runs/{id}", new { run_id = id, status = run!.Status, cancelled_at = run.CancelledAt }),
+        };
     }
 
     private static async Task<IResult> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
@@ -157,6 +229,8 @@ public static class RunEndpoints
         started_at = r.StartedAt,
         fanned_out_at = r.FannedOutAt,
         completed_at = r.CompletedAt,
+        cancelled_at = r.CancelledAt,
+        cancelled_by = r.CancelledBy,
     };
 
     private static IResult Invalid(string field, string message, int status = 400) =>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Billing.Invoicing;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
@@ -26,10 +28,20 @@ public static class InvoiceCommands
             var i = await api.GetAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
             string T(string name) => RunCommands.Text(i, name);
             Console.WriteLine($"invoice {T("number")} ({T("id")}) for account {T("account_id")}, period {T("period")}, run {T("run_id")}");
-            var lines = CommandBase.NewTable("#", "kind", "description", "quantity", "unit price", "amount (minor)");
-            foreach (var l in i.GetProperty("lines").EnumerateArray())
-                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape(RunCommands.Text(l, "description")),
-                    RunCommands.Text(l, "quantity"), RunCommands.Text(l, "unit_price"), RunCommands.Text(l, "amount_minor"));
+            var currency = T("currency");
+            // Piped output keeps a line's description on one row (it is what people search for).
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
+            var lines = CommandBase.NewTable("#", "kind", "description", "quantity", "unit price", $"amount ({currency})");
+            var all = i.GetProperty("lines").EnumerateArray().ToList();
+            var explained = all.Select(l => RunCommands.Text(l, "parent_line_no")).Where(p => p.Length > 0).ToHashSet();
+            foreach (var l in all)
+            {
+                // A line explained by tier or package lines shows no averaged unit price; its explaining lines are indented under it.
+                var child = RunCommands.Text(l, "parent_line_no").Length > 0;
+                var unitPrice = explained.Contains(RunCommands.Text(l, "line_no")) ? "" : Number(RunCommands.Text(l, "unit_price"));
+                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape((child ? "  " : "") + RunCommands.Text(l, "description")),
+                    Number(RunCommands.Text(l, "quantity")), unitPrice, Amount(RunCommands.Text(l, "amount_minor"), currency));
+            }
             AnsiConsole.Write(lines);
             Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
             var pdf = i.GetProperty("pdf");
@@ -41,6 +53,16 @@ public static class InvoiceCommands
         });
         return command;
     }
+
+    /// <summary>"150", "0.05", "0.0005": the stored 12 decimals without the trailing zeros.</summary>
+    private static string Number(string raw) =>
+        decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? d.ToString("#,##0.############", CultureInfo.InvariantCulture) : raw;
+
+    /// <summary>Minor units as money in the invoice's currency: "17.50", JPY "1,235".</summary>
+    private static string Amount(string minor, string currency) =>
+        long.TryParse(minor, CultureInfo.InvariantCulture, out var m) && Currencies.TryGet(currency, out var info)
+            ? Money.ToMajor(m, info.Exponent).ToString("N" + info.Exponent, CultureInfo.InvariantCulture)
+            : minor;
 
     private static Command List()
     {

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Billing.Cli.Commands;
 
-/// <summary><c>billing run start|status|retry-failed|list</c>: the monthly invoice run.</summary>
+/// <summary><c>billing run start|preview|status|cancel|retry-failed|list</c>: the monthly invoice run.</summary>
 public static class RunCommands
 {
     private static readonly string[] StageNames = ["generated", "rendered", "emailed", "synced"];
@@ -14,7 +14,9 @@ public static class RunCommands
     {
         var run = new Command("run", "Start and follow the monthly invoice run");
         run.Subcommands.Add(Start());
+        run.Subcommands.Add(Preview());
         run.Subcommands.Add(Status());
+        run.Subcommands.Add(Cancel());
         run.Subcommands.Add(RetryFailed());
         run.Subcommands.Add(List());
         return run;
@@ -33,6 +35,95 @@ public static class RunCommands
             var id = started.GetProperty("run_id").GetString()!;
             Console.WriteLine($"run {id} started for {parse.GetValue(period)}");
             return parse.GetValue(watch) ? await WatchAsync(api, id, ct) : 0;
+        });
+        return command;
+    }
+
+    private static Command Preview()
+    {
+        var period = new Option<string>("--period") { Description = "The month to preview, yyyy-MM (e.g. 2026-10); it must have ended", Required = true };
+        var output = new Option<string>("--output") { Description = "table (default) or json (the API's answer)", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("preview", """
+            What a run of the period would issue now, priced exactly as the run prices it; nothing is written.
+            Shows per currency the invoices and their total, the change against the previous period's completed run,
+            and the accounts that would fail (broken plan, no or invalid billing email, suppressed address).
+
+            Examples:
+              billing run preview --period 2026-10
+              billing run preview --period 2026-10 --output json
+            """);
+        command.Options.Add(period);
+        command.Options.Add(output);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var p = await api.PostAsync("/api/runs/preview", new { period = parse.GetValue(period) }, ct);
+            if (parse.GetValue(output) == "json")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(p, new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            PrintPreview(p);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintPreview(JsonElement p)
+    {
+        var previous = p.GetProperty("previous");
+        Console.WriteLine($"preview of {Text(p, "period")}: {Int(p, "billable_accounts"):N0} billable accounts, {Int(p, "invoices"):N0} invoices would be issued, "
+            + $"{Int(p, "already_invoiced"):N0} already invoiced, {Int(p, "skipped"):N0} with nothing to bill ({Text(p, "elapsed_ms")} ms; nothing written)");
+        var hasPrevious = previous.GetProperty("run_id").ValueKind == JsonValueKind.String;
+        var table = CommandBase.NewTable("currency", "invoices", "total", $"previous ({Text(previous, "period")})", "change");
+        foreach (var t in p.GetProperty("totals").EnumerateArray())
+        {
+            var currency = Text(t, "currency");
+            var change = hasPrevious ? Money(t.GetProperty("change_minor").GetInt64(), currency, signed: true) : "";
+            if (t.GetProperty("change_percent").ValueKind == JsonValueKind.String) change += $" ({Text(t, "change_percent")}%)";
+            table.AddRow(currency, Int(t, "invoices").ToString("N0", CultureInfo.InvariantCulture), Money(t.GetProperty("total_minor").GetInt64(), currency),
+                hasPrevious ? Money(t.GetProperty("previous_total_minor").GetInt64(), currency) : "no completed run", change);
+        }
+        AnsiConsole.Write(table);
+        var failing = p.GetProperty("failing");
+        var reasons = failing.GetProperty("by_reason").EnumerateObject().Select(r => $"{r.Name} {r.Value.GetInt32():N0}");
+        Console.WriteLine($"accounts that would fail: {Int(failing, "accounts"):N0}" + (Int(failing, "accounts") > 0 ? $" ({string.Join(", ", reasons)})" : ""));
+        if (failing.GetProperty("listed").GetArrayLength() == 0) return;
+        var ft = CommandBase.NewTable("account", "reason", "detail");
+        foreach (var f in failing.GetProperty("listed").EnumerateArray())
+            ft.AddRow(Text(f, "account_id"), Text(f, "reason"), Markup.Escape(Text(f, "detail")));
+        AnsiConsole.Write(ft);
+        if (failing.GetProperty("truncated").GetBoolean())
+            Console.WriteLine($"(first {failing.GetProperty("listed").GetArrayLength()} listed; --output json for the counts by reason)");
+    }
+
+    /// <summary>"EUR 14,002.22", "JPY 1,235"; signed: "EUR +10.00".</summary>
+    private static string Money(long minor, string currency, bool signed = false)
+    {
+        if (!Billing.Invoicing.Currencies.TryGet(currency, out var info)) return $"{currency} {minor} (minor units)";
+        var major = Billing.Invoicing.Money.ToMajor(minor, info.Exponent).ToString("N" + info.Exponent, CultureInfo.InvariantCulture);
+        return $"{currency} {(signed && minor > 0 ? "+" : "")}{major}";
+    }
+
+    private static Command Cancel()
+    {
+        var id = new Argument<string>("run-id") { Description = "Run id" };
+        var command = new Command("cancel", """
+            Stop a run issuing invoices: requests still queued are skipped (no invoice, no number taken); invoices already
+            issued still get their PDF, email and ledger entry, then the run is cancelled.
+
+            Examples:
+              billing run cancel 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+              billing run status 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+            """);
+        command.Arguments.Add(id);
+        command.SetApiAction(async (parse, api, ct) =>
+        {
+            var runId = parse.GetValue(id)!;
+            if (!Guid.TryParse(runId, out _)) throw new CliException($"'{runId}' is not a run id (a UUID such as 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d)", 2);
+            var result = await api.PostAsync($"/api/runs/{Uri.EscapeDataString(runId)}/cancel", null, ct);
+            Console.WriteLine($"run {runId} is {Text(result, "status")}: no new invoices; issued ones finish their PDF, email and ledger (billing run status {runId})");
+            return 0;
         });
         return command;
     }
@@ -123,7 +214,7 @@ public static class RunCommands
                     }
                     info.Description = Summary(last);
                     var status = last.GetProperty("run").GetProperty("status").GetString();
-                    if (status is "completed" or "needs_attention")
+                    if (status is "completed" or "needs_attention" or "cancelling" or "cancelled")
                     {
                         info.Value = info.MaxValue;
                         break;
@@ -134,6 +225,11 @@ public static class RunCommands
         Print(last);
         var final = last.GetProperty("run").GetProperty("status").GetString();
         if (final == "completed") return 0;
+        if (final is "cancelling" or "cancelled")
+        {
+            await Console.Error.WriteLineAsync($"billing: run {id} was cancelled");
+            return 1;
+        }
         await Console.Error.WriteLineAsync($"billing: run {id} needs attention: {Int(last.GetProperty("counts"), "failed")} failed requests (billing run status {id} --failed; billing run retry-failed {id})");
         return 1;
     }
@@ -150,10 +246,10 @@ public static class RunCommands
         var run = p.GetProperty("run");
         var counts = p.GetProperty("counts");
         AnsiConsole.MarkupLine(Markup.Escape($"run {Text(run, "id")} {Text(run, "period")}: {Text(run, "status")}") + " — " + Summary(p));
-        var table = CommandBase.NewTable("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed");
+        var table = CommandBase.NewTable("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed", "not issued");
         table.AddRow(Int(counts, "accounts").ToString("N0"), Int(counts, "generated").ToString("N0"), Int(counts, "rendered").ToString("N0"),
             Int(counts, "emailed").ToString("N0"), Int(counts, "synced").ToString("N0"), Int(counts, "pushed_to_stripe").ToString("N0"),
-            Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"));
+            Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"), Int(counts, "not_issued").ToString("N0"));
         AnsiConsole.Write(table);
         if (p.TryGetProperty("totals", out var totals) && totals.GetArrayLength() > 0)
             Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t => $"{Text(t, "currency")} {Text(t, "total_minor")} minor units over {Text(t, "invoices")} invoices")));

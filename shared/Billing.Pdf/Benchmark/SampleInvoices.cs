@@ -70,7 +70,7 @@ public static class SampleInvoices
             TaxRatePercent = rate,
             TaxMinor = tax,
             TotalMinor = subtotal + tax,
-            PaymentTerms = "Payable within 14 days of the issue date by bank transfer to IBAN DE02 1203 0000 0000 2020 51 (BIC BYLADEM1001), quoting the invoice number.",
+            PaymentTerms = "Payable within 14 days of the issue date, by 2026-11-15, by bank transfer to IBAN DE02 1203 0000 0000 2020 51 (BIC BYLADEM1001), quoting the invoice number.",
             Footer = "Billing Example Cloud GmbH · Friedrichstraße 123, 10117 Berlin · Registered at Amtsgericht Charlottenburg HRB 123456 · Managing director: Erika Mustermann",
         };
     }
