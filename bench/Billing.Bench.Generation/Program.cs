@@ -56,13 +56,16 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer
 JsonElement preview = default;
 foreach (var attempt in new[] { "cold", "warm" })
 {
+    // CPU time beside wall time: on a shared machine the wall clock says more about the neighbours.
+    var (apiCpu, previewDbCpu) = (CpuSeconds(api.Pid), DatabaseCpuSeconds(db.Name));
     var watch = Stopwatch.StartNew();
     var response = await http.PostAsJsonAsync("/api/runs/preview", new { period });
     var body = await response.Content.ReadAsStringAsync();
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"preview answered {(int)response.StatusCode}: {body}");
     preview = JsonDocument.Parse(body).RootElement.Clone();
     Console.WriteLine($"run preview ({attempt}): {preview.GetProperty("billable_accounts").GetInt32():N0} accounts, {preview.GetProperty("invoices").GetInt32():N0} invoices priced in "
-        + $"{watch.Elapsed.TotalSeconds:N2} s ({preview.GetProperty("elapsed_ms").GetInt64():N0} ms in the API)");
+        + $"{watch.Elapsed.TotalSeconds:N2} s ({preview.GetProperty("elapsed_ms").GetInt64():N0} ms in the API); CPU: admin-api {CpuSeconds(api.Pid) - apiCpu:N1} s, "
+        + $"PostgreSQL {DatabaseCpuSeconds(db.Name) - previewDbCpu:N1} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 }
 
 var runId = Guid.CreateVersion7();
