@@ -5,7 +5,11 @@ costs most of the server's time (about 50 messages/s with a PDF attached). This 
 sent, unchanged, with the three envelope headers ``Mailbox`` adds (X-Peer, X-MailFrom, X-RcptTo) put in front, so
 readers of the Maildir see the same thing for a fraction of the cost.
 
-    /usr/bin/python3 deploy/local/smtp_maildir.py [--listen 127.0.0.1:2525] [--processes 1] [--size-limit BYTES] MAILDIR
+    /usr/bin/python3 deploy/local/smtp_maildir.py [--listen 127.0.0.1:2525] [--processes 1] [--size-limit BYTES]
+        [--smtputf8] [--tls-cert CERT.pem --tls-key KEY.pem] MAILDIR
+
+--smtputf8 offers SMTPUTF8 (RFC 6531: non-ASCII addresses); --tls-cert/--tls-key offer STARTTLS and require it
+before MAIL.
 
 or, with this directory on PYTHONPATH, through aiosmtpd's own command line:
 
@@ -18,6 +22,7 @@ import itertools
 import os
 import signal
 import socket
+import ssl
 import sys
 import time
 
@@ -96,13 +101,22 @@ def _listening_socket(host, port, reuse_port):
     return sock
 
 
-def _serve(sock, maildir, size_limit):
+def _tls_context(cert, key):
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _serve(sock, maildir, size_limit, smtputf8=False, tls_context=None):
     handler = MaildirHandler(maildir)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
     def factory():
-        return SMTP(handler, data_size_limit=size_limit, ident="billing smtp_maildir", loop=loop)
+        return SMTP(handler, data_size_limit=size_limit, ident="billing smtp_maildir", loop=loop,
+                    enable_SMTPUTF8=smtputf8, tls_context=tls_context, require_starttls=tls_context is not None)
 
     server = loop.run_until_complete(loop.create_server(factory, sock=sock))
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -119,14 +133,20 @@ def main(argv=None):
     parser.add_argument("--listen", "-l", type=_parse_listen, default=("127.0.0.1", 2525), help="HOST:PORT (127.0.0.1:2525)")
     parser.add_argument("--processes", type=int, default=1, help="worker processes sharing the port with SO_REUSEPORT (1)")
     parser.add_argument("--size-limit", type=int, default=33554432, help="largest message accepted, in bytes (32 MiB)")
+    parser.add_argument("--smtputf8", action="store_true", help="offer SMTPUTF8 (non-ASCII addresses)")
+    parser.add_argument("--tls-cert", help="PEM certificate: offer STARTTLS and require it (with --tls-key)")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("maildir")
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
     host, port = args.listen
+    serve = dict(smtputf8=args.smtputf8, tls_context=_tls_context(args.tls_cert, args.tls_key))
 
     if args.processes == 1:
-        _serve(_listening_socket(host, port, reuse_port=False), args.maildir, args.size_limit)
+        _serve(_listening_socket(host, port, reuse_port=False), args.maildir, args.size_limit, **serve)
         return 0
 
     # Each worker has its own socket bound with SO_REUSEPORT; the kernel spreads connections across them.
@@ -137,7 +157,7 @@ def main(argv=None):
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
-                _serve(sock, args.maildir, args.size_limit)
+                _serve(sock, args.maildir, args.size_limit, **serve)
             finally:
                 os._exit(0)
         sock.close()

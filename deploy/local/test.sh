@@ -23,6 +23,11 @@ if ! dotnet build Billing.sln -nologo -v quiet -clp:ErrorsOnly; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
+# Every restored package must be under an allowed licence; a failure names the package and counts as a failed test.
+echo "== licences"
+licence_rc=0
+/usr/bin/python3 deploy/ci/licences.py || licence_rc=1
+
 echo "== test"
 dotnet test Billing.sln --no-build -nologo --logger trx --results-directory "$results" \
   --blame-hang-timeout 10m "$@"
@@ -33,7 +38,7 @@ if [ "$started_here" = 1 ]; then
   deploy/local/servers.sh stop >/dev/null 2>&1 || { echo "second stop failed"; test_rc=1; }
 fi
 
-/usr/bin/python3 - "$results" "$test_rc" <<'PY'
+/usr/bin/python3 - "$results" "$test_rc" "$licence_rc" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
@@ -45,6 +50,8 @@ for f in files:
 # A test host that crashed leaves no result file: count the run as failed rather than hide it.
 if int(sys.argv[2]) != 0 and failed == 0:
     failed = 1
+# The licence check runs before the tests: its failure is one more failed test.
+failed += int(sys.argv[3])
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 sys.exit(1 if failed else 0)
 PY

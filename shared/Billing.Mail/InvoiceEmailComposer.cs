@@ -1,25 +1,26 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Mail;
 using System.Text;
 using Billing.Invoicing;
+using MimeKit;
 
 namespace Billing.Mail;
 
 /// <summary>Turns an <see cref="InvoiceEmail"/> into a MIME message: text and HTML bodies, the PDF attached.</summary>
 public sealed class InvoiceEmailComposer(MailOptions options)
 {
-    private readonly MailAddress _from = new(options.From);
-    private readonly MailAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : new MailAddress(options.ReplyTo);
-    // The From address's domain is the right-hand side of every Message-ID we make.
-    private readonly string _domain = new MailAddress(options.From).Host;
+    private readonly MailboxAddress _from = MailboxAddress.Parse(options.From);
+    private readonly MailboxAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : MailboxAddress.Parse(options.ReplyTo);
     private readonly string? _pdfBaseUrl = string.IsNullOrWhiteSpace(options.PublicPdfBaseUrl) ? null : options.PublicPdfBaseUrl.TrimEnd('/');
 
     /// <summary>
     /// Stable per delivery: every attempt of the same delivery carries the same id, so the rare duplicate left by a
     /// crash between SMTP acceptance and the database update is recognisable (and collapsed by most mail clients).
+    /// The From address's domain is the right-hand side.
     /// </summary>
-    public string MessageId(Guid invoiceId, int deliveryNo) => $"<invoice-{invoiceId:D}-{deliveryNo}@{_domain}>";
+    public string MessageId(Guid invoiceId, int deliveryNo) => $"<{MessageIdValue(invoiceId, deliveryNo)}>";
+
+    private string MessageIdValue(Guid invoiceId, int deliveryNo) => $"invoice-{invoiceId:D}-{deliveryNo}@{_from.Domain}";
 
     public string PdfLink(Guid invoiceId) => _pdfBaseUrl is null ? "" : $"{_pdfBaseUrl}/{invoiceId:D}.pdf";
 
@@ -30,49 +31,39 @@ public sealed class InvoiceEmailComposer(MailOptions options)
 
     /// <summary>
     /// The message as sent: multipart/mixed holding multipart/alternative (text, HTML; quoted-printable UTF-8) and the
-    /// PDF (base64). Written directly as bytes, in one buffer, rather than through <see cref="MailMessage"/>: the
-    /// structure is fixed and this is on every email's path.
+    /// PDF (base64).
     /// </summary>
     public OutgoingEmail Compose(InvoiceEmail e, DateTimeOffset date)
     {
-        var mixed = "=_mixed_" + Guid.NewGuid().ToString("N");
-        var alternative = "=_alt_" + Guid.NewGuid().ToString("N");
-        var name = AttachmentName(e);
-        var w = new MimeWriter(e.Pdf.Length * 4 / 3 + 8192);
-        w.Header("From", MimeWriter.Mailbox(_from));
-        w.Header("To", MimeWriter.Mailbox(new MailAddress(e.Recipient)));
-        if (_replyTo is not null) w.Header("Reply-To", MimeWriter.Mailbox(_replyTo));
-        w.Header("Date", date.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + date.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", ""));
-        w.Header("Subject", MimeWriter.Text(Subject(e)));
-        w.Header("Message-ID", MessageId(e.InvoiceId, e.DeliveryNo));
-        w.Header("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
-        w.Header("MIME-Version", "1.0");
-        w.Header("Content-Type", $"multipart/mixed; boundary=\"{mixed}\"");
-        w.Line();
+        var message = new MimeMessage();
+        message.From.Add(_from);
+        message.To.Add(new MailboxAddress("", e.Recipient));
+        if (_replyTo is not null) message.ReplyTo.Add(_replyTo);
+        message.Date = date;
+        message.Subject = Subject(e);
+        message.MessageId = MessageIdValue(e.InvoiceId, e.DeliveryNo);
+        message.Headers.Add("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
 
-        w.Boundary(mixed);
-        w.Header("Content-Type", $"multipart/alternative; boundary=\"{alternative}\"");
-        w.Line();
-        w.Boundary(alternative);
-        w.Header("Content-Type", "text/plain; charset=utf-8");
-        w.Header("Content-Transfer-Encoding", "quoted-printable");
-        w.Line();
-        w.QuotedPrintable(TextBody(e));
-        w.Boundary(alternative);
-        w.Header("Content-Type", "text/html; charset=utf-8");
-        w.Header("Content-Transfer-Encoding", "quoted-printable");
-        w.Line();
-        w.QuotedPrintable(HtmlBody(e));
-        w.Boundary(alternative, last: true);
+        var attachment = new MimePart("application", "pdf")
+        {
+            Content = new MimeContent(new MemoryStream(e.Pdf, writable: false)),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { Size = e.Pdf.Length },
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = AttachmentName(e),
+        };
+        message.Body = new Multipart("mixed")
+        {
+            new MultipartAlternative { Text("plain", TextBody(e)), Text("html", HtmlBody(e)) },
+            attachment,
+        };
+        return new OutgoingEmail(_from.Address, [e.Recipient], message);
 
-        w.Boundary(mixed);
-        w.Header("Content-Type", $"application/pdf; name=\"{name}\"");
-        w.Header("Content-Transfer-Encoding", "base64");
-        w.Header("Content-Disposition", $"attachment; filename=\"{name}\"; size={e.Pdf.Length}");
-        w.Line();
-        w.Base64(e.Pdf);
-        w.Boundary(mixed, last: true);
-        return new OutgoingEmail(_from.Address, [e.Recipient], w.ToMemory());
+        static TextPart Text(string subtype, string text)
+        {
+            var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+            part.SetText(Encoding.UTF8, text);
+            return part;
+        }
     }
 
     public static string Total(InvoiceEmail e) => Currencies.Format(e.TotalMinor, e.Currency);

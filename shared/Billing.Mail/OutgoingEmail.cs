@@ -1,7 +1,9 @@
+using MimeKit;
+
 namespace Billing.Mail;
 
 /// <summary>
-/// One message as it goes over the wire: the envelope (MAIL FROM, RCPT TO) and the complete RFC 5322 message
-/// (headers and MIME body, CRLF line endings, not yet dot-stuffed).
+/// One message as it goes over the wire: the envelope (MAIL FROM, RCPT TO) and the message itself. The envelope is
+/// separate from the headers on purpose: the server delivers to the envelope recipients, whatever To says.
 /// </summary>
-public sealed record OutgoingEmail(string MailFrom, IReadOnlyList<string> Recipients, ReadOnlyMemory<byte> Content);
+public sealed record OutgoingEmail(string MailFrom, IReadOnlyList<string> Recipients, MimeMessage Message);

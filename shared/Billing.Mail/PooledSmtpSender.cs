@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using System.Net.Mail;
 using System.Threading.Channels;
+using MailKit.Security;
 
 namespace Billing.Mail;
 
 /// <summary>
-/// A fixed pool of open SMTP connections (<see cref="SmtpConnection"/>). A connection sends one message at a time,
-/// so concurrent senders each take one and wait when all are busy; throughput scales with the pool size until the
-/// server is the limit. Connections open on first use, stay open between messages, and are replaced after any
-/// failure or after <see cref="MaxIdle"/> without use (servers close idle sessions).
+/// A fixed pool of open SMTP connections (<see cref="SmtpConnection"/>, each a MailKit client, which is not
+/// thread-safe). A connection sends one message at a time, so concurrent senders each take one and wait when all are
+/// busy; throughput scales with the pool size until the server is the limit. Connections open on first use, stay
+/// open between messages, and are replaced after any failure or after <see cref="MaxIdle"/> without use (servers
+/// close idle sessions).
 /// </summary>
 public sealed class PooledSmtpSender : ISmtpSender, IDisposable
 {
@@ -67,13 +68,12 @@ public sealed class PooledSmtpSender : ISmtpSender, IDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new SmtpException(SmtpStatusCode.GeneralFailure,
-                    $"the SMTP server {_options.Host}:{_options.Port} did not answer within {_options.TimeoutSeconds} s");
+                throw new SmtpSendException($"the SMTP server {_options.Host}:{_options.Port} did not answer within {_options.TimeoutSeconds} s");
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or EndOfStreamException
-                                           or System.Security.Authentication.AuthenticationException)
+            catch (Exception ex) when (ex is SmtpConnectionLostException or SslHandshakeException || SmtpConnection.IsConnectionFailure(ex))
             {
-                throw new SmtpException($"sending to the SMTP server {_options.Host}:{_options.Port} failed: {ex.Message}", ex);
+                var cause = ex is SmtpConnectionLostException ? ex.InnerException! : ex;
+                throw new SmtpSendException($"sending to the SMTP server {_options.Host}:{_options.Port} failed: {cause.Message}", inner: ex);
             }
         }
         catch

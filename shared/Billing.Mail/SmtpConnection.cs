@@ -1,32 +1,29 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Mail;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
+using System.Security.Cryptography.X509Certificates;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 
 namespace Billing.Mail;
 
 /// <summary>
-/// One open SMTP session (RFC 5321) that sends any number of messages: connect, greeting, EHLO, STARTTLS and AUTH
-/// once, then MAIL/RCPT/DATA per message. <see cref="SmtpClient"/> opens a new connection for every message and
-/// writes small segments with Nagle's algorithm on, which costs tens of milliseconds per message on loopback; this
-/// keeps the connection, sets TCP_NODELAY and writes the whole message in one call.
+/// One open SMTP session (MailKit's <see cref="SmtpClient"/>) that sends any number of messages: connect, EHLO,
+/// STARTTLS and AUTH once, then MAIL/RCPT/DATA per message. A MailKit client is one connection and not thread-safe:
+/// <see cref="PooledSmtpSender"/> lends each to one sender at a time. The socket is ours, connected with TCP_NODELAY
+/// (small SMTP commands otherwise wait for Nagle's algorithm, tens of milliseconds per message on loopback), and
+/// what MailKit writes reaches it in one write per flush (<see cref="CoalescingStream"/>).
 /// </summary>
 internal sealed class SmtpConnection : IDisposable
 {
-    private const int MaxReplyBytes = 64 * 1024;
-    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
-    private static readonly string ClientName = LocalName();
+    private static readonly FormatOptions International = CreateInternational();
 
-    private readonly TcpClient _tcp;
-    private Stream _stream = Stream.Null; // the socket's stream once connected, then the TLS stream after STARTTLS
-    private readonly byte[] _buffer = new byte[4096];
-    private int _start;
-    private int _end;
-    private HashSet<string> _extensions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TrackingSmtpClient _client;
 
-    private SmtpConnection(TcpClient tcp) => _tcp = tcp;
+    private SmtpConnection(TrackingSmtpClient client) => _client = client;
 
     /// <summary>When the connection last finished a message (or opened), for dropping connections left idle too long.</summary>
     public long LastUsed { get; private set; } = Stopwatch.GetTimestamp();
@@ -36,230 +33,180 @@ internal sealed class SmtpConnection : IDisposable
 
     public static async Task<SmtpConnection> OpenAsync(SmtpOptions options, CancellationToken ct)
     {
-        var tcp = new TcpClient { NoDelay = true };
-        var connection = new SmtpConnection(tcp);
+        var client = new TrackingSmtpClient { Timeout = options.TimeoutSeconds * 1000 };
+        if (SmtpCertificates.Trusted(options) is { } trusted) client.ServerCertificateValidationCallback = SmtpCertificates.Validator(trusted);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             try
             {
-                await tcp.ConnectAsync(options.Host, options.Port, ct);
-                connection._stream = tcp.GetStream();
+                await socket.ConnectAsync(options.Host, options.Port, ct);
             }
             catch (SocketException ex)
             {
-                throw new SmtpException($"cannot connect to the SMTP server {options.Host}:{options.Port}: {ex.Message}", ex);
+                throw new SmtpSendException($"cannot connect to the SMTP server {options.Host}:{options.Port}: {ex.Message}", inner: ex);
             }
-            await connection.ExpectAsync(null, 220, ct);
-            await connection.HelloAsync(ct);
-            if (options.EnableSsl)
+            try
             {
-                if (!connection._extensions.Contains("STARTTLS"))
-                    throw new SmtpException(SmtpStatusCode.CommandNotImplemented, $"the SMTP server {options.Host}:{options.Port} does not offer STARTTLS");
-                await connection.ExpectAsync("STARTTLS", 220, ct);
-                var ssl = new SslStream(connection._stream, leaveInnerStreamOpen: false);
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.Host }, ct);
-                connection._stream = ssl;
-                await connection.HelloAsync(ct);
+                await client.ConnectAsync(new CoalescingStream(new NetworkStream(socket, ownsSocket: true)), options.Host, options.Port,
+                    options.EnableSsl ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
             }
-            if (!string.IsNullOrEmpty(options.Username)) await connection.AuthenticateAsync(options.Username, options.Password ?? "", ct);
-            return connection;
+            catch (NotSupportedException ex) when (options.EnableSsl)
+            {
+                throw new SmtpSendException($"the SMTP server {options.Host}:{options.Port} does not offer STARTTLS", 502, inner: ex);
+            }
+            await AuthenticateAsync(client, options, ct);
+            // With SIZE offered MailKit writes every message twice, once only to count its bytes for MAIL FROM's
+            // SIZE=. Invoice emails are far below any server's limit, and a server still refuses an oversized one
+            // after DATA (552, a permanent failure).
+            client.Capabilities &= ~SmtpCapabilities.Size;
+            return new SmtpConnection(client);
         }
         catch
         {
-            connection.Dispose();
+            client.Dispose();
+            socket.Dispose();
             throw;
         }
     }
 
+    private static async Task AuthenticateAsync(SmtpClient client, SmtpOptions options, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(options.Username)) return;
+        try
+        {
+            if (!string.IsNullOrEmpty(options.OAuth2TokenFile))
+            {
+                // Read for every new connection: a token refresher outside the mailer rewrites the file before it expires.
+                var token = (await File.ReadAllTextAsync(options.OAuth2TokenFile, ct)).Trim();
+                await client.AuthenticateAsync(new SaslMechanismOAuth2(options.Username, token), ct);
+            }
+            else
+            {
+                await client.AuthenticateAsync(new NetworkCredential(options.Username, options.Password), ct);
+            }
+        }
+        catch (AuthenticationException ex)
+        {
+            // The server refused the credentials: every message would be refused the same way until they are fixed.
+            var code = ex.InnerException is SmtpCommandException command ? (int)command.StatusCode : 535;
+            throw new SmtpSendException($"AUTH refused: {code} {ex.Message}", code, inner: ex);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new SmtpSendException($"the SMTP server {options.Host}:{options.Port} offers no login the mailer can use ({ex.Message})", 504, inner: ex);
+        }
+    }
+
     /// <summary>
-    /// Sends one message. A refused recipient throws <see cref="SmtpFailedRecipientException"/> and nothing is sent;
-    /// any other refusal throws <see cref="SmtpException"/> with the server's code. After any exception the
-    /// connection is in an unknown state and must be disposed. <see cref="SmtpConnectionLostException"/> means the
-    /// connection failed before the server took the MAIL command: nothing of this message reached it.
+    /// Sends one message. A refusal throws <see cref="SmtpSendException"/> with the server's code and nothing more
+    /// is sent. After any exception the connection is in an unknown state and must be disposed.
+    /// <see cref="SmtpConnectionLostException"/> means the connection failed before the server took MAIL FROM:
+    /// nothing of this message reached it.
     /// </summary>
     public async Task SendAsync(OutgoingEmail email, CancellationToken ct)
     {
+        var sender = MailboxAddress.Parse(email.MailFrom);
+        var recipients = email.Recipients.Select(MailboxAddress.Parse).ToList();
+        var options = FormatOptions.Default;
+        if (!IsAscii(email.MailFrom) || email.Recipients.Any(r => !IsAscii(r)))
+        {
+            // RFC 6531: a non-ASCII mailbox needs SMTPUTF8. Without it the address cannot be written at all, so this
+            // server will never take the message: a permanent refusal, not a retry.
+            if (!_client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
+                throw new SmtpSendException(
+                    $"the SMTP server does not offer SMTPUTF8, which the address {NonAscii(email)} needs", permanent: true);
+            options = International;
+        }
+        _client.SenderAccepted = false;
         try
         {
-            await ExpectAsync($"MAIL FROM:<{Checked(email.MailFrom)}>", 250, ct);
+            await _client.SendAsync(options, email.Message, sender, recipients, ct);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException)
+        catch (Exception ex) when (!_client.SenderAccepted && IsConnectionFailure(ex))
         {
             throw new SmtpConnectionLostException(ex);
         }
-        foreach (var recipient in email.Recipients)
+        catch (SmtpCommandException ex)
         {
-            var (code, text) = await CommandAsync($"RCPT TO:<{Checked(recipient)}>", ct);
-            if (code is not (250 or 251))
-                throw new SmtpFailedRecipientException((SmtpStatusCode)code, recipient, $"{code} {text}");
+            var code = (int)ex.StatusCode;
+            var what = ex.ErrorCode switch
+            {
+                SmtpErrorCode.RecipientNotAccepted => $"RCPT TO <{ex.Mailbox?.Address}>",
+                SmtpErrorCode.SenderNotAccepted => "MAIL FROM",
+                SmtpErrorCode.MessageNotAccepted => "DATA",
+                _ => "the server",
+            };
+            throw new SmtpSendException($"{what} refused: {code} {ex.Message}", code, inner: ex);
         }
-        await ExpectAsync("DATA", 354, ct);
-        await _stream.WriteAsync(DotStuffed(email.Content.Span), ct);
-        await ExpectAsync(null, 250, ct);
+        catch (ServiceNotAuthenticatedException ex)
+        {
+            // MailKit's name for reply 530: the server wants a login or STARTTLS first, a setting to fix.
+            throw new SmtpSendException($"MAIL FROM refused: 530 {ex.Message}", 530, inner: ex);
+        }
         LastUsed = Stopwatch.GetTimestamp();
         Sent++;
     }
 
-    private async Task HelloAsync(CancellationToken ct)
+    internal static bool IsConnectionFailure(Exception ex) =>
+        ex is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException;
+
+    private static bool IsAscii(string address) => address.All(char.IsAscii);
+
+    private static string NonAscii(OutgoingEmail email) =>
+        string.Join(", ", new[] { email.MailFrom }.Concat(email.Recipients).Where(a => !IsAscii(a)));
+
+    private static FormatOptions CreateInternational()
     {
-        var (code, text) = await CommandAsync($"EHLO {ClientName}", ct);
-        if (code == 250)
-        {
-            // The first line greets; each further line names an extension and its parameters.
-            _extensions = text.Split('\n').Skip(1).Select(l => l.Split(' ', 2)[0].Trim()).Where(e => e.Length > 0)
-                .ToHashSet(StringComparer.OrdinalIgnoreCase);
-            _extensions.UnionWith(text.Split('\n').Skip(1).Where(l => l.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase))
-                .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)).Select(m => "AUTH=" + m.Trim()));
-            return;
-        }
-        await ExpectAsync($"HELO {ClientName}", 250, ct);
-        _extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-    }
-
-    private async Task AuthenticateAsync(string user, string password, CancellationToken ct)
-    {
-        if (_extensions.Contains("AUTH=PLAIN") || !_extensions.Contains("AUTH=LOGIN"))
-        {
-            var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
-            await ExpectAsync("AUTH PLAIN " + plain, 235, ct, secret: true);
-            return;
-        }
-        await ExpectAsync("AUTH LOGIN", 334, ct);
-        await ExpectAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(user)), 334, ct, secret: true);
-        await ExpectAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(password)), 235, ct, secret: true);
-    }
-
-    private async Task ExpectAsync(string? command, int expected, CancellationToken ct, bool secret = false)
-    {
-        var (code, text) = command is null ? await ReadReplyAsync(ct) : await CommandAsync(command, ct);
-        if (code == expected) return;
-        var what = command is null ? "the server" : secret ? command.Split(' ')[0] + " …" : command.Split(':')[0];
-        throw new SmtpException((SmtpStatusCode)code, $"{what} refused: {code} {text.Replace('\n', ' ')}");
-    }
-
-    private async Task<(int Code, string Text)> CommandAsync(string command, CancellationToken ct)
-    {
-        var bytes = Encoding.UTF8.GetBytes(command + "\r\n");
-        await _stream.WriteAsync(bytes, ct);
-        return await ReadReplyAsync(ct);
-    }
-
-    /// <summary>A reply, possibly multi-line ("250-..." lines then "250 ..."): its code and its lines' text joined by '\n'.</summary>
-    private async Task<(int Code, string Text)> ReadReplyAsync(CancellationToken ct)
-    {
-        var text = new StringBuilder();
-        var total = 0;
-        while (true)
-        {
-            var line = await ReadLineAsync(ct);
-            total += line.Length;
-            if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), out var code) || (line.Length > 3 && line[3] is not (' ' or '-')))
-                throw new SmtpException($"the SMTP server sent something that is not a reply: '{Truncate(line)}'");
-            if (text.Length > 0) text.Append('\n');
-            text.Append(line.Length > 4 ? line[4..] : "");
-            if (line.Length == 3 || line[3] == ' ') return (code, text.ToString());
-            if (total > MaxReplyBytes) throw new SmtpException("the SMTP server's reply is too long");
-        }
-    }
-
-    private async Task<string> ReadLineAsync(CancellationToken ct)
-    {
-        var line = new List<byte>();
-        while (true)
-        {
-            if (_start == _end)
-            {
-                _start = 0;
-                _end = await _stream.ReadAsync(_buffer, ct);
-                if (_end == 0) throw new EndOfStreamException("the SMTP server closed the connection");
-            }
-            var span = _buffer.AsSpan(_start, _end - _start);
-            var lf = span.IndexOf((byte)'\n');
-            if (lf < 0)
-            {
-                line.AddRange(span);
-                _start = _end;
-                if (line.Count > MaxReplyBytes) throw new SmtpException("the SMTP server's reply line is too long");
-                continue;
-            }
-            line.AddRange(span[..lf]);
-            _start += lf + 1;
-            if (line.Count > 0 && line[^1] == '\r') line.RemoveAt(line.Count - 1);
-            return Encoding.UTF8.GetString(line.ToArray());
-        }
-    }
-
-    /// <summary>RFC 5321 4.5.2: a line starting with '.' gets another one; the data ends with CRLF "." CRLF.</summary>
-    internal static byte[] DotStuffed(ReadOnlySpan<byte> content)
-    {
-        var dots = content.Length > 0 && content[0] == '.' ? 1 : 0;
-        for (var at = content.IndexOf("\n."u8); at >= 0;)
-        {
-            dots++;
-            var next = content[(at + 2)..].IndexOf("\n."u8);
-            at = next < 0 ? -1 : at + 2 + next;
-        }
-        var endsWithCrlf = content.EndsWith(Crlf);
-        var output = new byte[content.Length + dots + (endsWithCrlf ? 0 : 2) + 3];
-        var o = 0;
-        var rest = content;
-        var lineStart = true;
-        while (rest.Length > 0)
-        {
-            if (lineStart && rest[0] == '.') output[o++] = (byte)'.';
-            var lf = rest.IndexOf((byte)'\n');
-            var take = lf < 0 ? rest.Length : lf + 1;
-            rest[..take].CopyTo(output.AsSpan(o));
-            o += take;
-            rest = rest[take..];
-            lineStart = lf >= 0;
-        }
-        if (!endsWithCrlf)
-        {
-            output[o++] = (byte)'\r';
-            output[o++] = (byte)'\n';
-        }
-        ".\r\n"u8.CopyTo(output.AsSpan(o));
-        return output;
-    }
-
-    // Envelope addresses are validated before they get here (EmailAddresses); this keeps a bad one from breaking the session.
-    // Non-ASCII would need SMTPUTF8, which is not negotiated: refused like SmtpClient does, as a failure to retry later.
-    private static string Checked(string address) =>
-        address.Any(c => c is '\r' or '\n' or '<' or '>' or > '~' or < ' ')
-            ? throw new SmtpException($"'{address}' cannot be used in an SMTP envelope without SMTPUTF8")
-            : address;
-
-    private static string Truncate(string s) => s.Length > 80 ? s[..80] + "…" : s;
-
-    private static string LocalName()
-    {
-        try
-        {
-            var name = Dns.GetHostName();
-            return name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-') ? name : "localhost";
-        }
-        catch (SocketException)
-        {
-            return "localhost";
-        }
+        var options = FormatOptions.Default.Clone();
+        options.International = true;
+        return options;
     }
 
     /// <summary>Says goodbye without waiting for the answer, then closes.</summary>
-    public void Dispose()
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>A MailKit client that remembers whether the server took MAIL FROM for the message being sent.</summary>
+    private sealed class TrackingSmtpClient : SmtpClient
     {
-        try
+        public bool SenderAccepted { get; set; }
+
+        protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
         {
-            if (_tcp.Connected) _stream.Write("QUIT\r\n"u8);
+            SenderAccepted = true;
+            base.OnSenderAccepted(message, mailbox, response);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-        }
-        _stream.Dispose();
-        _tcp.Dispose();
     }
 }
 
 /// <summary>The connection broke before the server took MAIL FROM: the message was not sent, another connection may try.</summary>
 internal sealed class SmtpConnectionLostException(Exception inner)
-    : SmtpException("the connection to the SMTP server was lost: " + inner.Message, inner);
+    : Exception("the connection to the SMTP server was lost: " + inner.Message, inner);
+
+/// <summary>STARTTLS against a server whose certificate is not in the system's trust store (a private CA, a self-signed relay).</summary>
+internal static class SmtpCertificates
+{
+    public static X509Certificate2Collection? Trusted(SmtpOptions options)
+    {
+        if (string.IsNullOrEmpty(options.TrustedCertificateFile)) return null;
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPemFile(options.TrustedCertificateFile);
+        return certificates;
+    }
+
+    /// <summary>
+    /// Accepts what the system accepts, and else a chain that ends in one of <paramref name="trusted"/>. The name must
+    /// match either way.
+    /// </summary>
+    public static RemoteCertificateValidationCallback Validator(X509Certificate2Collection trusted) => (_, certificate, _, errors) =>
+    {
+        if (errors == SslPolicyErrors.None) return true;
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    };
+}

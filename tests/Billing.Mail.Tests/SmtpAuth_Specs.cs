@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Mail;
 using System.Net.Sockets;
 
 namespace Billing.Mail.Tests;
@@ -29,7 +28,7 @@ public sealed class When_the_server_requires_authentication : IAsyncLifetime
         new(new SmtpOptions { Host = "127.0.0.1", Port = _port, PoolSize = 1, Username = "billing", Password = password, TimeoutSeconds = 60 });
 
     private static OutgoingEmail Email(string subject) =>
-        new("billing@example.com", ["c@example.org"], System.Text.Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\nx\r\n"));
+        RawEmail.Of("billing@example.com", ["c@example.org"], $"Subject: {subject}\r\n\r\nx\r\n");
 
     [Fact]
     public async Task Does_log_in_once_and_send()
@@ -48,7 +47,7 @@ public sealed class When_the_server_requires_authentication : IAsyncLifetime
     {
         using var sender = Sender("wrong");
 
-        var ex = await Assert.ThrowsAnyAsync<SmtpException>(() => sender.SendAsync(Email("never"), default));
+        var ex = await Assert.ThrowsAsync<SmtpSendException>(() => sender.SendAsync(Email("never"), default));
 
         Assert.True(SmtpErrors.IsPermanent(ex));
         Assert.Contains("535", SmtpErrors.Describe(ex));

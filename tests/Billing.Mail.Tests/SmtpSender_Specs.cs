@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Mail;
 using System.Net.Sockets;
 using System.Text;
 
@@ -12,7 +11,7 @@ public sealed class When_the_pool_sends_many_messages(SmtpServerFixture server) 
     {
         using var sender = server.Sender(pool: 3);
         await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
-            sender.SendAsync(new OutgoingEmail("billing@example.com", ["c@example.org"], Encoding.ASCII.GetBytes($"Subject: {i}\r\n\r\nx\r\n")), default)));
+            sender.SendAsync(RawEmail.Of("billing@example.com", ["c@example.org"], Encoding.ASCII.GetBytes($"Subject: {i}\r\n\r\nx\r\n")), default)));
 
         Assert.Equal(60, server.Files().Length);
         Assert.InRange(sender.ConnectionsOpened, 1, 3);
@@ -30,10 +29,10 @@ public sealed class When_the_server_restarts_between_messages : IAsyncLifetime
     public async Task Does_send_the_next_message_on_a_new_connection_without_a_failure()
     {
         using var sender = _server.Sender(pool: 1);
-        await sender.SendAsync(new OutgoingEmail("billing@example.com", ["c@example.org"], "Subject: one\r\n\r\nx\r\n"u8.ToArray()), default);
+        await sender.SendAsync(RawEmail.Of("billing@example.com", ["c@example.org"], "Subject: one\r\n\r\nx\r\n"u8.ToArray()), default);
         await _server.RestartAsync(); // the pooled connection is now dead
 
-        await sender.SendAsync(new OutgoingEmail("billing@example.com", ["c@example.org"], "Subject: two\r\n\r\nx\r\n"u8.ToArray()), default);
+        await sender.SendAsync(RawEmail.Of("billing@example.com", ["c@example.org"], "Subject: two\r\n\r\nx\r\n"u8.ToArray()), default);
 
         Assert.Equal(["one", "two"], MaildirReader.Read(_server.Maildir).Select(m => m.Subject).Order(StringComparer.Ordinal));
         Assert.Equal(2, sender.ConnectionsOpened);
@@ -56,8 +55,8 @@ public sealed class When_nothing_listens
     {
         using var sender = new PooledSmtpSender(new SmtpOptions { Host = "127.0.0.1", Port = ServiceProcess.FreePort(), PoolSize = 1 });
 
-        var ex = await Assert.ThrowsAnyAsync<SmtpException>(() =>
-            sender.SendAsync(new OutgoingEmail("billing@example.com", ["c@example.org"], "Subject: x\r\n\r\nx\r\n"u8.ToArray()), default));
+        var ex = await Assert.ThrowsAsync<SmtpSendException>(() =>
+            sender.SendAsync(RawEmail.Of("billing@example.com", ["c@example.org"], "Subject: x\r\n\r\nx\r\n"u8.ToArray()), default));
 
         Assert.False(SmtpErrors.IsPermanent(ex));
         Assert.Contains("cannot connect", SmtpErrors.Describe(ex));
@@ -115,8 +114,8 @@ public sealed class When_the_server_refuses : IAsyncLifetime
         _rcptReply = reply;
         using var sender = new PooledSmtpSender(new SmtpOptions { Host = "127.0.0.1", Port = Port, PoolSize = 1, TimeoutSeconds = 60 });
 
-        var ex = await Assert.ThrowsAnyAsync<SmtpException>(() =>
-            sender.SendAsync(new OutgoingEmail("billing@example.com", ["gone@example.org"], "Subject: x\r\n\r\nx\r\n"u8.ToArray()), default));
+        var ex = await Assert.ThrowsAsync<SmtpSendException>(() =>
+            sender.SendAsync(RawEmail.Of("billing@example.com", ["gone@example.org"], "Subject: x\r\n\r\nx\r\n"u8.ToArray()), default));
 
         Assert.Equal(permanent, SmtpErrors.IsPermanent(ex));
         Assert.Contains(reply, SmtpErrors.Describe(ex));

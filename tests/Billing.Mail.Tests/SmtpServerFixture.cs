@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Billing.Mail.Tests;
@@ -12,22 +11,11 @@ public class SmtpServerFixture : IAsyncLifetime
     public int Port { get; } = ServiceProcess.FreePort();
     public string Maildir { get; } = Path.Combine(Path.GetTempPath(), "billing-mail-tests", Guid.NewGuid().ToString("N"));
     protected virtual int Processes => 1;
-    protected virtual int SizeLimit => 0;
 
-    public async Task InitializeAsync()
-    {
-        if (SizeLimit == 0)
-        {
-            _process = await LocalSmtpServer.StartAsync(Port, Maildir, Processes);
-            return;
-        }
-        // A small size limit: the command line of LocalSmtpServer plus --size-limit.
-        foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(Maildir, sub));
-        var info = LocalSmtpServer.StartInfo(Port, Maildir, Processes);
-        info.ArgumentList.Insert(1, "--size-limit");
-        info.ArgumentList.Insert(2, SizeLimit.ToString());
-        _process = await LocalSmtpServer.StartAsync(info, Port);
-    }
+    /// <summary>More of the server's command line (--size-limit, --smtputf8, --tls-cert …).</summary>
+    protected virtual string[] Options => [];
+
+    public virtual async Task InitializeAsync() => _process = await LocalSmtpServer.StartAsync(Port, Maildir, Processes, Options);
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -43,7 +31,7 @@ public class SmtpServerFixture : IAsyncLifetime
         return Files();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await DisposeProcessAsync();
         try { Directory.Delete(Maildir, recursive: true); } catch (IOException) { }
@@ -79,10 +67,48 @@ public class SmtpServerFixture : IAsyncLifetime
 
 public sealed class SmallSizeLimitServer : SmtpServerFixture
 {
-    protected override int SizeLimit => 100_000;
+    protected override string[] Options => ["--size-limit", "100000"];
 }
 
 public sealed class TwoProcessServer : SmtpServerFixture
 {
     protected override int Processes => 2;
+}
+
+/// <summary>A server that offers SMTPUTF8 (RFC 6531), so it takes non-ASCII addresses.</summary>
+public sealed class Utf8Server : SmtpServerFixture
+{
+    protected override string[] Options => ["--smtputf8"];
+}
+
+/// <summary>
+/// A server that offers STARTTLS with a self-signed certificate for 127.0.0.1 made for this test class, and refuses
+/// MAIL before it.
+/// </summary>
+public sealed class TlsServer : SmtpServerFixture
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("billing-smtp-tls-").FullName;
+
+    public string CertificateFile => Path.Combine(_dir, "cert.pem");
+    private string KeyFile => Path.Combine(_dir, "key.pem");
+
+    protected override string[] Options => ["--tls-cert", CertificateFile, "--tls-key", KeyFile];
+
+    public override Task InitializeAsync()
+    {
+        SelfSigned.Write(CertificateFile, KeyFile, "127.0.0.1");
+        return base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    public PooledSmtpSender TlsSender(bool trustCertificate) => new(new SmtpOptions
+    {
+        Host = "127.0.0.1", Port = Port, PoolSize = 1, TimeoutSeconds = 60, EnableSsl = true,
+        TrustedCertificateFile = trustCertificate ? CertificateFile : null,
+    });
 }

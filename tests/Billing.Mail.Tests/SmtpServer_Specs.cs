@@ -17,7 +17,7 @@ public sealed class When_a_message_with_an_attachment_is_sent(SmtpServerFixture 
             Convert.ToBase64String(pdf, Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n");
         using var sender = server.Sender();
 
-        await sender.SendAsync(new OutgoingEmail("billing@example.com", ["customer@example.org"], content), default);
+        await sender.SendAsync(RawEmail.Of("billing@example.com", ["customer@example.org"], content), default);
 
         var file = Assert.Single(await server.WaitForFilesAsync(1));
         var (envelope, stored) = SmtpServerFixture.Split(await File.ReadAllBytesAsync(file));
@@ -44,7 +44,7 @@ public sealed class When_many_clients_send_at_once(SmtpServerFixture server) : I
             for (var i = 0; i < each; i++)
             {
                 var body = Encoding.ASCII.GetBytes($"Message-ID: <m-{c}-{i}@example.com>\r\nSubject: {c}/{i}\r\n\r\n{string.Concat(Enumerable.Repeat(new string('x', 76) + "\r\n", 100))}");
-                await sender.SendAsync(new OutgoingEmail("billing@example.com", [$"c{c}@example.org"], body), default);
+                await sender.SendAsync(RawEmail.Of("billing@example.com", [$"c{c}@example.org"], body), default);
             }
         }));
 
@@ -65,7 +65,7 @@ public sealed class When_two_server_processes_share_the_port(TwoProcessServer se
         {
             using var sender = server.Sender(pool: 1);
             for (var i = 0; i < each; i++)
-                await sender.SendAsync(new OutgoingEmail("billing@example.com", ["c@example.org"],
+                await sender.SendAsync(RawEmail.Of("billing@example.com", ["c@example.org"],
                     Encoding.ASCII.GetBytes($"Message-ID: <p-{c}-{i}@example.com>\r\n\r\nbody\r\n")), default);
         }));
 
@@ -82,7 +82,7 @@ public sealed class When_a_message_has_several_recipients(SmtpServerFixture serv
         using var sender = server.Sender();
         var body = "Subject: to three\r\n\r\nhello\r\n"u8.ToArray();
 
-        await sender.SendAsync(new OutgoingEmail("billing@example.com", ["a@example.org", "b@example.org", "c@example.net"], body), default);
+        await sender.SendAsync(RawEmail.Of("billing@example.com", ["a@example.org", "b@example.org", "c@example.net"], body), default);
 
         var file = Assert.Single(await server.WaitForFilesAsync(1));
         var (envelope, stored) = SmtpServerFixture.Split(await File.ReadAllBytesAsync(file));
@@ -137,7 +137,7 @@ public sealed class When_a_client_sends_bad_input(SmallSizeLimitServer server) :
         }
 
         using var sender = server.Sender();
-        await sender.SendAsync(new OutgoingEmail("billing@example.com", ["after@example.org"], "Subject: after\r\n\r\nstill here\r\n"u8.ToArray()), default);
+        await sender.SendAsync(RawEmail.Of("billing@example.com", ["after@example.org"], "Subject: after\r\n\r\nstill here\r\n"u8.ToArray()), default);
         Assert.True(server.IsRunning);
         Assert.Equal(["after", "small"], MaildirReader.Read(server.Maildir).Select(m => m.Subject).Order(StringComparer.Ordinal));
         Assert.Empty(server.Files("tmp"));

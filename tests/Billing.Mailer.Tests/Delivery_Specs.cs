@@ -27,8 +27,8 @@ public sealed class When_an_invoice_pdf_is_rendered : IAsyncLifetime
         Assert.Contains("Jane.Doe@Example.org", mail.Header("To"));
         Assert.Equal($"<invoice-{invoice.InvoiceId:D}-1@example.com>", mail.MessageId);
 
-        var text = mail.TextBody!.Text;
-        var html = mail.HtmlBody!.Text;
+        var text = mail.TextBody!;
+        var html = mail.HtmlBody!;
         foreach (var body in new[] { text, html })
         {
             Assert.Contains(invoice.Number, body);

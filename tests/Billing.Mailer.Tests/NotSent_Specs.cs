@@ -66,6 +66,24 @@ public sealed class When_an_invoice_email_must_not_be_sent : IAsyncLifetime
         Assert.Equal("accepted", delivery.State);
     }
 
+    [Fact]
+    public async Task Does_record_a_non_ascii_address_the_server_cannot_take_as_failed_once_without_retrying()
+    {
+        // This test's SMTP server does not offer SMTPUTF8, which "jürgen@example.org" needs.
+        var invoice = await h.InvoiceAsync("jürgen@example.org");
+        await h.PublishRenderedAsync(invoice);
+
+        var notSent = await Wait.For(() => h.Recorder.NotSent.Where(n => n.InvoiceId == invoice.InvoiceId).ToList(), n => n.Count == 1, h);
+        Assert.Equal("failed", notSent[0].Status);
+        Assert.Contains("SMTPUTF8", notSent[0].Reason);
+        var delivery = Assert.Single(await h.Deliveries.ListAsync(invoice.InvoiceId, default));
+        Assert.Equal(("failed", 1), (delivery.State, delivery.AttemptCount));
+        Assert.Equal("failed", await h.EmailStatusAsync(invoice.InvoiceId));
+        await Wait.For(() => h.Recorder.Errors.Count(e => e.InvoiceId == invoice.InvoiceId && e.Code == "failed"), n => n == 1, h);
+        Assert.Empty(h.Smtp!.Messages());
+        Assert.Null(await h.Vhost.QueueAsync(MailerHarness.InputQueue + "_error"));
+    }
+
     private async Task AssertRecordedOnceAsync(SeededInvoice invoice, string state)
     {
         var error = await Wait.For(() => h.Recorder.Errors.Where(e => e.InvoiceId == invoice.InvoiceId).ToList(), e => e.Count == 1, h);

@@ -13,6 +13,8 @@ public sealed class When_a_mailer_setting_is_malformed
         { "Smtp__Host", "mail host", "mailer: setting Smtp__Host 'mail host' is not a host name or IP address" },
         { "Smtp__PoolSize", "0", "mailer: setting Smtp__PoolSize must be between 1 and 64" },
         { "Smtp__Username", "billing", "mailer: setting Smtp__Username and Smtp__Password must be set together" },
+        { "Smtp__OAuth2TokenFile", "/etc/hostname", "mailer: setting Smtp__OAuth2TokenFile needs Smtp__Username and no Smtp__Password" },
+        { "Smtp__TrustedCertificateFile", "/etc/hostname", "mailer: setting Smtp__TrustedCertificateFile needs Smtp__EnableSsl=true" },
         { "Mail__From", "billing at example", "mailer: setting Mail__From 'billing at example' is not an email address" },
         { "Mail__PublicPdfBaseUrl", "ftp://x", "mailer: setting Mail__PublicPdfBaseUrl 'ftp://x' is not an absolute http(s) URL" },
     };
@@ -49,13 +51,13 @@ public sealed class When_addresses_and_smtp_replies_are_classified
         Assert.Equal(valid, EmailAddresses.IsValid(address));
 
     [Theory]
-    [InlineData(System.Net.Mail.SmtpStatusCode.MailboxUnavailable, true)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.TransactionFailed, true)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.MailboxBusy, false)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.ServiceNotAvailable, false)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.GeneralFailure, false)]
-    public void Does_treat_only_5xx_replies_as_permanent(System.Net.Mail.SmtpStatusCode code, bool permanent) =>
-        Assert.Equal(permanent, SmtpErrors.IsPermanent(new System.Net.Mail.SmtpException(code)));
+    [InlineData(550, true)]
+    [InlineData(554, true)]
+    [InlineData(450, false)]
+    [InlineData(421, false)]
+    [InlineData(0, false)]
+    public void Does_treat_only_5xx_replies_as_permanent(int code, bool permanent) =>
+        Assert.Equal(permanent, SmtpErrors.IsPermanent(new SmtpSendException("refused", code)));
 
     [Fact]
     public void Does_not_treat_a_refused_connection_as_permanent() =>

@@ -136,7 +136,7 @@ public sealed class MailerHarness : IAsyncDisposable
         return await conn.ExecuteScalarAsync<string>("select email_status from invoices where id = @invoiceId", new { invoiceId }) ?? "";
     }
 
-    public IReadOnlyList<MimeMessage> MessagesTo(string email) =>
+    public IReadOnlyList<ReceivedMail> MessagesTo(string email) =>
         Smtp!.Messages().Where(m => string.Equals(m.EnvelopeTo, email, StringComparison.OrdinalIgnoreCase)).ToList();
 
     /// <summary>Waits until the mailer is idle: nothing left in its input queues (ready or unacknowledged).</summary>

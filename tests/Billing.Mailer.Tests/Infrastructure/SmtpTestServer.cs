@@ -44,7 +44,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         await WaitForPortAsync(Port, open: false);
     }
 
-    public IReadOnlyList<MimeMessage> Messages() => MaildirReader.Read(Maildir);
+    public IReadOnlyList<ReceivedMail> Messages() => MaildirReader.Read(Maildir);
 
     public static async Task WaitForPortAsync(int port, bool open)
     {

@@ -11,7 +11,8 @@ public static class LocalSmtpServer
 {
     public static string Script => Path.Combine(RepoPaths.Root, "deploy", "local", "smtp_maildir.py");
 
-    public static ProcessStartInfo StartInfo(int port, string maildir, int processes = 1)
+    /// <summary>The server's command line; <paramref name="options"/> go before the Maildir (e.g. "--smtputf8", "--tls-cert", file).</summary>
+    public static ProcessStartInfo StartInfo(int port, string maildir, int processes = 1, params string[] options)
     {
         var info = new ProcessStartInfo("/usr/bin/python3")
         {
@@ -19,16 +20,16 @@ public static class LocalSmtpServer
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { Script, "--listen", $"127.0.0.1:{port}", "--processes", processes.ToString(), maildir })
+        foreach (var arg in new[] { Script, "--listen", $"127.0.0.1:{port}", "--processes", processes.ToString() }.Concat(options).Append(maildir))
             info.ArgumentList.Add(arg);
         return info;
     }
 
     /// <summary>Starts the server (creating the Maildir) and waits until it accepts connections; output is discarded.</summary>
-    public static Task<Process> StartAsync(int port, string maildir, int processes = 1)
+    public static Task<Process> StartAsync(int port, string maildir, int processes = 1, params string[] options)
     {
         foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
-        return StartAsync(StartInfo(port, maildir, processes), port);
+        return StartAsync(StartInfo(port, maildir, processes, options), port);
     }
 
     /// <summary>Starts an SMTP server from its command line and waits until it greets on the port; output is discarded.</summary>
