@@ -119,6 +119,17 @@ internal sealed class FakeStripeState(TimeProvider time)
         }
     }
 
+    /// <summary>The customer pays what is due (as the hosted invoice page would): open → paid.</summary>
+    public bool MarkPaid(string id)
+    {
+        lock (_gate)
+        {
+            if (!_invoices.TryGetValue(id, out var invoice) || invoice.Status != "open") return false;
+            _invoices[id] = invoice with { Status = "paid", AmountDue = 0 };
+            return true;
+        }
+    }
+
     public bool SetTotal(string id, long total)
     {
         lock (_gate)
