@@ -33,6 +33,7 @@ public static class Extensions
         builder.Services.AddSingleton<RenderGate>();
         builder.Services.AddSingleton<InvoicePdfStore>();
         builder.Services.AddSingleton<InvoicePdfService>();
+        builder.Services.AddSingleton<CreditNotePdfService>();
         builder.Services.AddHostedService<PdfRendererStartupLog>();
         return builder;
     }
@@ -41,6 +42,7 @@ public static class Extensions
     {
         bus.AddConsumer<RenderFinalizedInvoiceConsumer, RenderFinalizedInvoiceConsumerDefinition>();
         bus.AddConsumer<RenderInvoicePdfConsumer, RenderInvoicePdfConsumerDefinition>();
+        bus.AddConsumer<RenderCreditNoteConsumer>();
         return bus;
     }
 }
