@@ -1,7 +1,7 @@
 namespace Billing.Testing.FakeStripe;
 
 /// <summary>The fake's objects. One lock guards all of them: a test server needs correctness, not throughput.</summary>
-internal sealed class FakeStripeState(TimeProvider time)
+internal sealed partial class FakeStripeState(TimeProvider time)
 {
     private readonly Lock _gate = new();
     // Keyed by id for O(1) look-ups during large runs; the lists keep creation order for inspection.

@@ -47,6 +47,8 @@ public sealed class CreditNoteStore(NpgsqlDataSource dataSource)
         update invoices set status = 'void', voided_at = @at, voided_by = @by where id = @id and status in ('open', 'uncollectible')
         """;
 
+    private const string SettledSql = "update invoices set status = 'paid' where id = @id and status = 'open'";
+
     private const string Columns = """
         c.id, c.invoice_id, c.account_id, c.issuer, c.number, i.number as invoice_number, c.reason, c.memo, c.currency,
         c.subtotal_minor, i.tax_rate, c.tax_minor, c.total_minor, c.issued_at, c.requested_by, c.trace_id, c.pdf_key, c.pdf_sha256,
@@ -100,6 +102,9 @@ public sealed class CreditNoteStore(NpgsqlDataSource dataSource)
             unitPrices = computed.Lines.Select(l => l.UnitPrice).ToArray(),
             amounts = computed.Lines.Select(l => l.AmountMinor).ToArray(),
         }, tx, cancellationToken: ct));
+        // As Stripe does: an open invoice with nothing left to pay after its credit notes is paid.
+        if (invoice.Status == "open" && computed.TotalMinor == state.RemainingTotalMinor)
+            await conn.ExecuteAsync(new CommandDefinition(SettledSql, new { id = invoiceId }, tx, cancellationToken: ct));
         await publish(new CreditNoteIssued(creditNoteId, invoiceId, invoice.AccountId, number, computed.TotalMinor, computed.TaxMinor, currency));
         await tx.CommitAsync(ct);
         return new CreditNoteRow
