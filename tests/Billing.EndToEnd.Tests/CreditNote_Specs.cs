@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -91,6 +92,19 @@ public sealed partial class When_invoices_are_credited_and_voided(CreditNoteFixt
         Assert.Equal(invoice.TotalMinor - amounts.Sum(), credits.GetProperty("remaining_minor").GetInt64());
         Assert.Equal(8, credits.GetProperty("credit_notes").GetArrayLength());
 
+        await AssertFollowUpsAsync(notes.Select(n => n.GetProperty("id").GetGuid()).ToList());
+        await AssertReconcileCleanAsync();
+
+        // Re-rendered, the invoice lists its credit notes and what is left.
+        var renderedBefore = shown.GetProperty("pdf").GetProperty("rendered_at").GetDateTime();
+        var render = await http.PostAsJsonAsync("/admin/render-pdf", new { invoice_id = invoice.Id });
+        Assert.Equal(HttpStatusCode.Accepted, render.StatusCode);
+        await Eventually.Until(async () => (await Pipeline.GetJsonAsync($"/api/invoices/{invoice.Id}")).GetProperty("pdf").GetProperty("rendered_at").GetDateTime(),
+            at => at > renderedBefore, Long);
+        var invoicePdf = PdfText.Extract(await http.GetByteArrayAsync($"/api/invoices/{invoice.Id}/pdf"));
+        foreach (var note in notes) Assert.Contains(note.GetProperty("number").GetString()!, invoicePdf);
+        Assert.Contains("Credited in total", invoicePdf);
+
     }
 
     [Fact]
@@ -129,6 +143,8 @@ public sealed partial class When_invoices_are_credited_and_voided(CreditNoteFixt
         var again = await http.PostAsJsonAsync($"/api/invoices/{invoice.Id}/credit-notes", new { reason = "other", amount_minor = 1 });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         await AssertNumbersGaplessAsync();
+        await AssertFollowUpsAsync([first.GetProperty("id").GetGuid(), last.GetProperty("id").GetGuid()]);
+        await AssertReconcileCleanAsync();
     }
 
     [Theory]
@@ -189,6 +205,23 @@ public sealed partial class When_invoices_are_credited_and_voided(CreditNoteFixt
         Assert.Equal(HttpStatusCode.Conflict, credit.StatusCode);
         Assert.Contains("void invoice cannot be credited", await credit.Content.ReadAsStringAsync());
         Assert.Equal(before, await CountsAsync());
+
+        // The reversal: one balanced entry mirroring the invoice's own, line by line.
+        await using var conn = await Pipeline.Db.DataSource.OpenConnectionAsync();
+        await Eventually.Until(() => conn.ExecuteScalarAsync<int>("select count(*)::int from invoices where id = @id and void_synced_at is not null", new { id = invoice.Id }),
+            n => n == 1, Long);
+        var lines = (await conn.QueryAsync<(string Type, string Account, long Debit, long Credit)>("""
+            select e.source_type, l.ledger_account, l.debit_minor, l.credit_minor from journal_entries e join journal_lines l on l.entry_id = e.id
+            where e.invoice_id = @id order by e.source_type, l.line_no
+            """, new { id = invoice.Id })).ToList();
+        var original = lines.Where(l => l.Type == "invoice").Select(l => (l.Account, l.Debit, l.Credit)).ToList();
+        var reversal = lines.Where(l => l.Type == "void").Select(l => (l.Account, l.Credit, l.Debit)).ToList();
+        Assert.NotEmpty(original);
+        Assert.Equal(original, reversal);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<int>("select count(*)::int from journal_entries where source_type = 'void' and invoice_id = @id", new { id = invoice.Id }));
+        await Eventually.UntilValue(() => fixture.Stripe.Invoices.Single(i => i.Id == invoice.StripeInvoiceId).Status, s => s == "void", Long);
+        Assert.Equal(1, fixture.Stripe.RequestCount("POST", $"/v1/invoices/{invoice.StripeInvoiceId}/void"));
+        await AssertReconcileCleanAsync();
     }
 
     [Fact]
@@ -212,7 +245,104 @@ public sealed partial class When_invoices_are_credited_and_voided(CreditNoteFixt
 
         var credit = await http.PostAsJsonAsync($"/api/invoices/{invoice.Id}/credit-notes", new { reason = "goodwill", amount = "10.00" });
         Assert.True(credit.StatusCode == HttpStatusCode.Created, await credit.Content.ReadAsStringAsync());
-        Assert.Equal(1000, JsonDocument.Parse(await credit.Content.ReadAsStringAsync()).RootElement.GetProperty("total_minor").GetInt64());
+        var note = JsonDocument.Parse(await credit.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(1000, note.GetProperty("total_minor").GetInt64());
+        await AssertFollowUpsAsync([note.GetProperty("id").GetGuid()]);
+        await AssertReconcileCleanAsync();
+    }
+
+    [Fact]
+    public async Task Credits_and_voids_through_the_cli_with_the_api_messages()
+    {
+        var invoice = InvoiceIn("EUR", 1);
+        var (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", invoice.Id.ToString(), "--reason", "overcharge", "--amount", "12.50");
+        Assert.True(exit == 0, output);
+        Assert.Contains("EUR 12.50", output);
+        Assert.Matches(@"credit note CN-\d{4}-\d{6}", output);
+
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", invoice.Id.ToString(), "--reason", "refund", "--amount", "1");
+        Assert.NotEqual(0, exit);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.Contains("reason: 'refund' is not a reason", output);
+
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", invoice.Id.ToString(), "--reason", "overcharge", "--line", "SMS:3");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("lines[0]", output);
+
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", invoice.Id.ToString(), "--reason", "duplicate_usage",
+            "--line", "SMS sent twice:4:2.50");
+        Assert.True(exit == 0, output);
+        Assert.Contains($"EUR {10m + Math.Round(10m * invoice.TaxRate / 100m, 2, MidpointRounding.AwayFromZero):N2}", output);
+
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "show", invoice.Id.ToString());
+        Assert.True(exit == 0, output);
+        Assert.Contains("credited EUR", output);
+        Assert.Matches(@"CN-\d{4}-\d{6}", output);
+
+        var unpaid = InvoiceIn("USD", 2);
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "void", unpaid.Id.ToString());
+        Assert.True(exit == 0, output);
+        Assert.Contains("is void", output);
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "void", unpaid.Id.ToString());
+        Assert.NotEqual(0, exit);
+        Assert.Contains("already void", output);
+
+        (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("Examples:", output);
+    }
+
+    /// <summary>Each credit note: one PDF at {account_id}/{credit_note_id}.pdf, one email carrying it, one balanced journal
+    /// entry reversing its net amount and tax, one Stripe credit note of its total.</summary>
+    private async Task AssertFollowUpsAsync(IReadOnlyList<Guid> creditNoteIds)
+    {
+        await using var conn = await Pipeline.Db.DataSource.OpenConnectionAsync();
+        await Eventually.Until(() => conn.ExecuteScalarAsync<int>("select count(*)::int from credit_notes where id = any(@ids) and synced_at is not null",
+            new { ids = creditNoteIds.ToArray() }), n => n == creditNoteIds.Count, Long);
+        foreach (var id in creditNoteIds)
+        {
+            var note = await conn.QuerySingleAsync<(long Subtotal, long Tax, long Total)>("select subtotal_minor, tax_minor, total_minor from credit_notes where id = @id", new { id });
+            var entries = (await conn.QueryAsync<(Guid Entry, string Account, long Debit, long Credit)>("""
+                select e.id, l.ledger_account, l.debit_minor, l.credit_minor from journal_entries e join journal_lines l on l.entry_id = e.id
+                where e.source_type = 'credit_note' and e.source_id = @id
+                """, new { id = id.ToString() })).ToList();
+            Assert.Single(entries.Select(e => e.Entry).Distinct());
+            Assert.Equal(entries.Sum(e => e.Debit), entries.Sum(e => e.Credit));
+            Assert.Equal(note.Total, entries.Where(e => e.Account == "accounts_receivable").Sum(e => e.Credit));
+            Assert.Equal(note.Tax, entries.Where(e => e.Account == "tax_payable").Sum(e => e.Debit));
+            Assert.Equal(note.Subtotal, entries.Where(e => e.Account == "contra_revenue:credit_notes").Sum(e => e.Debit));
+        }
+
+        await Eventually.Until(() => conn.ExecuteScalarAsync<int>(
+            "select count(*)::int from credit_notes where id = any(@ids) and email_status = 'sent' and stripe_credit_note_id is not null",
+            new { ids = creditNoteIds.ToArray() }), n => n == creditNoteIds.Count, Long);
+        var mails = MaildirReader.Read(Pipeline.Maildir);
+        foreach (var id in creditNoteIds)
+        {
+            var row = await conn.QuerySingleAsync<(Guid AccountId, string Number, string PdfKey, string PdfSha256, long Total, string StripeId)>(
+                "select account_id, number, pdf_key, pdf_sha256, total_minor, stripe_credit_note_id from credit_notes where id = @id", new { id });
+            Assert.Equal($"{row.AccountId:D}/{id:D}.pdf", row.PdfKey);
+            var pdf = await File.ReadAllBytesAsync(Path.Combine(Pipeline.PdfDirectory, row.PdfKey));
+            Assert.Equal(row.PdfSha256, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+            var text = PdfText.Extract(pdf);
+            Assert.Contains("CREDIT NOTE", text);
+            Assert.Contains(row.Number, text);
+
+            var mail = Assert.Single(mails, m => m.Header("X-Billing-Credit-Note-Id") == id.ToString("D"));
+            Assert.Contains(row.Number, mail.Header("Subject"));
+            Assert.Equal(row.PdfSha256, Convert.ToHexStringLower(SHA256.HashData(Assert.Single(mail.Attachments).Content)));
+
+            var stripe = Assert.Single(fixture.Stripe.CreditNotes, c => c.Metadata.GetValueOrDefault("credit_note_id") == id.ToString());
+            Assert.Equal(row.StripeId, stripe.Id);
+            Assert.Equal(row.Total, stripe.Amount);
+        }
+    }
+
+    private async Task AssertReconcileCleanAsync()
+    {
+        var reconcile = await Pipeline.GetJsonAsync("/admin/reconcile?detail=true");
+        Assert.True(reconcile.GetProperty("status").GetString() == "clean", reconcile.ToString());
+        Assert.Equal(0, reconcile.GetProperty("drift_count").GetInt32());
     }
 
     private async Task AssertNumbersGaplessAsync()
