@@ -3,7 +3,11 @@ using System.Security.Cryptography;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Collections.Concurrent;
+using Billing.Contracts;
 using Billing.EndToEnd.Tests.Infrastructure;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Billing.Testing.FakeStripe;
 using Dapper;
 
@@ -290,6 +294,54 @@ public sealed partial class When_invoices_are_credited_and_voided(CreditNoteFixt
         (exit, output) = await Pipeline.CliAsync(TimeSpan.FromMinutes(2), "invoice", "credit", "--help");
         Assert.Equal(0, exit);
         Assert.Contains("Examples:", output);
+    }
+
+    [Fact]
+    public async Task Changes_nothing_when_a_credit_note_event_is_delivered_again()
+    {
+        var invoice = InvoiceIn("EUR", 2);
+        using var http = Pipeline.Api();
+        var created = await http.PostAsJsonAsync($"/api/invoices/{invoice.Id}/credit-notes", new { reason = "other", amount_minor = 100 });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var note = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var id = note.GetProperty("id").GetGuid();
+        await AssertFollowUpsAsync([id]);
+        var before = await Pipeline.GetJsonAsync($"/api/credit-notes/{id}");
+
+        var seen = new ConcurrentQueue<object>();
+        await using var probe = await InProcessService.StartAsync("credit-note-probe", Pipeline.Db, Pipeline.Vhost,
+            bus => bus.AddConsumer<FollowUpProbe>(), b => b.Services.AddSingleton(seen));
+        var stripeRequests = fixture.Stripe.RequestCount("POST", "/v1/credit_notes");
+        var again = new CreditNoteIssued(id, invoice.Id, invoice.AccountId, note.GetProperty("number").GetString()!, 100,
+            note.GetProperty("tax_minor").GetInt64(), "EUR");
+        await probe.Services.GetRequiredService<IBus>().Publish(again);
+        await probe.Services.GetRequiredService<IBus>().Publish(again);
+        // Both follow-ups of each copy are announced again (that is how a lost follow-up is recovered)...
+        await Eventually.UntilValue(() => (seen.OfType<LedgerEntryPosted>().Count(e => e.SourceId == id.ToString()), seen.OfType<CreditNotePdfRendered>().Count(e => e.CreditNoteId == id)),
+            n => n.Item1 == 2 && n.Item2 == 2, Long);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the mailer takes the re-announced PDF after the probe saw it
+        // ...and nothing is made twice: the same PDF, email, entry and Stripe credit note.
+        var after = await Pipeline.GetJsonAsync($"/api/credit-notes/{id}");
+        Assert.Equal(before.GetProperty("pdf").ToString(), after.GetProperty("pdf").ToString());
+        Assert.Equal(before.GetProperty("emailed_at").ToString(), after.GetProperty("emailed_at").ToString());
+        Assert.Equal(before.GetProperty("journal_entry_id").ToString(), after.GetProperty("journal_entry_id").ToString());
+        await AssertFollowUpsAsync([id]);
+        Assert.Equal(stripeRequests, fixture.Stripe.RequestCount("POST", "/v1/credit_notes"));
+    }
+
+    public sealed class FollowUpProbe(ConcurrentQueue<object> seen) : IConsumer<LedgerEntryPosted>, IConsumer<CreditNotePdfRendered>
+    {
+        public Task Consume(ConsumeContext<LedgerEntryPosted> context)
+        {
+            seen.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }
+
+        public Task Consume(ConsumeContext<CreditNotePdfRendered> context)
+        {
+            seen.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>Each credit note: one PDF at {account_id}/{credit_note_id}.pdf, one email carrying it, one balanced journal
