@@ -18,6 +18,8 @@ public static class Extensions
             bus.AddConsumer<PostDisputeConsumer>();
             bus.AddConsumer<RecordPaymentFailedConsumer>();
             bus.AddConsumer<MarkUncollectibleConsumer>();
+            bus.AddConsumer<PostCreditNoteConsumer>();
+            bus.AddConsumer<PostVoidConsumer>();
         });
         builder.Services.AddAccounting();
         builder.Services.AddSingleton<LedgerDocuments>();

@@ -17,7 +17,8 @@ root.Subcommands.Add(KeyCommands.Keys());
 foreach (var command in CatalogueCommands.All()) root.Subcommands.Add(command);
 root.Subcommands.Add(RunCommands.Run());
 root.Subcommands.Add(InvoiceCommands.Invoice(
-    PdfCommands.Render(), PdfCommands.Pdf(), MailCommands.InvoiceResend(), MailCommands.InvoiceDeliveries()));
+    PdfCommands.Render(), PdfCommands.Pdf(), MailCommands.InvoiceResend(), MailCommands.InvoiceDeliveries(),
+    CreditCommands.Credit(), CreditCommands.Void()));
 root.Subcommands.Add(MailCommands.Suppressions());
 root.Subcommands.Add(ErrorCommands.Errors());
 root.Subcommands.Add(LedgerCommands.Ledger());

@@ -41,7 +41,12 @@ public static class Extensions
             bus.AddConsumer<StartInvoiceRunConsumer>();
             bus.AddConsumer<GenerateInvoiceConsumer, GenerateInvoiceConsumerDefinition>();
             bus.AddConsumer<StageFailureConsumer>();
-            if (stripeEnabled) bus.AddConsumer<PushInvoiceToStripeConsumer, PushInvoiceToStripeConsumerDefinition>();
+            if (stripeEnabled)
+            {
+                bus.AddConsumer<PushInvoiceToStripeConsumer, PushInvoiceToStripeConsumerDefinition>();
+                bus.AddConsumer<PushCreditNoteToStripeConsumer>();
+                bus.AddConsumer<VoidInvoiceInStripeConsumer>();
+            }
         });
         return builder;
     }

@@ -21,6 +21,7 @@ public static class Extensions
     {
         bus.AddConsumer<InvoicePdfRenderedConsumer, InvoicePdfRenderedConsumerDefinition>();
         bus.AddConsumer<ResendInvoiceEmailConsumer, ResendInvoiceEmailConsumerDefinition>();
+        bus.AddConsumer<CreditNotePdfRenderedConsumer>();
     }
 
     /// <summary>Everything but the bus: settings, SMTP pool, PDF storage, stores.</summary>
@@ -36,6 +37,8 @@ public static class Extensions
         builder.Services.AddSingleton<EmailSuppressionStore>();
         builder.Services.AddSingleton<MailerStore>();
         builder.Services.AddSingleton<InvoiceMailer>();
+        builder.Services.AddSingleton(sp => new CreditNoteEmailComposer(sp.GetRequiredService<IOptions<MailOptions>>().Value));
+        builder.Services.AddSingleton<CreditNoteMailer>();
         builder.Services.AddHealthChecks().AddCheck<SmtpHealthCheck>("smtp");
         builder.AddPdfStorage();
         return builder;

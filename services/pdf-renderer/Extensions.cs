@@ -35,6 +35,7 @@ public static class Extensions
         builder.Services.AddSingleton<RenderGate>();
         builder.Services.AddSingleton<InvoicePdfStore>();
         builder.Services.AddSingleton<InvoicePdfService>();
+        builder.Services.AddSingleton<CreditNotePdfService>();
         builder.Services.AddHostedService<PdfRendererStartupLog>();
         return builder;
     }
@@ -43,6 +44,7 @@ public static class Extensions
     {
         bus.AddConsumer<RenderFinalizedInvoiceConsumer, RenderFinalizedInvoiceConsumerDefinition>();
         bus.AddConsumer<RenderInvoicePdfConsumer, RenderInvoicePdfConsumerDefinition>();
+        bus.AddConsumer<RenderCreditNoteConsumer>();
         return bus;
     }
 }

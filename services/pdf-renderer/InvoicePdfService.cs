@@ -41,7 +41,10 @@ public sealed class InvoicePdfService(
                 new PdfStoredObject(key, invoice.PdfSize ?? 0, invoice.PdfSha256), Rendered: false);
         }
 
-        var document = InvoiceDocuments.From(invoice, lines, issuer.Value);
+        var document = InvoiceDocuments.From(invoice, lines, issuer.Value) with
+        {
+            Notes = await CorrectionNotes.ForInvoiceAsync(conn, tx, invoiceId, invoice.Currency.Trim(), invoice.TotalMinor, ct),
+        };
         var buffer = buffers.Rent();
         PdfStoredObject stored;
         try

@@ -17,6 +17,7 @@ public static class AccountingServices
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<InvoiceSyncer>();
         services.AddSingleton<DocumentPoster>();
+        services.AddSingleton<CorrectionPoster>();
         services.AddSingleton<StripeEventStore>();
         services.AddSingleton<StripeWebhookTranslator>();
         services.AddSingleton(sp =>

@@ -25,6 +25,21 @@ public sealed class ReconcileService(NpgsqlDataSource dataSource, StripeClient? 
          group by e.invoice_id, e.currency
         """;
 
+    // Credit notes and voids with the receivable credit of their entry (null: no entry).
+    const string CorrectionsSql = """
+        select 'credit_note', c.invoice_id, c.account_id, 'credit note ' || c.number || ' of invoice ' || i.number, trim(c.currency), c.total_minor,
+               (select sum(l.credit_minor - l.debit_minor)::bigint from journal_entries e join journal_lines l on l.entry_id = e.id
+                 where e.source_type = 'credit_note' and e.source_id = c.id::text and l.ledger_account = 'accounts_receivable'),
+               i.stripe_invoice_id, c.stripe_credit_note_id
+          from credit_notes c join invoices i on i.id = c.invoice_id
+        union all
+        select 'void', i.id, i.account_id, 'void of invoice ' || i.number, trim(i.currency), i.total_minor,
+               (select sum(l.credit_minor - l.debit_minor)::bigint from journal_entries e join journal_lines l on l.entry_id = e.id
+                 where e.source_type = 'void' and e.source_id = i.id::text and l.ledger_account = 'accounts_receivable'),
+               i.stripe_invoice_id, null
+          from invoices i where i.status = 'void'
+        """;
+
     const string InsertRunSql = """
         insert into reconciliation_runs (id, started_at, completed_at, status, accounts_checked, drift_count, report, trace_id)
         values (@id, @started_at, now(), @status, @accounts_checked, @drift_count, @report::jsonb, @trace_id)
@@ -62,7 +77,18 @@ public sealed class ReconcileService(NpgsqlDataSource dataSource, StripeClient? 
             }
         }
 
-        var report = Reconciler.Compare(invoices, ledger, null);
+        var corrections = new List<CorrectionFact>();
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        await using (var cmd = new NpgsqlCommand(CorrectionsSql, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                corrections.Add(new CorrectionFact(reader.GetString(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        var report = WithCorrections(Reconciler.Compare(invoices, ledger, null), CorrectionReconciler.Compare(corrections, checkStripe: stripe is not null));
         if (stripe is null)
             return report;
 
@@ -78,6 +104,14 @@ public sealed class ReconcileService(NpgsqlDataSource dataSource, StripeClient? 
             Drifts = drifts,
             Acceptable = acceptable,
         };
+    }
+
+    static ReconcileReport WithCorrections(ReconcileReport report, IReadOnlyList<Drift> corrections)
+    {
+        if (corrections.Count == 0)
+            return report;
+        var drifts = report.Drifts.Concat(corrections).ToList();
+        return report with { Status = ReconcileReport.DriftStatus, DriftCount = drifts.Count, Drifts = drifts };
     }
 
     async Task<Dictionary<Guid, StripeFact>> FetchStripeAsync(List<InvoiceFact> pushed, CancellationToken ct)

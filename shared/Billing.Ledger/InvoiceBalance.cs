@@ -48,6 +48,11 @@ public sealed record InvoiceBalance(
             RefundedToCashMinor = RefundedToCashMinor + Sum(entry, LedgerAccounts.Cash, debit: false),
             CreditedToReceivableMinor = CreditedToReceivableMinor + Sum(entry, LedgerAccounts.AccountsReceivable, debit: false),
         },
+        // A credit note lowers what the customer owes, as a refund to the receivable does.
+        SourceTypes.CreditNote => this with
+        {
+            CreditedToReceivableMinor = CreditedToReceivableMinor + Sum(entry, LedgerAccounts.AccountsReceivable, debit: false),
+        },
         SourceTypes.Dispute => this with { DisputeLostMinor = DisputeLostMinor + Sum(entry, LedgerAccounts.DisputeLosses, debit: true) },
         _ => this,
     };

@@ -30,6 +30,12 @@ public static class LedgerAccounts
     /// <summary>Contra-revenue: credit notes (refunds to cash or to the customer's receivable).</summary>
     public const string Refunds = "contra_revenue:refunds";
 
+    /// <summary>
+    /// Contra-revenue: credit notes an operator issues (overcharge, duplicate usage, goodwill). Like refunds they do not
+    /// rewrite the invoice's revenue lines: gross revenue per stream stays readable, net revenue = revenue − credit notes.
+    /// </summary>
+    public const string CreditNotes = "contra_revenue:credit_notes";
+
     /// <summary>Expense: money taken back by a lost dispute (chargeback).</summary>
     public const string DisputeLosses = "dispute_losses";
 

@@ -19,3 +19,7 @@ public sealed record FakeRequest(
 
 /// <summary>A webhook body and the Stripe-Signature header that goes with it.</summary>
 public sealed record FakeWebhook(string Payload, string SignatureHeader);
+
+/// <summary>A credit note: <see cref="Amount"/> in total, of which <see cref="CreditAmount"/> went to the customer's balance.</summary>
+public sealed record FakeCreditNote(string Id, string Invoice, long Amount, long CreditAmount, string? Memo,
+    IReadOnlyDictionary<string, string> Metadata, long Created);

@@ -76,6 +76,8 @@ public sealed partial class FakeStripeServer
             return result.Error is { } e ? Error(e) : Ok(InvoiceJson(result.Value!));
         });
 
+        MapCreditNoteEndpoints(app);
+
         app.MapFallback((HttpRequest r) => Error(new FakeStripeError(404, "invalid_request_error",
             $"Unrecognized request URL ({r.Method}: {r.Path}). The fake Stripe server implements only what Billing calls.")));
     }

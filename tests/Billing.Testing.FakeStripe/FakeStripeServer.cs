@@ -114,6 +114,12 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         lock (_gate) return _requests.Count(r => r.Path == path && string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>The customer pays an open invoice in full (Stripe's hosted page); send the invoice.paid webhook yourself.</summary>
+    public void MarkPaid(string invoiceId)
+    {
+        if (!_state.MarkPaid(invoiceId)) throw new ArgumentException($"No open invoice '{invoiceId}'.", nameof(invoiceId));
+    }
+
     /// <summary>Plants drift: Stripe's total for the invoice no longer matches ours.</summary>
     public void SetInvoiceTotal(string invoiceId, long total)
     {

@@ -1,7 +1,7 @@
 namespace Billing.Testing.FakeStripe;
 
 /// <summary>The fake's objects. One lock guards all of them: a test server needs correctness, not throughput.</summary>
-internal sealed class FakeStripeState(TimeProvider time)
+internal sealed partial class FakeStripeState(TimeProvider time)
 {
     private readonly Lock _gate = new();
     // Keyed by id for O(1) look-ups during large runs; the lists keep creation order for inspection.
@@ -116,6 +116,17 @@ internal sealed class FakeStripeState(TimeProvider time)
             var status = invoice.AmountDue == 0 ? "paid" : "open";
             var number = $"{_numberPrefix}-{_nextNumber++:D4}";
             return _invoices[id] = invoice with { Status = status, Number = number, AmountDue = status == "paid" ? 0 : invoice.AmountDue };
+        }
+    }
+
+    /// <summary>The customer pays what is due (as the hosted invoice page would): open → paid.</summary>
+    public bool MarkPaid(string id)
+    {
+        lock (_gate)
+        {
+            if (!_invoices.TryGetValue(id, out var invoice) || invoice.Status != "open") return false;
+            _invoices[id] = invoice with { Status = "paid", AmountDue = 0 };
+            return true;
         }
     }
 

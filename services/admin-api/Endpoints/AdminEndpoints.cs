@@ -29,6 +29,7 @@ public static class AdminEndpoints
         read.MapPdfEndpoints(write);
         read.MapRunEndpoints(write);
         read.MapInvoiceEndpoints();
+        read.MapCreditNotes(write);
         MailEndpoints.Map(read, write);
         read.MapErrorEndpoints(write);
         read.MapLedger();

@@ -1,4 +1,5 @@
 using Billing.Runs;
+using Billing.Runs.CreditNotes;
 using Npgsql;
 
 namespace Billing.AdminApi.Endpoints;
@@ -46,6 +47,7 @@ public static class InvoiceEndpoints
         var found = await new InvoiceQueries(db).GetAsync(id, ct);
         if (found is null) return Results.Problem(statusCode: 404, title: $"invoice {id} not found");
         var (i, lines) = found.Value;
+        var credits = await new CreditNoteStore(db).ForInvoiceAsync(id, ct);
         return Results.Ok(new
         {
             id = i.Id,
@@ -71,6 +73,7 @@ public static class InvoiceEndpoints
             stripe_invoice_id = i.StripeInvoiceId,
             stripe_pushed_at = i.StripePushedAt,
             trace_id = i.TraceId,
+            credits = CreditNoteEndpoints.Summary(credits, i.TotalMinor, i.Currency),
             lines = lines.Select(l => new
             {
                 line_no = l.LineNo,

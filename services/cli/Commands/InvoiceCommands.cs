@@ -43,6 +43,7 @@ public static class InvoiceCommands
                     Number(RunCommands.Text(l, "quantity")), unitPrice, Amount(RunCommands.Text(l, "amount_minor"), currency));
             }
             AnsiConsole.Write(lines);
+            CreditCommands.PrintCredits(i);
             Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
             var pdf = i.GetProperty("pdf");
             Console.WriteLine($"status {T("status")}; email {T("email_status")} {T("emailed_at")}; pdf {RunCommands.Text(pdf, "key")} {RunCommands.Text(pdf, "rendered_at")}; synced {T("synced_at")}");

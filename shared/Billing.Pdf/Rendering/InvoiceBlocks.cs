@@ -35,7 +35,7 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
     {
         var block = new Block();
         w.Text(block, doc.Issuer.Name, _f.BodyBold, Left, 0, InkBrush);
-        var height = w.TextRight(block, $"Invoice {doc.Number} (continued)", _f.BodyBold, Right, 0, AccentBrush);
+        var height = w.TextRight(block, $"{doc.DocumentName} {doc.Number} (continued)", _f.BodyBold, Right, 0, AccentBrush);
         block.Rules.Add(new BlockRule(Left, height + 4, Right, height + 4, HairlinePen));
         block.Height = height + 16;
         return block;
@@ -88,7 +88,17 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
         y += 5;
         w.Text(block, "Total", _f.Total, labelLeft, y, InkBrush);
         y += w.TextRight(block, Money(doc.TotalMinor), _f.Total, AmountRight, y, InkBrush);
-        y += w.Text(block, $"Due by {InvoiceFormat.Date(doc.DueDate)}", _f.Label, labelLeft, y + 2, MutedBrush) + 14;
+        if (doc.CreditedInvoiceNumber is null)
+            y += w.Text(block, $"Due by {InvoiceFormat.Date(doc.DueDate)}", _f.Label, labelLeft, y + 2, MutedBrush) + 14;
+        else
+            y += w.Text(block, $"Credited to invoice {doc.CreditedInvoiceNumber}", _f.Label, labelLeft, y + 2, MutedBrush) + 14;
+        if (doc.Notes.Count > 0)
+        {
+            y += w.Text(block, "NOTES", _f.LabelBold, Left, y, MutedBrush) + 2;
+            foreach (var note in doc.Notes)
+                y += w.Wrapped(block, note, _f.Body, Left, y, ContentWidth, 4, InkBrush);
+            y += 10;
+        }
         if (!string.IsNullOrWhiteSpace(doc.PaymentTerms))
         {
             y += w.Text(block, "PAYMENT TERMS", _f.LabelBold, Left, y, MutedBrush) + 2;
@@ -111,7 +121,7 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
         }
         block.Rules.Add(new BlockRule(Left, y, Right, y, HairlinePen));
         y += 5;
-        w.Text(block, $"{doc.Issuer.Name} · Invoice {doc.Number} · {doc.Period}", _f.Small, Left, y, MutedBrush);
+        w.Text(block, $"{doc.Issuer.Name} · {doc.DocumentName} {doc.Number} · {doc.Period}", _f.Small, Left, y, MutedBrush);
         y += w.TextRight(block, $"Page {page} of {pages}", _f.Small, Right, y, InkBrush);
         block.Height = y;
         return block;
@@ -140,13 +150,13 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
     private double MetaBlock(Block block)
     {
         const double rowHeight = 13.5;
-        var y = w.TextRight(block, "INVOICE", _f.Title, Right, 0, AccentBrush) + 8;
+        var y = w.TextRight(block, doc.Title, _f.Title, Right, 0, AccentBrush) + 8;
         (string Label, string Value)[] rows =
         [
-            ("Invoice number", doc.Number),
+            ($"{doc.DocumentName} number", doc.Number),
             ("Issue date", InvoiceFormat.Date(doc.IssueDate)),
             ("Period", doc.Period),
-            ("Due date", InvoiceFormat.Date(doc.DueDate)),
+            doc.CreditedInvoiceNumber is null ? ("Due date", InvoiceFormat.Date(doc.DueDate)) : ("Invoice", doc.CreditedInvoiceNumber),
             ("Currency", doc.Currency),
         ];
         foreach (var (label, value) in rows)

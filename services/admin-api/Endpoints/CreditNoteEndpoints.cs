@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Billing.Catalogue.Json;
+using Billing.Invoicing;
+using Billing.Invoicing.CreditNotes;
+using Billing.Pdf;
+using Billing.Runs.CreditNotes;
+using MassTransit;
+using Npgsql;
+
+namespace Billing.AdminApi.Endpoints;
+
+/// <summary>
+/// Corrections of issued invoices: credit notes (part or all of an invoice given back, with their own number, PDF,
+/// email, journal entry and Stripe credit note) and voids (an unpaid invoice cancelled). Malformed input is a 400
+/// naming the field, an unknown invoice a 404, and a credit beyond the invoice, a void after payment or a credit of a
+/// void invoice a 409; nothing is written on any error.
+/// </summary>
+public static class CreditNoteEndpoints
+{
+    private static readonly HashSet<string> Fields = ["reason", "memo", "lines", "amount", "amount_minor"];
+    private static readonly HashSet<string> LineFields = ["description", "quantity", "unit_price"];
+
+    public static void MapCreditNotes(this RouteGroupBuilder read, RouteGroupBuilder write)
+    {
+        write.MapPost("/api/invoices/{id}/credit-notes", IssueAsync);
+        write.MapPost("/api/invoices/{id}/void", VoidAsync);
+        read.MapGet("/api/credit-notes/{id}", GetAsync);
+        read.MapGet("/api/credit-notes/{id}/pdf", PdfAsync);
+    }
+
+    private static async Task<IResult> IssueAsync(string id, HttpRequest http, NpgsqlDataSource db, IPublishEndpoint bus,
+        TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
+        var (request, errors) = await ParseAsync(http, ct);
+        if (request is null) return Results.ValidationProblem(errors);
+        var creditNoteId = Guid.CreateVersion7();
+        try
+        {
+            var note = await new CreditNoteStore(db).IssueAsync(creditNoteId, invoiceId, request, user.Identity?.Name,
+                Activity.Current?.TraceId.ToHexString(), time.GetUtcNow(), m => bus.Publish(m, ct), ct);
+            return Results.Created($"/api/credit-notes/{note.Id}", Json(note, lines: null));
+        }
+        catch (DocumentNotFoundException e)
+        {
+            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+        }
+        catch (InvoiceConflictException e)
+        {
+            return Conflict(e.Field, e.Message);
+        }
+        catch (CreditBeyondInvoiceException e)
+        {
+            return Conflict(e.Field, e.Message, new() { ["remaining_minor"] = e.RemainingMinor });
+        }
+        catch (DomainValidationException e)
+        {
+            return Results.ValidationProblem(e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()));
+        }
+    }
+
+    /// <summary>Voiding twice answers 409 (already void): a void is a decision made once, not a state to set again.</summary>
+    private static async Task<IResult> VoidAsync(string id, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
+        ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
+        try
+        {
+            var voided = await new CreditNoteStore(db).VoidAsync(invoiceId, user.Identity?.Name, time.GetUtcNow(), m => bus.Publish(m, ct), ct);
+            return Results.Ok(new
+            {
+                invoice_id = voided.InvoiceId,
+                number = voided.Number,
+                status = "void",
+                voided_at = voided.VoidedAt,
+                total_minor = voided.TotalMinor,
+                currency = voided.Currency,
+            });
+        }
+        catch (DocumentNotFoundException e)
+        {
+            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+        }
+        catch (InvoiceConflictException e)
+        {
+            return Conflict(e.Field, e.Message);
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
+        var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
+        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        return Results.Ok(Json(found.Value.CreditNote, found.Value.Lines));
+    }
+
+    private static async Task<IResult> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
+        var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
+        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        var note = found.Value.CreditNote;
+        if (note.PdfKey is null)
+            return Results.Problem(statusCode: 404, title: "PDF not rendered yet", detail: $"credit note {note.Number} has no PDF yet");
+        var pdf = await storage.GetAsync(note.PdfKey, ct);
+        if (pdf is null)
+            return Results.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
+        return Results.File(pdf, "application/pdf", $"{note.Number}.pdf");
+    }
+
+    /// <summary>The credit notes of an invoice as GET /api/invoices/{id} shows them.</summary>
+    public static object Summary(IReadOnlyList<CreditNoteRow> notes, long invoiceTotalMinor, string currency)
+    {
+        var credited = notes.Sum(n => n.TotalMinor);
+        return new
+        {
+            credited_total_minor = credited,
+            remaining_minor = invoiceTotalMinor - credited,
+            credited_total = MoneyText.Format(credited, currency),
+            remaining = MoneyText.Format(invoiceTotalMinor - credited, currency),
+            credit_notes = notes.Select(n => new
+            {
+                id = n.Id,
+                number = n.Number,
+                reason = n.Reason,
+                issued_at = n.IssuedAt,
+                subtotal_minor = n.SubtotalMinor,
+                tax_minor = n.TaxMinor,
+                total_minor = n.TotalMinor,
+                email_status = n.EmailStatus,
+                synced_at = n.SyncedAt,
+            }),
+        };
+    }
+
+    private static object Json(CreditNoteRow n, IReadOnlyList<CreditNoteLineRow>? lines) => new
+    {
+        id = n.Id,
+        invoice_id = n.InvoiceId,
+        invoice_number = n.InvoiceNumber,
+        account_id = n.AccountId,
+        issuer = n.Issuer,
+        number = n.Number,
+        reason = n.Reason,
+        memo = n.Memo,
+        currency = n.Currency.Trim(),
+        subtotal_minor = n.SubtotalMinor,
+        tax_rate = n.TaxRate,
+        tax_minor = n.TaxMinor,
+        total_minor = n.TotalMinor,
+        total = MoneyText.Format(n.TotalMinor, n.Currency),
+        issued_at = n.IssuedAt,
+        requested_by = n.RequestedBy,
+        email_status = n.EmailStatus,
+        emailed_at = n.EmailedAt,
+        pdf = new { key = n.PdfKey, sha256 = n.PdfSha256, size = n.PdfSize, rendered_at = n.PdfRenderedAt },
+        journal_entry_id = n.JournalEntryId,
+        synced_at = n.SyncedAt,
+        stripe_credit_note_id = n.StripeCreditNoteId,
+        trace_id = n.TraceId,
+        lines = lines?.Select(l => new
+        {
+            line_no = l.LineNo,
+            description = l.Description,
+            quantity = DecimalText.Format(l.Quantity),
+            unit_price = DecimalText.Format(l.UnitPrice),
+            amount_minor = l.AmountMinor,
+        }),
+    };
+
+    /// <summary>The request body, or the problems by field. Decimals are strings ("12.50"); JSON numbers are accepted too.</summary>
+    internal static async Task<(CreditNoteRequest? Request, Dictionary<string, string[]> Errors)> ParseAsync(HttpRequest http, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(http.Body, cancellationToken: ct);
+        }
+        catch (JsonException)
+        {
+            errors["body"] = ["must be a JSON object like {\"reason\":\"overcharge\",\"amount\":\"12.50\"}"];
+            return (null, errors);
+        }
+        using var _ = doc;
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object like {\"reason\":\"overcharge\",\"amount\":\"12.50\"}"];
+            return (null, errors);
+        }
+        foreach (var p in root.EnumerateObject())
+            if (!Fields.Contains(p.Name)) errors[p.Name] = ["is not a field of a credit note; expected reason, memo, lines, amount or amount_minor"];
+
+        string? reason = null;
+        if (!root.TryGetProperty("reason", out var r) || r.ValueKind == JsonValueKind.Null)
+            errors["reason"] = [$"is required: one of {string.Join(", ", CreditNoteReasons.All)}"];
+        else if (r.ValueKind != JsonValueKind.String || !CreditNoteReasons.IsValid(r.GetString()))
+            errors["reason"] = [$"{Shown(r)} is not a reason; expected one of {string.Join(", ", CreditNoteReasons.All)}"];
+        else reason = r.GetString();
+
+        string? memo = null;
+        if (root.TryGetProperty("memo", out var m) && m.ValueKind != JsonValueKind.Null)
+        {
+            if (m.ValueKind != JsonValueKind.String) errors["memo"] = ["must be a string"];
+            else if (m.GetString()!.Length > 1000) errors["memo"] = ["is longer than 1000 characters"];
+            else memo = m.GetString();
+        }
+
+        var given = new[] { "lines", "amount", "amount_minor" }.Where(f => root.TryGetProperty(f, out var v) && v.ValueKind != JsonValueKind.Null).ToList();
+        if (given.Count == 0) errors["amount"] = ["give either lines or an amount (amount \"12.50\" or amount_minor 1250)"];
+        else if (given.Count > 1) errors[given[1]] = [$"give only one of lines, amount and amount_minor (got {string.Join(" and ", given)})"];
+
+        List<(string, decimal, decimal)>? lines = null;
+        if (root.TryGetProperty("lines", out var ls) && ls.ValueKind != JsonValueKind.Null)
+        {
+            if (ls.ValueKind != JsonValueKind.Array) errors["lines"] = ["must be an array of {description, quantity, unit_price}"];
+            else if (ls.GetArrayLength() == 0) errors["lines"] = ["needs at least one line"];
+            else
+            {
+                lines = [];
+                var i = 0;
+                foreach (var line in ls.EnumerateArray())
+                {
+                    var field = $"lines[{i++}]";
+                    if (line.ValueKind != JsonValueKind.Object)
+                    {
+                        errors[field] = ["must be an object {description, quantity, unit_price}"];
+                        continue;
+                    }
+                    foreach (var p in line.EnumerateObject())
+                        if (!LineFields.Contains(p.Name)) errors[$"{field}.{p.Name}"] = ["is not a field of a line; expected description, quantity, unit_price"];
+                    string description = "";
+                    if (!line.TryGetProperty("description", out var d) || d.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(d.GetString()))
+                        errors[$"{field}.description"] = ["is required: a non-empty string"];
+                    else description = d.GetString()!;
+                    var quantity = Decimal(line, "quantity", $"{field}.quantity", errors);
+                    var unitPrice = Decimal(line, "unit_price", $"{field}.unit_price", errors);
+                    lines.Add((description, quantity ?? 0, unitPrice ?? 0));
+                }
+            }
+        }
+
+        decimal? amount = null;
+        if (root.TryGetProperty("amount", out var a) && a.ValueKind != JsonValueKind.Null)
+            amount = Decimal(root, "amount", "amount", errors);
+        long? amountMinor = null;
+        if (root.TryGetProperty("amount_minor", out var am) && am.ValueKind != JsonValueKind.Null)
+        {
+            if (am.ValueKind != JsonValueKind.Number || !am.TryGetInt64(out var v)) errors["amount_minor"] = [$"{Shown(am)} is not an integer amount in minor units"];
+            else if (v <= 0) errors["amount_minor"] = [$"must be positive, got {v}"];
+            else amountMinor = v;
+        }
+        if (amount is <= 0) errors["amount"] = [$"must be positive, got {amount.Value.ToString(CultureInfo.InvariantCulture)}"];
+
+        if (errors.Count > 0) return (null, errors);
+        return (new CreditNoteRequest(reason!, memo, lines, amountMinor, amount), errors);
+    }
+
+    private static decimal? Decimal(JsonElement parent, string name, string field, Dictionary<string, string[]> errors)
+    {
+        if (!parent.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            errors[field] = ["is required: a decimal string such as \"12.50\""];
+            return null;
+        }
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out var n)) return n;
+        if (v.ValueKind == JsonValueKind.String && DecimalText.TryParse(v.GetString(), out var s)) return s;
+        errors[field] = [$"{Shown(v)} is not a decimal; expected a string such as \"12.50\""];
+        return null;
+    }
+
+    private static string Shown(JsonElement v) => v.ValueKind == JsonValueKind.String ? $"'{v.GetString()}'" : v.GetRawText();
+
+    private static IResult Invalid(string field, string problem) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+
+    private static IResult Conflict(string field, string message, Dictionary<string, object?>? extra = null)
+    {
+        var extensions = extra ?? [];
+        extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: message, extensions: extensions);
+    }
+}
