@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Mail;
 using System.Text;
+using MimeKit;
 using Billing.Invoicing.CreditNotes;
 
 namespace Billing.Mail;
@@ -9,12 +8,13 @@ namespace Billing.Mail;
 /// <summary>A credit note as a MIME message: text and HTML bodies, its PDF attached; the same structure as an invoice email.</summary>
 public sealed class CreditNoteEmailComposer(MailOptions options)
 {
-    private readonly MailAddress _from = new(options.From);
-    private readonly MailAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : new MailAddress(options.ReplyTo);
-    private readonly string _domain = new MailAddress(options.From).Host;
+    private readonly MailboxAddress _from = MailboxAddress.Parse(options.From);
+    private readonly MailboxAddress? _replyTo = string.IsNullOrWhiteSpace(options.ReplyTo) ? null : MailboxAddress.Parse(options.ReplyTo);
 
     /// <summary>One email per credit note: every attempt carries the same id, so a rare duplicate is recognisable.</summary>
-    public string MessageId(Guid creditNoteId) => $"<credit-note-{creditNoteId:D}@{_domain}>";
+    public string MessageId(Guid creditNoteId) => $"<{MessageIdValue(creditNoteId)}>";
+
+    private string MessageIdValue(Guid creditNoteId) => $"credit-note-{creditNoteId:D}@{_from.Domain}";
 
     public static string Subject(CreditNoteEmail e) => $"Credit note {e.CreditNoteNumber} for invoice {e.InvoiceNumber}";
 
@@ -23,42 +23,34 @@ public sealed class CreditNoteEmailComposer(MailOptions options)
 
     public OutgoingEmail Compose(CreditNoteEmail e, DateTimeOffset date)
     {
-        var mixed = "=_mixed_" + Guid.NewGuid().ToString("N");
-        var alternative = "=_alt_" + Guid.NewGuid().ToString("N");
-        var name = AttachmentName(e);
-        var w = new MimeWriter(e.Pdf.Length * 4 / 3 + 8192);
-        w.Header("From", MimeWriter.Mailbox(_from));
-        w.Header("To", MimeWriter.Mailbox(new MailAddress(e.Recipient)));
-        if (_replyTo is not null) w.Header("Reply-To", MimeWriter.Mailbox(_replyTo));
-        w.Header("Date", date.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + date.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", ""));
-        w.Header("Subject", MimeWriter.Text(Subject(e)));
-        w.Header("Message-ID", MessageId(e.CreditNoteId));
-        w.Header("X-Billing-Credit-Note-Id", e.CreditNoteId.ToString("D"));
-        w.Header("MIME-Version", "1.0");
-        w.Header("Content-Type", $"multipart/mixed; boundary=\"{mixed}\"");
-        w.Line();
-        w.Boundary(mixed);
-        w.Header("Content-Type", $"multipart/alternative; boundary=\"{alternative}\"");
-        w.Line();
-        w.Boundary(alternative);
-        w.Header("Content-Type", "text/plain; charset=utf-8");
-        w.Header("Content-Transfer-Encoding", "quoted-printable");
-        w.Line();
-        w.QuotedPrintable(TextBody(e));
-        w.Boundary(alternative);
-        w.Header("Content-Type", "text/html; charset=utf-8");
-        w.Header("Content-Transfer-Encoding", "quoted-printable");
-        w.Line();
-        w.QuotedPrintable(HtmlBody(e));
-        w.Boundary(alternative, last: true);
-        w.Boundary(mixed);
-        w.Header("Content-Type", $"application/pdf; name=\"{name}\"");
-        w.Header("Content-Transfer-Encoding", "base64");
-        w.Header("Content-Disposition", $"attachment; filename=\"{name}\"; size={e.Pdf.Length}");
-        w.Line();
-        w.Base64(e.Pdf);
-        w.Boundary(mixed, last: true);
-        return new OutgoingEmail(_from.Address, [e.Recipient], w.ToMemory());
+        var message = new MimeMessage();
+        message.From.Add(_from);
+        message.To.Add(new MailboxAddress("", e.Recipient));
+        if (_replyTo is not null) message.ReplyTo.Add(_replyTo);
+        message.Date = date;
+        message.Subject = Subject(e);
+        message.MessageId = MessageIdValue(e.CreditNoteId);
+        message.Headers.Add("X-Billing-Credit-Note-Id", e.CreditNoteId.ToString("D"));
+        var attachment = new MimePart("application", "pdf")
+        {
+            Content = new MimeContent(new MemoryStream(e.Pdf, writable: false)),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { Size = e.Pdf.Length },
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = AttachmentName(e),
+        };
+        message.Body = new Multipart("mixed")
+        {
+            new MultipartAlternative { Text("plain", TextBody(e)), Text("html", HtmlBody(e)) },
+            attachment,
+        };
+        return new OutgoingEmail(_from.Address, [e.Recipient], message);
+
+        static TextPart Text(string subtype, string text)
+        {
+            var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+            part.SetText(Encoding.UTF8, text);
+            return part;
+        }
     }
 
     public static string TextBody(CreditNoteEmail e) => new StringBuilder()
