@@ -45,7 +45,9 @@ public sealed class When_an_invoice_pdf_is_rendered : IAsyncLifetime
         Assert.Equal($"invoice-{invoice.Number}.pdf", attachment.FileName);
         Assert.Equal(invoice.Sha256, Convert.ToHexStringLower(SHA256.HashData(attachment.Content)));
 
-        var delivery = Assert.Single(await h.Deliveries.ListAsync(invoice.InvoiceId, default));
+        // The mailbox holds the message as soon as the server stored it, a moment before the mailer records its 250.
+        var delivery = Assert.Single(await Eventually.Until(() => h.Deliveries.ListAsync(invoice.InvoiceId, default),
+            d => d.Count != 1 || d[0].State != "sending", TimeSpan.FromSeconds(30)));
         Assert.Equal(("initial", "accepted", 1, 1), (delivery.Reason, delivery.State, delivery.DeliveryNo, delivery.AttemptCount));
         Assert.Equal(invoice.Sha256, delivery.PdfSha256);
         Assert.Equal(mail.MessageId, delivery.MessageId);
