@@ -31,26 +31,8 @@ public sealed class CreditNoteEmailComposer(MailOptions options)
         message.Subject = Subject(e);
         message.MessageId = MessageIdValue(e.CreditNoteId);
         message.Headers.Add("X-Billing-Credit-Note-Id", e.CreditNoteId.ToString("D"));
-        var attachment = new MimePart("application", "pdf")
-        {
-            Content = new MimeContent(new MemoryStream(e.Pdf, writable: false)),
-            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { Size = e.Pdf.Length },
-            ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = AttachmentName(e),
-        };
-        message.Body = new Multipart("mixed")
-        {
-            new MultipartAlternative { Text("plain", TextBody(e)), Text("html", HtmlBody(e)) },
-            attachment,
-        };
+        message.Body = PdfEmail.Body(TextBody(e), HtmlBody(e), e.Pdf, AttachmentName(e));
         return new OutgoingEmail(_from.Address, [e.Recipient], message);
-
-        static TextPart Text(string subtype, string text)
-        {
-            var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-            part.SetText(Encoding.UTF8, text);
-            return part;
-        }
     }
 
     public static string TextBody(CreditNoteEmail e) => new StringBuilder()

@@ -44,26 +44,8 @@ public sealed class InvoiceEmailComposer(MailOptions options)
         message.MessageId = MessageIdValue(e.InvoiceId, e.DeliveryNo);
         message.Headers.Add("X-Billing-Invoice-Id", e.InvoiceId.ToString("D"));
 
-        var attachment = new MimePart("application", "pdf")
-        {
-            Content = new MimeContent(new MemoryStream(e.Pdf, writable: false)),
-            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { Size = e.Pdf.Length },
-            ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = AttachmentName(e),
-        };
-        message.Body = new Multipart("mixed")
-        {
-            new MultipartAlternative { Text("plain", TextBody(e)), Text("html", HtmlBody(e)) },
-            attachment,
-        };
+        message.Body = PdfEmail.Body(TextBody(e), HtmlBody(e), e.Pdf, AttachmentName(e));
         return new OutgoingEmail(_from.Address, [e.Recipient], message);
-
-        static TextPart Text(string subtype, string text)
-        {
-            var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-            part.SetText(Encoding.UTF8, text);
-            return part;
-        }
     }
 
     public static string Total(InvoiceEmail e) => Currencies.Format(e.TotalMinor, e.Currency);
