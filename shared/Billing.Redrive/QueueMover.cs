@@ -37,6 +37,9 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
 
         await using var publisher = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        // A publish awaiting its confirm when the connection dies is not always completed by the client: end the wait.
+        using var shutdown = new CancellationTokenSource();
+        publisher.ChannelShutdownAsync += (_, _) => shutdown.CancelAsync();
         void Count(RouteKind kind)
         {
             if (kind == RouteKind.Keep) skipped++;
@@ -68,7 +71,7 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
                     await Amqp.EnsureQueueAsync(connection, d.Queue, CancellationToken.None);
 
             // The whole batch is in flight at once (a window of confirms); a started batch finishes even when cancelled.
-            var sends = batch.Select((delivery, i) => TryPublishAsync(publisher, decisions[i].Queue, job.PropertiesFor(delivery, decisions[i]), delivery.Body)).ToArray();
+            var sends = batch.Select((delivery, i) => TryPublishAsync(publisher, decisions[i].Queue, job.PropertiesFor(delivery, decisions[i]), delivery.Body, shutdown.Token)).ToArray();
             var confirmed = await Task.WhenAll(sends);
             if (confirmed.All(c => c))
             {
@@ -92,7 +95,7 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
                 if (kind == RouteKind.Keep) { await reader.RequeueAsync(delivery.Tag); skipped++; continue; }
                 // The copy was refused: keep the message dead-lettered, as it was.
                 failed++;
-                if (await TryPublishAsync(publisher, job.Source, Properties.Copy(delivery.Properties, user), delivery.Body))
+                if (await TryPublishAsync(publisher, job.Source, Properties.Copy(delivery.Properties, user), delivery.Body, shutdown.Token))
                     await reader.AckAsync(delivery.Tag);
                 else
                     await reader.RequeueAsync(delivery.Tag);
@@ -112,11 +115,11 @@ internal sealed class QueueMover(IConnection connection, RedriveOptions options,
     }
 
     /// <summary>Default exchange, routing key = queue name: reaches that queue only, never other subscribers of the message type.</summary>
-    private static async Task<bool> TryPublishAsync(IChannel channel, string queue, BasicProperties properties, byte[] body)
+    private static async Task<bool> TryPublishAsync(IChannel channel, string queue, BasicProperties properties, byte[] body, CancellationToken closed)
     {
         try
         {
-            await channel.BasicPublishAsync("", queue, mandatory: true, properties, body);
+            await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, closed);
             return true;
         }
         catch (PublishException)

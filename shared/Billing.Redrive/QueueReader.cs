@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Billing.Redrive;
 
@@ -51,6 +52,8 @@ internal sealed class QueueReader : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            // Nothing came: the queue is drained, unless the channel died (then the pass did not finish and says so).
+            if (!_channel.IsOpen) throw new AlreadyClosedException(_channel.CloseReason!);
             return batch;
         }
         while (batch.Count < max && _buffer.Reader.TryRead(out var delivery)) batch.Add(delivery);
