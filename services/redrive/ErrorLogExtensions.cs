@@ -34,6 +34,7 @@ public static class ErrorLogExtensions
         services.AddHostedService<AlertLoop>();
         services.AddHostedService<SummaryLoop>();
         services.AddHostedService<StalledRunWatcher>();
+        services.AddHostedService<ErrorAutoResolver>();
         builder.AddBusRegistrations(bus => bus.AddErrorLogConsumers());
         return builder;
     }

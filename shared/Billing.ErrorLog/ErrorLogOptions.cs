@@ -29,6 +29,9 @@ public sealed class ErrorLogOptions
 
     public TimeSpan SummaryCheckEvery { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often groups whose failed stage has gone through are looked for and resolved.</summary>
+    public TimeSpan AutoResolveEvery { get; set; } = TimeSpan.FromSeconds(15);
+
     public TimeOnly DailyAt => TimeOnly.ParseExact(DailySummaryAtUtc, "HH:mm", CultureInfo.InvariantCulture);
 
     public NoisePolicy Noise => new(new NoiseOptions { ErrorTypes = Split(NoiseErrorTypes), Codes = Split(NoiseCodes) });
@@ -39,6 +42,7 @@ public sealed class ErrorLogOptions
         if (StalledRunAfter <= TimeSpan.Zero) errors.Add($"ErrorLog__StalledRunAfter must be positive, got {StalledRunAfter}");
         if (StalledRunCheckEvery <= TimeSpan.Zero) errors.Add($"ErrorLog__StalledRunCheckEvery must be positive, got {StalledRunCheckEvery}");
         if (AlertLoopEvery <= TimeSpan.Zero) errors.Add($"ErrorLog__AlertLoopEvery must be positive, got {AlertLoopEvery}");
+        if (AutoResolveEvery <= TimeSpan.Zero) errors.Add($"ErrorLog__AutoResolveEvery must be positive, got {AutoResolveEvery}");
         if (SummaryCheckEvery <= TimeSpan.Zero) errors.Add($"ErrorLog__SummaryCheckEvery must be positive, got {SummaryCheckEvery}");
         if (!TimeOnly.TryParseExact(DailySummaryAtUtc, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             errors.Add($"ErrorLog__DailySummaryAtUtc must be a time of day as HH:mm (UTC), got '{DailySummaryAtUtc}'");

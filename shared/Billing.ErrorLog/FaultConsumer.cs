@@ -73,7 +73,8 @@ internal static class FaultReports
             AccountId: account,
             RunId: run,
             TraceId: TraceIdOf(context),
-            Payload: payload);
+            Payload: payload,
+            MessageType: typeof(T).Name);
     }
 
     /// <summary>"Billing.InvoiceGenerator" → "invoice-generator", "Billing.Redrive.Service" → "redrive";

@@ -1,7 +1,8 @@
 namespace Billing.Errors;
 
-/// <summary>Turns "a new error was recorded" events into a few grouped chat messages per window, so a
-/// storm of 10,000 failures posts a handful of counted lines instead of flooding the channel.
+/// <summary>Turns "a new error group was recorded" events into a few chat messages per window, one per group (one
+/// cause) with the occurrences it had in the window, so a storm of 10,000 failures posts a handful of counted lines
+/// instead of flooding the channel, and a group alerts once, not once per message.
 /// Thread-safe: consumers add concurrently while one loop flushes.</summary>
 public sealed class AlertAggregator
 {
@@ -14,7 +15,9 @@ public sealed class AlertAggregator
     private readonly AlertOptions _options;
     private readonly NoisePolicy _noise;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string, string, string), AlertGroup> _groups = [];
+    private readonly Dictionary<string, AlertGroup> _groups = [];
+    // Groups already alerted (flushed) recently: a late repeat of theirs must not raise a second alert.
+    private readonly Dictionary<string, DateTimeOffset> _flushed = [];
     private readonly List<AlertGroup> _order = [];
     private DateTimeOffset? _windowStart;
     private int _pending;
@@ -44,10 +47,16 @@ public sealed class AlertAggregator
         get { lock (_gate) return _windowStart is { } start && _time.GetUtcNow() - start >= _options.Window; }
     }
 
-    /// <summary>Records that a report produced a new fingerprint. False when it is noise and will not alert.</summary>
-    public bool Add(ErrorReport report)
+    /// <summary>Records that a report produced a new error group (or reopened a resolved one). False when it is
+    /// noise and will not alert.</summary>
+    public bool Add(ErrorReport report) => Add(report, Fingerprint.For(report));
+
+    /// <inheritdoc cref="Add(ErrorReport)"/>
+    /// <param name="errorId">The group's id in the error log, named in the alert so it leads to the group.</param>
+    public bool Add(ErrorReport report, string fingerprint, long? errorId = null)
     {
         ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
         lock (_gate)
         {
             if (_noise.IsNoise(report))
@@ -59,22 +68,53 @@ public sealed class AlertAggregator
             // at most one window.
             _windowStart ??= _time.GetUtcNow();
             _pending++;
-            var key = (report.Service, report.ErrorType, report.Code);
-            if (!_groups.TryGetValue(key, out var group))
+            if (GroupOf(report, fingerprint, errorId) is not { } group)
             {
-                if (_groups.Count >= MaxGroups)
-                {
-                    _ungrouped++;
-                    return true;
-                }
-                group = new AlertGroup(report.Service, report.ErrorType, report.Code,
-                    SlackText.OneLine(report.Message, MaxMessageLength), report.TraceId);
-                _groups[key] = group;
-                _order.Add(group);
+                _ungrouped++;
+                return true;
             }
             group.Add(report);
             return true;
         }
+    }
+
+    /// <summary>One more occurrence of a known group: counted into the group's alert while it waits in this window, or
+    /// when the group was created within the last window and its alert has not gone out (its first report may still be
+    /// on its way here from a concurrent consumer). Otherwise nothing: the group has alerted already.</summary>
+    /// <returns>true when the occurrence was counted into an alert.</returns>
+    public bool AddRepeat(ErrorReport report, string fingerprint, DateTimeOffset groupCreatedAt, long? errorId = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
+        lock (_gate)
+        {
+            if (_noise.IsNoise(report)) return false;
+            if (!_groups.TryGetValue(fingerprint, out var group))
+            {
+                var now = _time.GetUtcNow();
+                if (_flushed.ContainsKey(fingerprint) || now - groupCreatedAt > _options.Window) return false;
+                _windowStart ??= now;
+                group = GroupOf(report, fingerprint, errorId);
+                if (group is null) return false;
+            }
+            group.Add(report);
+            return true;
+        }
+    }
+
+    private AlertGroup? GroupOf(ErrorReport report, string fingerprint, long? errorId)
+    {
+        if (_groups.TryGetValue(fingerprint, out var group))
+        {
+            group.ErrorId ??= errorId;
+            return group;
+        }
+        if (_groups.Count >= MaxGroups) return null;
+        group = new AlertGroup(report.Service, report.ErrorType, report.Code,
+            SlackText.OneLine(report.Message, MaxMessageLength), report.TraceId) { ErrorId = errorId };
+        _groups[fingerprint] = group;
+        _order.Add(group);
+        return group;
     }
 
     /// <summary>The window's messages once it is due (or at once with <paramref name="force"/>, e.g. at
@@ -90,6 +130,10 @@ public sealed class AlertAggregator
             if (!force && _time.GetUtcNow() - _windowStart.Value < _options.Window) return [];
             groups = [.. _order];
             ungrouped = _ungrouped;
+            var now = _time.GetUtcNow();
+            foreach (var (fingerprint, at) in _flushed.ToList())
+                if (now - at > _options.Window * 2) _flushed.Remove(fingerprint);
+            foreach (var fingerprint in _groups.Keys) _flushed[fingerprint] = now;
             _groups.Clear();
             _order.Clear();
             _windowStart = null;
@@ -130,6 +174,7 @@ public sealed class AlertAggregator
         var keys = g.DescribeKeys();
         if (keys.Length > 0) text += $" ({keys})";
         if (TraceLink(g.TraceId) is { } link) text += $" — trace: {link}";
+        if (g.ErrorId is { } id) text += $" — billing errors show {id}";
         return text;
     }
 

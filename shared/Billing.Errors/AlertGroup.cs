@@ -18,6 +18,9 @@ internal sealed class AlertGroup(string service, string errorType, string code, 
     public string? TraceId { get; private set; } = firstTraceId;
     public int Count { get; private set; }
 
+    /// <summary>The error group's id in the error log, when known.</summary>
+    public long? ErrorId { get; set; }
+
     public void Add(ErrorReport report)
     {
         Count++;

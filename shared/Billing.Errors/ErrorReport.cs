@@ -2,10 +2,13 @@ using System.Text.Json;
 
 namespace Billing.Errors;
 
-/// <summary>One failure as a service reports it. Several reports with the same cause and business key
-/// collapse into one error record (see <see cref="Fingerprint"/>).</summary>
+/// <summary>One failure as a service reports it. Reports of the same cause (service, message type, exception type
+/// and message once ids, numbers and times are taken out) collapse into one error group (see <see cref="Fingerprint"/>);
+/// the invoices, accounts, runs and business keys they name are listed under the group.</summary>
 /// <param name="BusinessKey">What the error is about when it is neither an invoice nor an account,
-/// e.g. "refund:re_123"; it wins over the ids when given.</param>
+/// e.g. "refund:re_123"; listed under the group like the ids.</param>
+/// <param name="MessageType">The message contract whose consume failed (e.g. "RenderInvoicePdf"); null for an error a
+/// service reported itself, whose code then says what it was doing.</param>
 public sealed record ErrorReport(
     string Service,
     string ErrorType,
@@ -17,7 +20,8 @@ public sealed record ErrorReport(
     Guid? RunId = null,
     string? TraceId = null,
     string? BusinessKey = null,
-    JsonElement? Payload = null)
+    JsonElement? Payload = null,
+    string? MessageType = null)
 {
     /// <summary>Problems that make the report unusable, keyed by field name; empty when it is fine.</summary>
     public IReadOnlyDictionary<string, string> Validate()

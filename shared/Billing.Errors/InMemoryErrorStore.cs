@@ -28,7 +28,8 @@ public sealed class InMemoryErrorStore : IErrorStore
                 var record = new ErrorRecord(_nextId++, fingerprint, report.Service, report.ErrorType, report.Code,
                     report.Message, ErrorStatus.Open, now, now, now,
                     Backtrace: report.Backtrace, Payload: report.Payload?.GetRawText(),
-                    InvoiceId: report.InvoiceId, AccountId: report.AccountId, RunId: report.RunId, TraceId: report.TraceId);
+                    InvoiceId: report.InvoiceId, AccountId: report.AccountId, RunId: report.RunId, TraceId: report.TraceId,
+                    MessageType: report.MessageType ?? "", Stage: ErrorStages.Of(report));
                 result = new RecordedError(record, true);
             }
             else

@@ -149,8 +149,11 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
 
         var list = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--status", "resolved", "--type", "EmailFailed");
         Assert.Equal(0, list.ExitCode);
-        Assert.Contains($"│ {id} ", list.Stdout);
-        Assert.Contains("errors", list.Stdout);
+        // Output redirected: whole rows, no box drawing, no colour codes.
+        Assert.Matches($@"(?m)^{id}\s+resolved\s+mailer\s+", list.Stdout);
+        Assert.DoesNotContain("│", list.Stdout);
+        Assert.DoesNotContain("\u001b[", list.Stdout);
+        Assert.Contains("showing 1 of 1 errors", list.Stdout);
         var show = await Cli.RunAsync(url, Keys.Viewer, "errors", "show", id.ToString());
         Assert.Equal(0, show.ExitCode);
         Assert.Contains("https://tracker.example/BILL-7", show.Stdout);
@@ -161,6 +164,114 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         var noKind = await Cli.RunAsync(url, Keys.Viewer, "errors", "summary");
         Assert.NotEqual(0, noKind.ExitCode);
         Assert.Contains("give exactly one of --daily or --weekly", noKind.Stderr + noKind.Stdout);
+    }
+
+    private async Task<List<long>> PlantGroupsAsync(string service, int count)
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            var report = new ErrorReport(service, $"Cause{i}Exception", "invoice-pdf-rendered",
+                $"relay refused message for invoice {Guid.NewGuid()} — a long explanation that a terminal table would cut at eighty columns {i}",
+                InvoiceId: Guid.NewGuid(), MessageType: "InvoicePdfRendered");
+            ids.Add((await store.RecordAsync(report, Fingerprint.For(report), DateTimeOffset.UtcNow.AddSeconds(i))).Record.Id);
+        }
+        return ids;
+    }
+
+    [Fact]
+    public async Task Does_change_every_group_of_a_filter_at_once_through_the_api_or_refuse_all_of_it()
+    {
+        var ids = await PlantGroupsAsync("bulk-api-mailer", 4);
+        using var http = Client();
+        var acked = await http.PatchAsJsonAsync($"/api/errors/{ids[3]}", new { status = "needs_attention" });
+        Assert.Equal(HttpStatusCode.OK, acked.StatusCode);
+        var before = await http.GetStringAsync("/api/errors?service=bulk-api-mailer");
+
+        var refused = await http.PostAsJsonAsync("/api/errors/bulk", new { filter = new { service = "bulk-api-mailer" }, status = "resolved", note = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = await JsonOf(refused);
+        Assert.Equal($"1 error ({ids[3]}) is needs_attention: cannot move from needs_attention to resolved; allowed: in_progress",
+            problem.GetProperty("errors").GetProperty("status:needs_attention")[0].GetString());
+        foreach (var (body, field) in new (object, string)[]
+                 {
+                     (new { status = "resolved" }, "filter"),
+                     (new { filter = new { service = "bulk-api-mailer" } }, "change"),
+                     (new { filter = new { run_id = "abc" }, status = "resolved" }, "filter.run_id"),
+                     (new { filter = new { status = "closed" }, status = "resolved" }, "filter.status"),
+                     (new { filter = new { ids = new[] { 987654321L } }, status = "resolved" }, "ids"),
+                 })
+        {
+            var bad = await http.PostAsJsonAsync("/api/errors/bulk", body);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await JsonOf(bad)).GetProperty("errors").TryGetProperty(field, out _), field);
+        }
+        using var viewer = Client(Keys.Viewer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/errors/bulk",
+            new { filter = new { service = "bulk-api-mailer" }, status = "resolved" })).StatusCode);
+        Assert.Equal(before, await http.GetStringAsync("/api/errors?service=bulk-api-mailer"));
+
+        var applied = await http.PostAsJsonAsync("/api/errors/bulk",
+            new { filter = new { service = "bulk-api-mailer", status = "open" }, status = "resolved", note = "relay fixed", issue_link = "https://tracker.example/BILL-9" });
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        var result = await JsonOf(applied);
+        Assert.Equal(3, result.GetProperty("matched").GetInt32());
+        Assert.Equal(ids.Take(3), result.GetProperty("changed").EnumerateArray().Select(e => e.GetInt64()).Order());
+        var listed = await JsonOf(await http.GetAsync("/api/errors?service=bulk-api-mailer&status=resolved"));
+        Assert.Equal(3, listed.GetProperty("total").GetInt32());
+        var shown = await JsonOf(await http.GetAsync($"/api/errors/{ids[0]}"));
+        Assert.Equal("relay fixed", shown.GetProperty("notes").GetString());
+        Assert.Equal("https://tracker.example/BILL-9", shown.GetProperty("issue_link").GetString());
+        Assert.Equal(1, shown.GetProperty("affected_counts").GetProperty("invoices").GetInt32());
+        Assert.Equal(1, shown.GetProperty("affected").GetProperty("invoices").GetProperty("total").GetInt32());
+        Assert.Equal("needs_attention", (await JsonOf(await http.GetAsync($"/api/errors/{ids[3]}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Does_resolve_by_filter_and_page_long_lists_through_the_cli()
+    {
+        var ids = await PlantGroupsAsync("bulk-cli-mailer", 7);
+        var url = api.BaseUrl;
+
+        var page = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--service", "bulk-cli-mailer", "--limit", "3");
+        Assert.Equal(0, page.ExitCode);
+        Assert.Contains("showing 3 of 7 errors — next: billing errors list --service bulk-cli-mailer --limit 3 --offset 3", page.Stdout);
+        // Whole rows: the message is not cut however long the line.
+        Assert.Contains("a terminal table would cut at eighty columns 6", page.Stdout);
+        var last = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--service", "bulk-cli-mailer", "--limit", "3", "--offset", "6");
+        Assert.Contains("showing 7–7 of 7 errors", last.Stdout);
+        Assert.DoesNotContain("next:", last.Stdout);
+        Assert.Matches($@"(?m)^{ids[0]}\s+open\s+bulk-cli-mailer\s+InvoicePdfRendered\s+Cause0Exception\s+1\s+1\s+0\s+0\s", last.Stdout);
+
+        var noFilter = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--note", "x");
+        Assert.Equal(2, noFilter.ExitCode);
+        Assert.Contains("give error ids or a filter", noFilter.Stderr);
+        var badStatus = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--service", "bulk-cli-mailer", "--status", "closed");
+        Assert.Equal(1, badStatus.ExitCode);
+        Assert.Contains("filter.status: unknown status 'closed'", badStatus.Stderr);
+        Assert.Equal(7, (await store.ListAsync(new ErrorQuery(Service: "bulk-cli-mailer", Status: ErrorStatus.Open))).Count);
+
+        var noted = await Cli.RunAsync(url, Keys.Operator, "errors", "note", "--service", "bulk-cli-mailer", "--text", "relay ticket 4711");
+        Assert.Equal(0, noted.ExitCode);
+        Assert.StartsWith("note added to 7 errors", noted.Stdout);
+        var resolved = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--service", "bulk-cli-mailer", "--status", "open",
+            "--note", "relay fixed; redriven");
+        Assert.Equal(0, resolved.ExitCode);
+        Assert.StartsWith("7 of 7 errors → resolved", resolved.Stdout);
+        foreach (var id in ids)
+        {
+            var row = await store.GetAsync(id);
+            Assert.Equal(ErrorStatus.Resolved, row!.Status);
+            Assert.Equal("relay ticket 4711\nrelay fixed; redriven", row.Notes);
+        }
+        var again = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", ids[0].ToString(), ids[1].ToString());
+        Assert.StartsWith("0 of 2 errors → resolved (2 already resolved)", again.Stdout);
+
+        var affected = await Cli.RunAsync(url, Keys.Viewer, "errors", "affected", ids[0].ToString(), "--kind", "invoice");
+        Assert.Equal(0, affected.ExitCode);
+        Assert.Contains("showing 1 of 1 invoices", affected.Stdout);
+        var badKind = await Cli.RunAsync(url, Keys.Viewer, "errors", "affected", ids[0].ToString(), "--kind", "customer");
+        Assert.NotEqual(0, badKind.ExitCode);
     }
 
     [Fact]

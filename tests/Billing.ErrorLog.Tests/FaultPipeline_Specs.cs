@@ -16,14 +16,17 @@ public sealed class AlwaysFailingRenderConsumer : IConsumer<RenderInvoicePdf>
     public static readonly ConcurrentDictionary<Guid, string> TraceIds = new();
     public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
 
-    public Task Consume(ConsumeContext<RenderInvoicePdf> context)
+    /// <summary>Where a successful render is written, as the pdf-renderer writes it.</summary>
+    public static Npgsql.NpgsqlDataSource? Db;
+
+    public async Task Consume(ConsumeContext<RenderInvoicePdf> context)
     {
         var invoice = context.Message.InvoiceId;
         Attempts.AddOrUpdate(invoice, 1, (_, n) => n + 1);
         if (Activity.Current is { } activity) TraceIds[invoice] = activity.TraceId.ToHexString();
         if (Failing.ContainsKey(invoice))
             throw new InvalidOperationException($"PDF template 'invoice-v2' not found while rendering {invoice}");
-        return Task.CompletedTask;
+        if (Db is not null) await Seed.RenderedAsync(Db, [invoice]);
     }
 }
 
@@ -48,8 +51,11 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
             // Wide enough that one storm lands in one window.
             ["Alerts__Window"] = "00:00:15",
             ["ErrorLog__NoiseErrorTypes"] = "KnownNoise; OperationCanceledException",
+            ["ErrorLog__AutoResolveEvery"] = "00:00:01",
+            ["Redrive__PollIntervalMs"] = "200",
         });
         await redrive.WaitHealthyAsync();
+        AlwaysFailingRenderConsumer.Db = db.DataSource;
         failing = await InProcessService.StartAsync("render-test", db, vhost,
             bus => bus.AddConsumer<AlwaysFailingRenderConsumer>());
     }
@@ -66,37 +72,38 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
     private async Task<List<ErrorRow>> RowsAsync()
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
-        return (await conn.QueryAsync<ErrorRow>("select id, service, error_type, code, message, status, occurrence_count, invoice_id, trace_id, payload::text as payload, backtrace from error_monitorings order by id")).ToList();
+        return (await conn.QueryAsync<ErrorRow>("select id, service, error_type, code, message, status, occurrence_count, invoice_id, trace_id, payload::text as payload, backtrace, message_type, stage, notes from error_monitorings order by id")).ToList();
     }
 
     private List<string> NewErrorAlerts() => chat.Texts.Where(t => System.Text.RegularExpressions.Regex.IsMatch(t, @"^\d+ new")).ToList();
 
     [Fact]
-    public async Task Does_record_one_error_per_invoice_count_repeats_and_post_one_grouped_alert()
+    public async Task Does_record_one_group_per_cause_alert_once_and_resolve_it_by_itself_after_the_redrive()
     {
         var bus = failing.Services.GetRequiredService<IBus>();
-        var bad = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
-        var good = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        var (_, seeded) = await Seed.InvoicesAsync(db, 55);
+        var bad = seeded.Take(50).Select(s => s.Invoice).ToList();
+        var good = seeded.Skip(50).Select(s => s.Invoice).ToList();
         foreach (var id in bad) AlwaysFailingRenderConsumer.Failing[id] = true;
         foreach (var id in bad.Concat(good)) await bus.Publish(new RenderInvoicePdf(id, "test"));
 
-        var rows = await Eventually.Until(RowsAsync, r => r.Count >= 50, TimeSpan.FromSeconds(90));
-        Assert.Equal(50, rows.Count);
-        Assert.Equal(bad.OrderBy(x => x), rows.Select(r => r.InvoiceId!.Value).OrderBy(x => x));
-        Assert.All(rows, r =>
-        {
-            Assert.Equal("InvalidOperationException", r.ErrorType);
-            Assert.Equal(Queue, r.Code);
-            Assert.Equal("open", r.Status);
-            Assert.Equal(1, r.OccurrenceCount);
-            Assert.Contains("PDF template 'invoice-v2' not found", r.Message);
-            Assert.Contains("AlwaysFailingRenderConsumer", r.Backtrace);
-            Assert.Contains(r.InvoiceId!.Value.ToString(), r.Payload);
-            // The trace of the failed consume, so the error leads to the invoice's trace.
-            Assert.Equal(AlwaysFailingRenderConsumer.TraceIds[r.InvoiceId!.Value], r.TraceId);
-            // Retried first: the fault is the final failure, recorded once.
-            Assert.Equal(4, AlwaysFailingRenderConsumer.Attempts[r.InvoiceId!.Value]);
-        });
+        // 50 invoices failing for one cause: one group counting 50, each invoice listed under it.
+        var rows = await Eventually.Until(RowsAsync, r => r.Count == 1 && r[0].OccurrenceCount >= 50, TimeSpan.FromSeconds(90));
+        var row = Assert.Single(rows);
+        Assert.Equal(50, row.OccurrenceCount);
+        Assert.Equal("InvalidOperationException", row.ErrorType);
+        Assert.Equal(Queue, row.Code);
+        Assert.Equal("RenderInvoicePdf", row.MessageType);
+        Assert.Equal("render", row.Stage);
+        Assert.Equal("open", row.Status);
+        Assert.Contains("PDF template 'invoice-v2' not found", row.Message);
+        Assert.Contains("AlwaysFailingRenderConsumer", row.Backtrace);
+        Assert.Contains(row.InvoiceId!.Value.ToString(), row.Payload);
+        // The trace of the first failed consume, so the group leads to an invoice's trace.
+        Assert.Equal(AlwaysFailingRenderConsumer.TraceIds[row.InvoiceId!.Value], row.TraceId);
+        Assert.Equal(bad.Order(), (await SubjectsAsync(row.Id)).Order());
+        // Retried first: each fault is the final failure, recorded once.
+        Assert.All(bad, id => Assert.Equal(4, AlwaysFailingRenderConsumer.Attempts[id]));
 
         var alert = await Eventually.UntilValue(NewErrorAlerts, a => a.Count > 0, TimeSpan.FromSeconds(90));
         var text = Assert.Single(alert);
@@ -104,11 +111,12 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         Assert.Contains("InvalidOperationException: PDF template", text);
         Assert.Contains("… and 47 more", text);
         Assert.Contains("trace: http://jaeger.test:16686/trace/", text);
+        Assert.EndsWith($" — billing errors show {row.Id}", text);
 
-        // The same invoice failing again is one more occurrence, not a new row or a new alert.
+        // The same invoice failing again is one more occurrence of the group, not a new row or a new alert.
         await bus.Publish(new RenderInvoicePdf(bad[0], "test again"));
-        var again = await Eventually.Until(RowsAsync, r => r.Single(x => x.InvoiceId == bad[0]).OccurrenceCount == 2, TimeSpan.FromSeconds(60));
-        Assert.Equal(50, again.Count);
+        var again = await Eventually.Until(RowsAsync, r => r.Single().OccurrenceCount == 51, TimeSpan.FromSeconds(60));
+        Assert.Single(again);
 
         // Reported errors: noise is stored and counted but never alerted; a real one alerts on its own.
         var publish = failing.Services.GetRequiredService<IPublishEndpoint>();
@@ -120,7 +128,7 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
 
         await Eventually.UntilValue(NewErrorAlerts, a => a.Count == 2, TimeSpan.FromSeconds(90));
         var all = await RowsAsync();
-        Assert.Equal(52, all.Count);
+        Assert.Equal(3, all.Count);
         Assert.Contains(all, r => r.ErrorType == "KnownNoise" && r.Payload == """{"attempt": 1}""");
         var email = Assert.Single(all, r => r.ErrorType == "EmailSuppressed");
         Assert.Equal(suppressed, email.InvoiceId);
@@ -129,6 +137,30 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         var alerts = NewErrorAlerts();
         Assert.StartsWith("1 new: missing_pdf in mailer — EmailSuppressed", alerts[1]);
         Assert.DoesNotContain(chat.Texts, t => t.Contains("KnownNoise", StringComparison.Ordinal));
+        Assert.Equal("open", (await RowsAsync()).Single(r => r.Id == row.Id).Status);
+
+        // The template is fixed and the dead letters redriven: every invoice gets its PDF, and the group resolves
+        // itself with a note naming the redrive.
+        foreach (var id in bad) AlwaysFailingRenderConsumer.Failing.TryRemove(id, out _);
+        var job = Guid.NewGuid();
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync("insert into redrive_jobs (id, queue, requested_by) values (@job, @queue, 'ops')", new { job, queue = Queue + "_error" });
+        var resolved = await Eventually.Until(RowsAsync, r => r.Single(x => x.Id == row.Id).Status == "resolved", TimeSpan.FromSeconds(90));
+        var notes = resolved.Single(x => x.Id == row.Id).Notes;
+        Assert.Contains("resolved automatically at ", notes);
+        Assert.Contains($"all 50 invoices it lists have their PDF now, after redrive job {job:D} (51 messages from {Queue}_error", notes);
+        Assert.Contains("51 occurrences", notes);
+        // Resolved, not reopened: nothing failed again, and no new alert.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal("resolved", (await RowsAsync()).Single(r => r.Id == row.Id).Status);
+        Assert.Equal(2, NewErrorAlerts().Count);
+    }
+
+    private async Task<List<Guid>> SubjectsAsync(long id)
+    {
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<string>("select subject from error_subjects where error_id = @id and kind = 'invoice'", new { id }))
+            .Select(Guid.Parse).ToList();
     }
 
     private sealed class ErrorRow
@@ -144,5 +176,8 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         public string? TraceId { get; set; }
         public string? Payload { get; set; }
         public string? Backtrace { get; set; }
+        public string MessageType { get; set; } = "";
+        public string? Stage { get; set; }
+        public string? Notes { get; set; }
     }
 }

@@ -104,6 +104,43 @@ public class When_new_errors_arrive_within_one_window
     }
 
     [Fact]
+    public void Counts_the_repeats_of_a_new_group_into_its_one_alert_and_never_alerts_it_twice()
+    {
+        var alerts = Aggregator();
+        var first = Fault(1);
+        var fingerprint = Fingerprint.For(first);
+        alerts.Add(first, fingerprint, errorId: 12);
+        for (var i = 2; i <= 219; i++) Assert.True(alerts.AddRepeat(Fault(i), fingerprint, Start, errorId: 12));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var message = Assert.Single(alerts.Flush());
+        Assert.StartsWith("219 new: MassTransit fault in pdf-renderer — ValidationException: missing currency", message);
+        Assert.Contains("… and 216 more", message);
+        Assert.EndsWith(" — billing errors show 12", message);
+
+        // Later repeats of the alerted group, and repeats of an old group, alert nothing.
+        Assert.False(alerts.AddRepeat(Fault(300), fingerprint, Start, errorId: 12));
+        var old = Fault(1, code: "old_cause");
+        Assert.False(alerts.AddRepeat(old, Fingerprint.For(old), Start.AddDays(-3)));
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Empty(alerts.Flush(force: true));
+    }
+
+    [Fact]
+    public void Counts_a_repeat_that_overtook_the_first_report_of_its_group()
+    {
+        var alerts = Aggregator();
+        var report = Fault(2);
+        var fingerprint = Fingerprint.For(report);
+        // A concurrent consumer recorded the second occurrence before the first one reached the aggregator.
+        Assert.True(alerts.AddRepeat(report, fingerprint, Start));
+        alerts.Add(Fault(1), fingerprint);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("2 new: ", Assert.Single(alerts.Flush()));
+    }
+
+    [Fact]
     public void Links_to_the_trace_ui_when_configured()
     {
         var alerts = Aggregator(traceUi: "http://jaeger.local:16686/");

@@ -6,25 +6,66 @@ using Npgsql;
 
 namespace Billing.AdminApi.Endpoints;
 
-/// <summary>The revenue-impacting error log: list, show, move through its states, summaries as Markdown.</summary>
+/// <summary>The revenue-impacting error log, one group per cause: list (paged), show with what it hit, move through
+/// its states one group or a whole filter at once, summaries as Markdown.</summary>
 public static class ErrorEndpoints
 {
     private const int MaxLimit = 1000;
+    private const int AffectedShown = 20;
+    private static readonly Dictionary<string, string> Kinds = new() { ["invoice"] = "invoices", ["account"] = "accounts", ["run"] = "runs", ["key"] = "keys" };
 
     public static void MapErrorEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
         read.MapGet("/api/errors", ListAsync);
         read.MapGet("/api/errors/summary", SummaryAsync);
         read.MapGet("/api/errors/{id:long}", GetAsync);
+        read.MapGet("/api/errors/{id:long}/affected", AffectedAsync);
         write.MapPatch("/api/errors/{id:long}", PatchAsync);
+        write.MapPost("/api/errors/bulk", BulkAsync);
     }
 
     /// <summary>PATCH body; absent fields are left as they are, an empty issue_link clears it.</summary>
     public sealed record ErrorPatch(string? Status, string? Notes, string? IssueLink);
 
-    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, string? run_id, string? type, string? limit, CancellationToken ct)
+    /// <summary>Which groups a bulk change applies to; every field given must match.</summary>
+    public sealed record BulkFilter(List<long>? Ids, string? Status, string? Service, string? Type, string? MessageType, string? RunId);
+
+    /// <summary>POST /api/errors/bulk: the filter, and the change for every group it matches (a note is appended).</summary>
+    public sealed record BulkBody(BulkFilter? Filter, string? Status, string? Note, string? IssueLink);
+
+    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, string? run_id, string? type, string? service,
+        string? message_type, string? limit, string? offset, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
+        var filter = ParseFilter(problems, null, status, service, type, message_type, run_id);
+        var take = 100;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out take) || take < 1 || take > MaxLimit))
+            problems["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}, got '{limit}'"];
+        var skip = 0;
+        if (!string.IsNullOrEmpty(offset) && (!int.TryParse(offset, out skip) || skip < 0))
+            problems["offset"] = [$"offset must be a whole number from 0, got '{offset}'"];
+        if (problems.Count > 0) return Results.ValidationProblem(problems);
+
+        var store = new PostgresErrorStore(db);
+        var query = filter with { Limit = take, Offset = skip };
+        var rows = await store.ListAsync(query, ct);
+        var total = await store.CountAsync(query, ct);
+        var affected = await store.AffectedCountsAsync(rows.Select(r => r.Id).ToList(), ct);
+        var next = skip + rows.Count < total ? skip + rows.Count : (int?)null;
+        return Results.Ok(new
+        {
+            count = rows.Count,
+            total,
+            offset = skip,
+            next_offset = next,
+            errors = rows.Select(r => Summary(r, affected.GetValueOrDefault(r.Id, AffectedCounts.None))).ToList(),
+        });
+    }
+
+    /// <summary>The filter of a list or bulk change from its wire fields; problems are added under the field's name.</summary>
+    private static ErrorQuery ParseFilter(Dictionary<string, string[]> problems, List<long>? ids, string? status, string? service,
+        string? type, string? messageType, string? runId)
+    {
         ErrorStatus? statusFilter = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -32,26 +73,72 @@ public static class ErrorEndpoints
             else problems["status"] = [ErrorStatuses.UnknownMessage(status)];
         }
         Guid? run = null;
-        if (!string.IsNullOrEmpty(run_id))
+        if (!string.IsNullOrEmpty(runId))
         {
-            if (Guid.TryParse(run_id, out var r)) run = r;
-            else problems["run_id"] = [$"run_id must be a UUID, got '{run_id}'"];
+            if (Guid.TryParse(runId, out var r)) run = r;
+            else problems["run_id"] = [$"run_id must be a UUID, got '{runId}'"];
         }
-        var take = 100;
-        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out take) || take < 1 || take > MaxLimit))
-            problems["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}, got '{limit}'"];
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
-
-        var rows = await new PostgresErrorStore(db).ListAsync(
-            new ErrorQuery(statusFilter, run, string.IsNullOrEmpty(type) ? null : type, take), ct);
-        return Results.Ok(new { count = rows.Count, errors = rows.Select(r => Summary(r)).ToList() });
+        static string? Text(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+        return new ErrorQuery(statusFilter, run, Text(type), Service: Text(service), MessageType: Text(messageType), Ids: ids);
     }
 
     private static async Task<IResult> GetAsync(long id, NpgsqlDataSource db, CancellationToken ct)
     {
-        var row = await new PostgresErrorStore(db).GetAsync(id, ct);
-        return row is null ? NotFound(id) : Results.Ok(Detail(row));
+        var store = new PostgresErrorStore(db);
+        var row = await store.GetAsync(id, ct);
+        if (row is null) return NotFound(id);
+        var counts = (await store.AffectedCountsAsync([id], ct)).GetValueOrDefault(id, AffectedCounts.None);
+        var affected = new Dictionary<string, object>();
+        foreach (var (kind, plural) in Kinds)
+        {
+            var (total, items) = await store.AffectedAsync(id, kind, AffectedShown, 0, ct);
+            affected[plural] = new { total, listed = items.Select(Subject).ToList() };
+        }
+        return Results.Ok(Detail(row, counts, affected));
     }
+
+    private static async Task<IResult> AffectedAsync(long id, string? kind, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var problems = new Dictionary<string, string[]>();
+        if (kind is null || !Kinds.ContainsKey(kind))
+            problems["kind"] = [$"kind must be one of {string.Join(", ", Kinds.Keys)}, got '{kind}'"];
+        var take = 100;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out take) || take < 1 || take > MaxLimit))
+            problems["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}, got '{limit}'"];
+        var skip = 0;
+        if (!string.IsNullOrEmpty(offset) && (!int.TryParse(offset, out skip) || skip < 0))
+            problems["offset"] = [$"offset must be a whole number from 0, got '{offset}'"];
+        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        var store = new PostgresErrorStore(db);
+        if (await store.GetAsync(id, ct) is null) return NotFound(id);
+        var (total, items) = await store.AffectedAsync(id, kind!, take, skip, ct);
+        var next = skip + items.Count < total ? skip + items.Count : (int?)null;
+        return Results.Ok(new { error_id = id, kind, count = items.Count, total, offset = skip, next_offset = next, items = items.Select(Subject) });
+    }
+
+    /// <summary>One change to every group of a filter, all or nothing: a group that may not take the change (e.g. it
+    /// needs attention and cannot be resolved before someone works on it) refuses the whole change with a problem
+    /// naming it, and nothing is written.</summary>
+    private static async Task<IResult> BulkAsync(BulkBody? body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    {
+        var problems = new Dictionary<string, string[]>();
+        if (body is null) return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["give a filter and a change"] });
+        var f = body.Filter;
+        var filter = f is null ? new ErrorQuery() : ParseFilter(problems, f.Ids, f.Status, f.Service, f.Type, f.MessageType, f.RunId);
+        if (problems.Count > 0) return Results.ValidationProblem(problems.ToDictionary(p => "filter." + p.Key, p => p.Value));
+        var result = await new PostgresErrorStore(db).BulkUpdateAsync(filter, new ErrorBulkChange(body.Status, body.Note, body.IssueLink), time.GetUtcNow(), ct);
+        if (!result.Applied)
+            return Results.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
+        return Results.Ok(new { matched = result.Matched, changed = result.Changed, unchanged = result.Unchanged });
+    }
+
+    private static object Subject(AffectedSubject s) => new
+    {
+        id = s.Subject,
+        occurrences = s.Occurrences,
+        first_seen_at = s.FirstSeenAt,
+        last_seen_at = s.LastSeenAt,
+    };
 
     private static async Task<IResult> PatchAsync(long id, ErrorPatch? body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
@@ -64,7 +151,8 @@ public static class ErrorEndpoints
         if (!result.Found) return NotFound(id);
         if (!result.Applied)
             return Results.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
-        return Results.Ok(Detail(result.Record!));
+        var counts = (await new PostgresErrorStore(db).AffectedCountsAsync([id], ct)).GetValueOrDefault(id, AffectedCounts.None);
+        return Results.Ok(Detail(result.Record!, counts, null));
     }
 
     private static async Task<IResult> SummaryAsync(NpgsqlDataSource db, TimeProvider time, string? kind, string? at, CancellationToken ct)
@@ -85,15 +173,20 @@ public static class ErrorEndpoints
 
     private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: $"no error {id}");
 
-    private static object Summary(ErrorRecord r) => new
+    private static object Counts(AffectedCounts a) => new { invoices = a.Invoices, accounts = a.Accounts, runs = a.Runs, keys = a.Keys };
+
+    private static object Summary(ErrorRecord r, AffectedCounts affected) => new
     {
         r.Id,
         Status = r.Status.ToName(),
         r.Service,
+        r.MessageType,
         r.ErrorType,
         r.Code,
+        r.Stage,
         r.Message,
         r.OccurrenceCount,
+        AffectedCounts = Counts(affected),
         r.InvoiceId,
         r.AccountId,
         r.RunId,
@@ -103,17 +196,21 @@ public static class ErrorEndpoints
         r.LastSeenAt,
     };
 
-    private static object Detail(ErrorRecord r) => new
+    private static object Detail(ErrorRecord r, AffectedCounts counts, Dictionary<string, object>? affected) => new
     {
         r.Id,
         r.Fingerprint,
         Status = r.Status.ToName(),
         AllowedNext = ErrorTransitions.AllowedFrom(r.Status).Select(s => s.ToName()).ToList(),
         r.Service,
+        r.MessageType,
         r.ErrorType,
         r.Code,
+        r.Stage,
         r.Message,
         r.OccurrenceCount,
+        AffectedCounts = Counts(counts),
+        Affected = affected,
         r.InvoiceId,
         r.AccountId,
         r.RunId,

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Billing.Cli;
+
+/// <summary>
+/// How lists are written. In a terminal: tables drawn to the console's width. Without one (output redirected to a file
+/// or a pipe): whole rows as plain columns separated by two spaces, no box drawing, no colour codes and no width limit,
+/// so nothing is cut or wrapped whatever COLUMNS says. Long lists end with "showing N of M — next: &lt;command&gt;".
+/// </summary>
+public static class Output
+{
+    public static bool IsTerminal => !Console.IsOutputRedirected;
+
+    public static Rows Table(params string[] columns) => new(columns);
+
+    /// <summary>"showing 100 of 222 — next: billing errors list --offset 100", or "showing 5 of 5 errors" when nothing is left.</summary>
+    /// <param name="result">An API page: count, total, offset and next_offset.</param>
+    /// <param name="command">The command that lists this page, without its --offset; the next page's offset is added.</param>
+    public static void Page(string noun, JsonElement result, IReadOnlyList<string> command)
+    {
+        var count = result.GetProperty("count").GetInt32();
+        var total = result.GetProperty("total").GetInt32();
+        var offset = result.TryGetProperty("offset", out var o) ? o.GetInt32() : 0;
+        var range = offset == 0 ? $"{count:N0}" : count == 0 ? "none" : $"{offset + 1:N0}–{offset + count:N0}";
+        if (result.TryGetProperty("next_offset", out var next) && next.ValueKind == JsonValueKind.Number)
+            Console.WriteLine($"showing {range} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --offset {next.GetInt32().ToString(CultureInfo.InvariantCulture)}");
+        else
+            Console.WriteLine($"showing {range} of {total:N0} {noun}");
+    }
+
+    /// <summary>An argument as a shell reads it back.</summary>
+    public static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or '@' or ',')
+            ? arg
+            : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    public sealed class Rows(string[] columns)
+    {
+        private readonly List<string[]> _rows = [];
+
+        public void Add(params string[] cells) => _rows.Add(cells);
+
+        public void Write(bool headers = true)
+        {
+            if (IsTerminal)
+            {
+                var table = new Table().Border(TableBorder.Rounded);
+                if (!headers) table.HideHeaders();
+                foreach (var c in columns) table.AddColumn(new TableColumn(Markup.Escape(c)));
+                foreach (var r in _rows) table.AddRow(r.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)));
+                AnsiConsole.Write(table);
+                return;
+            }
+            var all = headers ? [columns, .. _rows] : _rows;
+            // One line per row: a line break inside a value would split the row.
+            var cleaned = all.Select(r => r.Select(c => c.ReplaceLineEndings(" ")).ToArray()).ToList();
+            var widths = new int[columns.Length];
+            foreach (var r in cleaned)
+                for (var i = 0; i < r.Length && i < widths.Length; i++) widths[i] = Math.Max(widths[i], r[i].Length);
+            foreach (var r in cleaned)
+            {
+                var cells = r.Select((c, i) => i == r.Length - 1 ? c : c.PadRight(widths[i]));
+                Console.WriteLine(string.Join("  ", cells).TrimEnd());
+            }
+        }
+    }
+}
