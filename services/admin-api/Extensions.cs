@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddSingleton<Billing.Runs.PlanCache>();
         builder.Services.AddSingleton(sp => new Billing.Runs.BillingInputLoader(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         builder.Services.AddSingleton<Billing.Runs.RunPreviewQuery>();
+        builder.Services.AddSingleton<Billing.Runs.RunDeadLetterQuery>();
         return builder;
     }
 

@@ -2,9 +2,14 @@ using System.CommandLine;
 using Billing.Cli.Commands;
 
 // Output into a pipe or a file has no terminal width: rather than wrapping tables at 80 columns, keep rows whole
-// (COLUMNS, when set, still decides).
-if (Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null)
-    Spectre.Console.AnsiConsole.Profile.Width = 200;
+// (COLUMNS, when set to a number, still decides). Lists written through Output drop the box drawing there as well.
+if (Console.IsOutputRedirected)
+{
+    Spectre.Console.AnsiConsole.Profile.Width =
+        int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 4096;
+    Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = false;
+    Spectre.Console.AnsiConsole.Profile.Capabilities.ColorSystem = Spectre.Console.ColorSystem.NoColors;
+}
 
 var root = new RootCommand("""
     billing — operate the Billing system from a terminal.

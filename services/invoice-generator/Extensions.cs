@@ -1,3 +1,4 @@
+using Billing.Redrive;
 using Billing.Runs;
 using Billing.ServiceDefaults;
 using Billing.Stripe;
@@ -22,6 +23,8 @@ public static class Extensions
             sp.GetRequiredService<IOptions<GenerationOptions>>().Value.ConcurrentMessageLimit));
         builder.Services.AddSingleton(sp => new InvoiceBatchWriter(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             sp.GetRequiredService<InvoiceStore>(), sp.GetRequiredService<IOptions<GenerationOptions>>().Value.WriteBatchSize));
+        builder.Services.AddRedriveCore();
+        builder.Services.AddSingleton<RunDeadLetterQuery>();
         builder.Services.AddHostedService<RunCompletionService>();
 
         // Stripe is optional: without Stripe__ApiKey invoices are not pushed (and no push queue exists).

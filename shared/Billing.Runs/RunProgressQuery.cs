@@ -67,6 +67,26 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
         from open_failures order by failed_at, id limit @limit
         """;
 
+    private const string ByStageSql = $"""
+        with {OpenFailuresCte}
+        select stage as Stage, input_queue as Queue, count(*)::int as Count from open_failures group by stage, input_queue
+        """;
+
+    /// <summary>Open failures counted per stage and failing queue.</summary>
+    public async Task<IReadOnlyList<StageFailureCount>> OpenFailuresByStageAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ByStage>(new CommandDefinition(ByStageSql, new { id }, cancellationToken: ct)))
+            .Select(r => new StageFailureCount(r.Stage, r.Queue, r.Count)).ToList();
+    }
+
+    private sealed class ByStage
+    {
+        public string Stage { get; init; } = "";
+        public string? Queue { get; init; }
+        public int Count { get; init; }
+    }
+
     public async Task<RunProgress?> GetAsync(Guid id, CancellationToken ct)
     {
         var run = await new RunStore(dataSource).GetAsync(id, ct);

@@ -70,3 +70,11 @@ public sealed class FailureRow
 
 public sealed record NewFailure(Guid RunId, Guid AccountId, Guid? InvoiceId, string Stage, string MessageType,
     string? InputQueue, string? ExceptionType, string Reason, string? TraceId);
+
+public sealed class RunStatusChange
+{
+    public string FromStatus { get; init; } = "";
+    public string ToStatus { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public DateTime ChangedAt { get; init; }
+}

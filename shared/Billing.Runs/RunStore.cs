@@ -56,11 +56,24 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
 
     // Only one caller sees the change to completed, so only one publishes InvoiceRunCompleted. A cancelled run only
     // goes on to cancelled: a completion check that read it just before the cancel cannot complete it.
+    // The change and its reason are written together: no status changes without a cause on record.
     private const string SetStatusSql = """
-        update invoice_runs set status = @status, completed_at = case when @status in ('completed', 'cancelled') then now() end
-        where id = @id and status not in ('completed', 'cancelled') and status <> @status
-            and (status <> 'cancelling' or @status = 'cancelled')
-        returning completed_at
+        with old as (select id, status from invoice_runs where id = @id for update),
+        changed as (
+            update invoice_runs r set status = @status, completed_at = case when @status in ('completed', 'cancelled') then now() end
+            from old
+            where r.id = old.id and old.status not in ('completed', 'cancelled') and old.status <> @status
+                and (old.status <> 'cancelling' or @status = 'cancelled')
+            returning r.completed_at, old.status as from_status),
+        logged as (
+            insert into run_status_changes (run_id, from_status, to_status, reason)
+            select @id, from_status, @status, coalesce(@reason, 'status set to ' || @status) from changed)
+        select completed_at from changed
+        """;
+
+    private const string HistorySql = """
+        select from_status as FromStatus, to_status as ToStatus, reason as Reason, changed_at as ChangedAt
+        from run_status_changes where run_id = @id order by id
         """;
 
     // The row lock of this UPDATE waits for every group commit holding the run's row (FOR SHARE, see
@@ -195,11 +208,18 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return cancelled;
     }
 
-    /// <returns>the completion time when this call changed the status to completed; otherwise null.</returns>
-    public async Task<(bool Changed, DateTime? CompletedAt)> SetStatusAsync(Guid id, string status, CancellationToken ct)
+    /// <summary>The run's status changes, oldest first, each with its reason.</summary>
+    public async Task<IReadOnlyList<RunStatusChange>> HistoryAsync(Guid id, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<DateTime?>(new CommandDefinition(SetStatusSql, new { id, status }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<RunStatusChange>(new CommandDefinition(HistorySql, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    /// <returns>the completion time when this call changed the status to completed; otherwise null.</returns>
+    public async Task<(bool Changed, DateTime? CompletedAt)> SetStatusAsync(Guid id, string status, CancellationToken ct, string? reason = null)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var rows = (await conn.QueryAsync<DateTime?>(new CommandDefinition(SetStatusSql, new { id, status, reason }, cancellationToken: ct))).AsList();
         return rows.Count == 0 ? (false, null) : (true, rows[0]);
     }
 }

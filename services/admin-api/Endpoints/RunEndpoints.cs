@@ -115,15 +115,63 @@ public static class RunEndpoints
         return Results.Ok(new { runs = runs.Select(RunJson) });
     }
 
-    private static async Task<IResult> GetAsync(Guid id, bool? failed, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>
+    /// Progress, and what of the run still needs an operator: open failures per stage and the run's messages in
+    /// dead-letter queues (read from the broker), each with the command to run next; <c>summary</c> says the status in
+    /// words ("completed, 219 superseded dead letters to archive"), <c>history</c> every status change with its reason.
+    /// </summary>
+    private static async Task<IResult> GetAsync(Guid id, bool? failed, NpgsqlDataSource db, RunDeadLetterQuery deadLetters,
+        ILoggerFactory logs, CancellationToken ct)
     {
         var query = new RunProgressQuery(db);
         var p = await query.GetAsync(id, ct);
         if (p is null) return Results.Problem(statusCode: 404, title: $"run {id} not found");
         var failures = failed == true ? await query.OpenFailuresAsync(id, MaxFailuresListed, ct) : null;
+        var byStage = await query.OpenFailuresByStageAsync(id, ct);
+        RunDeadLetters? letters = null;
+        string? deadLetterError = null;
+        try
+        {
+            letters = RunStatus.IsCancelled(p.Run.Status) && p.Run.Status == RunStatus.Cancelled ? RunDeadLetters.None : await deadLetters.ForRunAsync(id, p.Run.Period, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The broker cannot be read: say so rather than claim there are no dead letters.
+            deadLetterError = $"dead-letter queues could not be read: {e.Message}";
+            logs.CreateLogger("Billing.AdminApi.Runs").LogWarning(e, "Dead letters of run {RunId} could not be read", id);
+        }
+        var verdict = RunVerdicts.Of(p, byStage, letters ?? RunDeadLetters.None);
+        var history = await new RunStore(db).HistoryAsync(id, ct);
+        var summary = verdict.Summary;
+        // The stored status is what the completion check decided; when the verdict now differs the summary says both.
+        if (verdict.Status != p.Run.Status)
+            summary = $"{p.Run.Status} (as last decided); now: {verdict.Summary}";
+        if (deadLetterError is not null) summary += $" — {deadLetterError}";
         return Results.Ok(new
         {
             run = RunJson(p.Run),
+            summary,
+            attention = verdict.Attention.Select(a => new { kind = a.Kind, stage = a.Stage, count = a.Count, queue = a.Queue, reason = a.Reason, command = a.Command }),
+            next = verdict.Attention.Select(a => a.Command).Distinct().ToList(),
+            failed_by_stage = byStage.GroupBy(f => f.Stage).ToDictionary(g => g.Key, g => g.Sum(f => f.Count)),
+            dead_letters = letters is null ? null : new
+            {
+                total = letters.Total,
+                pending = letters.Pending,
+                superseded = letters.Superseded,
+                truncated = letters.Truncated,
+                queues = letters.Queues.Select(q => new
+                {
+                    queue = q.Queue,
+                    source_queue = q.SourceQueue,
+                    message_type = q.MessageType,
+                    stage = q.Stage,
+                    messages = q.Messages,
+                    pending = q.Pending,
+                    superseded = q.Superseded,
+                }),
+            },
+            history = history.Select(h => new { from = h.FromStatus, to = h.ToStatus, reason = h.Reason, at = h.ChangedAt }),
             counts = new
             {
                 accounts = p.Accounts,

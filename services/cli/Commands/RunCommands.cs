@@ -230,35 +230,61 @@ public static class RunCommands
             await Console.Error.WriteLineAsync($"billing: run {id} was cancelled");
             return 1;
         }
-        await Console.Error.WriteLineAsync($"billing: run {id} needs attention: {Int(last.GetProperty("counts"), "failed")} failed requests (billing run status {id} --failed; billing run retry-failed {id})");
+        var next = last.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.Array && n.GetArrayLength() > 0
+            ? string.Join("; ", n.EnumerateArray().Select(c => c.GetString()))
+            : $"billing run status {id} --failed";
+        await Console.Error.WriteLineAsync($"billing: run {id} needs attention — {Text(last, "summary")} — next: {next}");
         return 1;
     }
 
-    private static string Summary(JsonElement p)
+    private static string Summary(JsonElement p, bool markup = true)
     {
         var counts = p.GetProperty("counts");
         var eta = p.GetProperty("eta_seconds").ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(p.GetProperty("eta_seconds").GetDouble()).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "?";
-        return Markup.Escape($"{p.GetProperty("invoices_per_second").GetDouble():N1} invoices/s, ETA {eta}, skipped {Int(counts, "skipped")}, failed {Int(counts, "failed")}");
+        var text = $"{p.GetProperty("invoices_per_second").GetDouble():N1} invoices/s, ETA {eta}, skipped {Int(counts, "skipped")}, failed {Int(counts, "failed")}";
+        return markup ? Markup.Escape(text) : text;
     }
 
     private static void Print(JsonElement p)
     {
         var run = p.GetProperty("run");
         var counts = p.GetProperty("counts");
-        AnsiConsole.MarkupLine(Markup.Escape($"run {Text(run, "id")} {Text(run, "period")}: {Text(run, "status")}") + " — " + Summary(p));
-        var table = CommandBase.NewTable("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed", "not issued");
-        table.AddRow(Int(counts, "accounts").ToString("N0"), Int(counts, "generated").ToString("N0"), Int(counts, "rendered").ToString("N0"),
+        var summary = p.TryGetProperty("summary", out var sm) && sm.ValueKind == JsonValueKind.String ? sm.GetString()! : Text(run, "status");
+        Console.WriteLine($"run {Text(run, "id")} {Text(run, "period")}: {summary}");
+        Console.WriteLine(Summary(p, markup: false));
+        var table = Output.Table("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed", "not issued");
+        table.Add(Int(counts, "accounts").ToString("N0"), Int(counts, "generated").ToString("N0"), Int(counts, "rendered").ToString("N0"),
             Int(counts, "emailed").ToString("N0"), Int(counts, "synced").ToString("N0"), Int(counts, "pushed_to_stripe").ToString("N0"),
             Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"), Int(counts, "not_issued").ToString("N0"));
-        AnsiConsole.Write(table);
+        table.Write();
         if (p.TryGetProperty("totals", out var totals) && totals.GetArrayLength() > 0)
             Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t => $"{Text(t, "currency")} {Text(t, "total_minor")} minor units over {Text(t, "invoices")} invoices")));
+        if (p.TryGetProperty("failed_by_stage", out var byStage) && byStage.ValueKind == JsonValueKind.Object && byStage.EnumerateObject().Any())
+            Console.WriteLine("failed per stage: " + string.Join(", ", byStage.EnumerateObject().Select(s => $"{s.Name} {s.Value.GetInt32():N0}")));
+        if (p.TryGetProperty("dead_letters", out var dl) && dl.ValueKind == JsonValueKind.Object && Int(dl, "total") > 0)
+        {
+            Console.WriteLine($"dead letters of the run: {Int(dl, "total"):N0} ({Int(dl, "pending"):N0} waiting, {Int(dl, "superseded"):N0} superseded)");
+            var dt = Output.Table("queue", "message type", "stage", "messages", "waiting", "superseded");
+            foreach (var q in dl.GetProperty("queues").EnumerateArray())
+                dt.Add(Text(q, "queue"), Text(q, "message_type"), Text(q, "stage"), Int(q, "messages").ToString("N0"), Int(q, "pending").ToString("N0"),
+                    Int(q, "superseded").ToString("N0"));
+            dt.Write();
+        }
+        if (p.TryGetProperty("attention", out var attention) && attention.ValueKind == JsonValueKind.Array)
+            foreach (var a in attention.EnumerateArray())
+                Console.WriteLine($"{Text(a, "reason")} — next: {Text(a, "command")}");
         if (p.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array)
         {
-            var ft = CommandBase.NewTable("stage", "account", "invoice", "reason", "trace");
+            var ft = Output.Table("stage", "account", "invoice", "reason", "trace");
             foreach (var f in failures.EnumerateArray())
-                ft.AddRow(Text(f, "stage"), Text(f, "account_id"), Text(f, "invoice_id"), Markup.Escape(Text(f, "reason")), Text(f, "trace_id"));
-            AnsiConsole.Write(ft);
+                ft.Add(Text(f, "stage"), Text(f, "account_id"), Text(f, "invoice_id"), Text(f, "reason"), Text(f, "trace_id"));
+            ft.Write();
+        }
+        if (p.TryGetProperty("history", out var history) && history.ValueKind == JsonValueKind.Array && history.GetArrayLength() > 0)
+        {
+            Console.WriteLine("status history:");
+            foreach (var h in history.EnumerateArray())
+                Console.WriteLine($"  {Text(h, "at")} {Text(h, "from")} → {Text(h, "to")}: {Text(h, "reason")}");
         }
     }
 

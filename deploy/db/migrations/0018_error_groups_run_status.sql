@@ -28,3 +28,15 @@ union all
 select id, 'account', account_id::text, occurrence_count, created_at, last_seen_at from error_monitorings where account_id is not null
 union all
 select id, 'run', run_id::text, occurrence_count, created_at, last_seen_at from error_monitorings where run_id is not null;
+
+-- Every change of a run's status with the reason the completion check saw (which stage failed how often, which
+-- dead-letter queue holds what of the run, what resolved it), so a status never changes without a cause on record.
+create table run_status_changes (
+    id           bigserial primary key,
+    run_id       uuid not null references invoice_runs(id),
+    from_status  text not null,
+    to_status    text not null,
+    reason       text not null,
+    changed_at   timestamptz not null default now()
+);
+create index run_status_changes_run on run_status_changes (run_id, id);
