@@ -43,6 +43,7 @@ public sealed class When_a_generator_fails_to_start_or_is_stopped_while_its_queu
     {
         ["Postgres__ConnectionString"] = db.ConnectionString,
         ["RabbitMq__Url"] = vhost.AmqpUrl,
+        ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
         ["RabbitMq__RetryInitialMs"] = "20",
         ["RabbitMq__RetryIncrementMs"] = "20",
     };

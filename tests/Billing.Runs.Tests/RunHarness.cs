@@ -54,6 +54,8 @@ public sealed class RunHarness : IAsyncDisposable
     {
         ["Postgres__ConnectionString"] = Db.ConnectionString,
         ["RabbitMq__Url"] = Vhost.AmqpUrl,
+        // The run status reads the run's dead letters through the management API.
+        ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
         ["RabbitMq__RetryInitialMs"] = "20",
         ["RabbitMq__RetryIncrementMs"] = "20",
         ["Generation__CompletionCheckMs"] = "300",

@@ -139,6 +139,8 @@ public static class RunCommands
         command.Options.Add(failed);
         command.SetApiAction(async (parse, api, ct) =>
         {
+            if (parse.GetValue(id) is { } given && !Guid.TryParse(given, out _))
+                throw new CliException($"'{given}' is not a run id (a UUID such as 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d; see billing run list)", 2);
             var runId = parse.GetValue(id) ?? await LatestRunAsync(api, parse.GetValue(period), ct);
             var progress = await api.GetAsync($"/api/runs/{Uri.EscapeDataString(runId)}{(parse.GetValue(failed) ? "?failed=true" : "")}", ct);
             Print(progress);
