@@ -30,6 +30,19 @@ public static class Output
             Console.WriteLine($"showing {range} of {total:N0} {noun}");
     }
 
+    /// <summary>The same for a keyset page: the next page starts after <c>next_after</c>.</summary>
+    public static void PageAfter(string noun, JsonElement result, IReadOnlyList<string> command)
+    {
+        var count = result.GetProperty("count").GetInt32();
+        var total = result.GetProperty("total").GetInt32();
+        var offset = result.TryGetProperty("offset", out var o) ? o.GetInt32() : 0;
+        var range = offset == 0 ? $"{count:N0}" : count == 0 ? "none" : $"{offset + 1:N0}–{offset + count:N0}";
+        if (result.TryGetProperty("next_after", out var next) && next.ValueKind == JsonValueKind.String)
+            Console.WriteLine($"showing {range} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --after {next.GetString()}");
+        else
+            Console.WriteLine($"showing {range} of {total:N0} {noun}");
+    }
+
     /// <summary>An argument as a shell reads it back.</summary>
     public static string Quote(string arg) =>
         arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or '@' or ',')

@@ -67,6 +67,12 @@ public sealed class InvoiceQueries(NpgsqlDataSource dataSource)
         order by id limit @limit
         """;
 
+    // How many the list's filter matches in all, and how many of them come before the page (for "showing 101–200 of 1,000").
+    private const string CountSql = """
+        select count(*)::int as Total, (count(*) filter (where @after::uuid is not null and id <= @after))::int as Before from invoices
+        where (@runId::uuid is null or run_id = @runId) and (@accountId::uuid is null or account_id = @accountId)
+        """;
+
     private const string AccountForStripeSql = "select name, billing_email, stripe_customer_id from accounts where id = @id";
 
     private const string SetCustomerSql = """
@@ -92,6 +98,12 @@ public sealed class InvoiceQueries(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<InvoiceRow>(new CommandDefinition(ListSql, new { runId, accountId, after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<(int Total, int Before)> CountAsync(Guid? runId, Guid? accountId, Guid? after, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(CountSql, new { runId, accountId, after }, cancellationToken: ct));
     }
 
     public async Task<(string Name, string Email, string? StripeCustomerId)> AccountForStripeAsync(Guid accountId, CancellationToken ct)

@@ -55,14 +55,16 @@ public static class DlqEndpoints
         catch (QueueNotFoundException) { return UnknownQueue(queue); }
     }
 
-    private static async Task<IResult> MessagesAsync(string queue, int? limit, DeadLetterInspector inspector, CancellationToken ct)
+    private static async Task<IResult> MessagesAsync(string queue, int? limit, DeadLetterInspector inspector, DeadLetterQueues queues, CancellationToken ct)
     {
         if (NotDeadLetter(queue) is { } bad) return bad;
         if (limit is < 1 or > MaxPeek) return Invalid("limit", $"limit must be between 1 and {MaxPeek}");
         try
         {
             var messages = await inspector.PeekAsync(queue, limit ?? 50, ct);
-            return Results.Ok(new { queue, messages = messages.Select(MessageJson) });
+            // Ready messages after the peek put them back: what a longer peek could show.
+            var total = await queues.CountAsync(queue, ct) ?? messages.Count;
+            return Results.Ok(new { queue, count = messages.Count, total = Math.Max(total, messages.Count), messages = messages.Select(MessageJson) });
         }
         catch (QueueNotFoundException) { return UnknownQueue(queue); }
     }

@@ -22,9 +22,14 @@ public static class InvoiceEndpoints
         var afterId = ParseId(after, "after", errors);
         if (limit is < 1 or > 1000) errors["limit"] = ["must be between 1 and 1000"];
         if (errors.Count > 0) return Results.ValidationProblem(errors);
-        var rows = await new InvoiceQueries(db).ListAsync(runId, accountId, afterId, limit ?? 100, ct);
+        var queries = new InvoiceQueries(db);
+        var rows = await queries.ListAsync(runId, accountId, afterId, limit ?? 100, ct);
+        var (total, before) = await queries.CountAsync(runId, accountId, afterId, ct);
         return Results.Ok(new
         {
+            count = rows.Count,
+            total,
+            offset = before,
             invoices = rows.Select(i => new
             {
                 id = i.Id,
@@ -38,7 +43,7 @@ public static class InvoiceEndpoints
                 email_status = i.EmailStatus,
                 synced_at = i.SyncedAt,
             }),
-            next_after = rows.Count == (limit ?? 100) ? rows[^1].Id : (Guid?)null,
+            next_after = rows.Count == (limit ?? 100) && before + rows.Count < total ? rows[^1].Id : (Guid?)null,
         });
     }
 

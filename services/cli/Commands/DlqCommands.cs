@@ -88,6 +88,12 @@ public static class DlqCommands
                     Markup.Escape(keys), Text(m, "trace_id"), Text(m, "faulted_at"));
             }
             AnsiConsole.Write(table);
+            // A peek reads from the head: the next page is a longer peek.
+            var count = result.TryGetProperty("count", out var c) ? c.GetInt32() : messages.GetArrayLength();
+            var total = result.TryGetProperty("total", out var t) ? t.GetInt32() : count;
+            Console.WriteLine(total > count
+                ? $"showing {count:N0} of {total:N0} messages — next: billing dlq show {Output.Quote(parse.GetValue(queue)!)} --limit {Math.Min(total, 1000).ToString(CultureInfo.InvariantCulture)}"
+                : $"showing {count:N0} of {total:N0} messages");
             return 0;
         });
         return command;

@@ -70,23 +70,42 @@ public static class InvoiceCommands
         var run = new Option<string?>("--run") { Description = "Invoices of this run" };
         var account = new Option<string?>("--account") { Description = "Invoices of this account" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 50 };
-        var command = new Command("list", "Invoices of a run or an account");
+        var after = new Option<string?>("--after") { Description = "Start after this invoice id (the next page of a long list)" };
+        var command = new Command("list", "Invoices of a run or an account, in id order, a page at a time");
         command.Options.Add(run);
         command.Options.Add(account);
         command.Options.Add(limit);
+        command.Options.Add(after);
         command.SetApiAction(async (parse, api, ct) =>
         {
             var query = $"?limit={parse.GetValue(limit)}";
             if (parse.GetValue(run) is { } r) query += $"&run_id={Uri.EscapeDataString(r)}";
             if (parse.GetValue(account) is { } a) query += $"&account_id={Uri.EscapeDataString(a)}";
+            if (parse.GetValue(after) is { } from) query += $"&after={Uri.EscapeDataString(from)}";
             var list = await api.GetAsync($"/api/invoices{query}", ct);
-            // The number never wraps: it is what people search the output for.
-            var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
-            foreach (var c in new[] { "id", "period", "total (minor)", "currency", "email", "synced" }) table.AddColumn(c);
-            foreach (var i in list.GetProperty("invoices").EnumerateArray())
-                table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
-                    RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
-            AnsiConsole.Write(table);
+            if (Output.IsTerminal)
+            {
+                // The number never wraps: it is what people search the output for.
+                var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
+                foreach (var c in new[] { "id", "period", "total (minor)", "currency", "email", "synced" }) table.AddColumn(c);
+                foreach (var i in list.GetProperty("invoices").EnumerateArray())
+                    table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
+                        RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                AnsiConsole.Write(table);
+            }
+            else
+            {
+                var rows = Output.Table("number", "id", "period", "total (minor)", "currency", "email", "synced");
+                foreach (var i in list.GetProperty("invoices").EnumerateArray())
+                    rows.Add(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
+                        RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                rows.Write();
+            }
+            List<string> next = ["billing", "invoice", "list"];
+            if (parse.GetValue(run) is { } rr) next.AddRange(["--run", rr]);
+            if (parse.GetValue(account) is { } aa) next.AddRange(["--account", aa]);
+            next.AddRange(["--limit", parse.GetValue(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Output.PageAfter("invoices", list, next);
             return 0;
         });
         return command;
