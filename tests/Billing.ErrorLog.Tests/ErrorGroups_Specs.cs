@@ -43,7 +43,8 @@ internal static class Seed
 
 public sealed class When_one_cause_fails_many_messages : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddDays(-1);
+    // Whole seconds: PostgreSQL keeps microseconds, so a time with ticks would not read back equal.
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
     private TestDatabase db = null!;
     private PostgresErrorStore store = null!;
 

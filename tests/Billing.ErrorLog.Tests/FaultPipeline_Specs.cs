@@ -99,8 +99,8 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         Assert.Contains("PDF template 'invoice-v2' not found", row.Message);
         Assert.Contains("AlwaysFailingRenderConsumer", row.Backtrace);
         Assert.Contains(row.InvoiceId!.Value.ToString(), row.Payload);
-        // The trace of the first failed consume, so the group leads to an invoice's trace.
-        Assert.Equal(AlwaysFailingRenderConsumer.TraceIds[row.InvoiceId!.Value], row.TraceId);
+        // The trace of a failed consume of the group (the latest recorded), so the group leads to a failing invoice's trace.
+        Assert.Contains(row.TraceId, bad.Select(id => AlwaysFailingRenderConsumer.TraceIds[id]));
         Assert.Equal(bad.Order(), (await SubjectsAsync(row.Id)).Order());
         // Retried first: each fault is the final failure, recorded once.
         Assert.All(bad, id => Assert.Equal(4, AlwaysFailingRenderConsumer.Attempts[id]));
