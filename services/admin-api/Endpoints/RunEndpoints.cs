@@ -132,7 +132,7 @@ public static class RunEndpoints
         string? deadLetterError = null;
         try
         {
-            letters = RunStatus.IsCancelled(p.Run.Status) && p.Run.Status == RunStatus.Cancelled ? RunDeadLetters.None : await deadLetters.ForRunAsync(id, p.Run.Period, ct);
+            letters = p.Run.Status == RunStatus.Cancelled ? RunDeadLetters.None : await deadLetters.ForRunAsync(id, p.Run.Period, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
