@@ -35,7 +35,7 @@ public static class Extensions
                 .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
                     "Stripe__BaseUrl must be an absolute http(s) URL")
                 .ValidateOnStart();
-            builder.Services.AddSingleton(sp => new StripeClient(new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+            builder.Services.AddSingleton(sp => new StripeClient(
                 sp.GetRequiredService<IOptions<StripeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         }
 

@@ -6,6 +6,9 @@ using Npgsql;
 
 namespace Billing.Accounting;
 
+/// <summary>The process's Stripe client, or null when <c>Stripe__ApiKey</c> is not set.</summary>
+public sealed record StripeConnection(StripeClient? Client);
+
 public static class AccountingServices
 {
     /// <summary>
@@ -19,20 +22,19 @@ public static class AccountingServices
         services.AddSingleton<DocumentPoster>();
         services.AddSingleton<CorrectionPoster>();
         services.AddSingleton<StripeEventStore>();
-        services.AddSingleton<StripeWebhookTranslator>();
+        services.AddSingleton(sp =>
+        {
+            // One client per process: it owns the rate limiter every call shares.
+            var options = StripeSettings.ClientOptions(sp.GetRequiredService<IConfiguration>());
+            return new StripeConnection(options is null ? null : new StripeClient(options, sp.GetRequiredService<TimeProvider>()));
+        });
+        services.AddSingleton(sp => new StripeWebhookTranslator(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<StripeConnection>().Client));
         services.AddSingleton(sp =>
         {
             var directory = sp.GetRequiredService<IConfiguration>()["Accounting:ConnectorDirectory"];
             return new ConnectorGate(string.IsNullOrWhiteSpace(directory) ? null : new FileJournalConnector(directory));
         });
-        services.AddSingleton(sp =>
-        {
-            // One client per process: it owns the rate limiter every call shares.
-            var options = StripeSettings.ClientOptions(sp.GetRequiredService<IConfiguration>());
-            var stripe = options is null ? null
-                : new StripeClient(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, options, sp.GetRequiredService<TimeProvider>());
-            return new ReconcileService(sp.GetRequiredService<NpgsqlDataSource>(), stripe);
-        });
+        services.AddSingleton(sp => new ReconcileService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<StripeConnection>().Client));
         return services;
     }
 }

@@ -1,7 +1,10 @@
-using System.Text.Json;
 using Billing.Contracts;
 using Billing.Stripe;
 using Npgsql;
+using Charge = Stripe.Charge;
+using Dispute = Stripe.Dispute;
+using Invoice = Stripe.Invoice;
+using StripeEvent = Stripe.Event;
 
 namespace Billing.Accounting;
 
@@ -17,10 +20,12 @@ public sealed record WebhookTranslation(string Outcome, string? Reason, Guid? In
 }
 
 /// <summary>
-/// Turns Stripe events into the internal events accounting-sync consumes. Our invoice is found by
-/// <c>metadata.billing_invoice_id</c>, else by the Stripe invoice id stored on our invoice.
+/// Turns Stripe events (read into Stripe.net's types) into the internal events accounting-sync consumes. Our invoice is
+/// found by <c>metadata.billing_invoice_id</c>, else by the Stripe invoice id stored on our invoice. Charges and disputes
+/// name no invoice in the API version we read (Stripe dropped <c>charge.invoice</c>): they name a payment intent, and the
+/// invoice payments of that payment intent name the invoice it paid, which the Stripe client looks up.
 /// </summary>
-public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource)
+public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource, StripeClient? stripe = null)
 {
     public const string InvoiceMetadataKey = "billing_invoice_id";
 
@@ -29,105 +34,123 @@ public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource)
 
     public async Task<WebhookTranslation> TranslateAsync(StripeEvent evt, CancellationToken ct)
     {
-        var obj = evt.Object;
+        var created = Created(evt);
         switch (evt.Type)
         {
             case "invoice.paid":
             case "invoice.payment_failed":
             case "invoice.marked_uncollectible":
             {
-                var invoiceId = await FindInvoiceAsync(obj, String(obj, "id"), ct);
+                if (evt.Data?.Object is not Invoice invoice)
+                    return WebhookTranslation.Reject($"{evt.Type} event {evt.Id} carries no invoice object");
+                var invoiceId = await FindInvoiceAsync(invoice.Metadata, invoice.Id, ct);
                 if (invoiceId is null)
-                    return WebhookTranslation.Reject(UnknownInvoice(obj, String(obj, "id")));
+                    return WebhookTranslation.Reject(UnknownInvoice(invoice.Metadata, invoice.Id));
                 object message = evt.Type switch
                 {
-                    "invoice.paid" => Paid(evt, invoiceId.Value),
-                    "invoice.payment_failed" => new PaymentFailed(evt.Id, invoiceId.Value, FailureReason(obj), evt.Created),
-                    _ => new InvoiceMarkedUncollectible(evt.Id, invoiceId.Value, evt.Created),
+                    "invoice.paid" => Paid(evt, invoice, invoiceId.Value, created),
+                    "invoice.payment_failed" => new PaymentFailed(evt.Id, invoiceId.Value, invoice.LastFinalizationError?.Message ?? "payment failed", created),
+                    _ => new InvoiceMarkedUncollectible(evt.Id, invoiceId.Value, created),
                 };
                 return message is string reason
                     ? WebhookTranslation.Reject(reason, invoiceId)
                     : new WebhookTranslation(WebhookTranslation.Posted, null, invoiceId, [message]);
             }
             case "charge.refunded":
-                return await RefundsAsync(evt, ct);
+                return evt.Data?.Object is Charge charge
+                    ? await RefundsAsync(evt, charge, created, ct)
+                    : WebhookTranslation.Reject($"{evt.Type} event {evt.Id} carries no charge object");
             default:
                 if (evt.Type.StartsWith("charge.dispute.", StringComparison.Ordinal))
-                    return await DisputeAsync(evt, ct);
+                    return evt.Data?.Object is Dispute dispute
+                        ? await DisputeAsync(evt, dispute, created, ct)
+                        : WebhookTranslation.Reject($"{evt.Type} event {evt.Id} carries no dispute object");
                 return WebhookTranslation.Ignore($"event type {evt.Type} is not used");
         }
     }
 
-    static object Paid(StripeEvent evt, Guid invoiceId)
+    static DateTimeOffset Created(StripeEvent evt) => new(DateTime.SpecifyKind(evt.Created, DateTimeKind.Utc));
+
+    static object Paid(StripeEvent evt, Invoice invoice, Guid invoiceId, DateTimeOffset created)
     {
-        var obj = evt.Object;
-        var amount = Long(obj, "amount_paid") ?? Long(obj, "total");
-        if (amount is not > 0)
-            return $"invoice.paid {String(obj, "id")} has no positive amount_paid";
-        if (String(obj, "currency") is not { } currency)
-            return $"invoice.paid {String(obj, "id")} has no currency";
-        return new PaymentSucceeded(evt.Id, invoiceId, amount.Value, currency.ToUpperInvariant(), evt.Created);
+        if (invoice.AmountPaid is not > 0)
+            return $"invoice.paid {invoice.Id} has no positive amount_paid";
+        if (string.IsNullOrEmpty(invoice.Currency))
+            return $"invoice.paid {invoice.Id} has no currency";
+        return new PaymentSucceeded(evt.Id, invoiceId, invoice.AmountPaid, invoice.Currency.ToUpperInvariant(), created);
     }
 
-    async Task<WebhookTranslation> RefundsAsync(StripeEvent evt, CancellationToken ct)
+    async Task<WebhookTranslation> RefundsAsync(StripeEvent evt, Charge charge, DateTimeOffset created, CancellationToken ct)
     {
-        var charge = evt.Object;
-        var chargeId = String(charge, "id") ?? "(no id)";
-        var invoiceId = await FindInvoiceAsync(charge, String(charge, "invoice"), ct);
+        var chargeId = charge.Id ?? "(no id)";
+        var (invoiceId, unknown) = await FindPaidInvoiceAsync(charge.Metadata, charge.PaymentIntentId, $"charge {chargeId}", ct);
         if (invoiceId is null)
-            return WebhookTranslation.Reject(UnknownInvoice(charge, String(charge, "invoice")));
-        if (String(charge, "currency") is not { } currency)
+            return WebhookTranslation.Reject(unknown!);
+        if (string.IsNullOrEmpty(charge.Currency))
             return WebhookTranslation.Reject($"charge {chargeId} has no currency", invoiceId);
-        var chargeAmount = Long(charge, "amount") ?? 0;
+        var currency = charge.Currency.ToUpperInvariant();
         var refunds = new List<(string Id, long Amount)>();
-        if (charge.TryGetProperty("refunds", out var list) && list.ValueKind == JsonValueKind.Object
-            && list.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+        foreach (var refund in charge.Refunds?.Data ?? [])
         {
-            foreach (var refund in data.EnumerateArray())
-            {
-                if (String(refund, "id") is not { } id || Long(refund, "amount") is not { } amount)
-                    return WebhookTranslation.Reject($"charge {chargeId} lists a refund without id or amount", invoiceId);
-                if (String(refund, "status") is "failed" or "canceled")
-                    continue;
-                refunds.Add((id, amount));
-            }
+            if (string.IsNullOrEmpty(refund.Id) || refund.Amount <= 0)
+                return WebhookTranslation.Reject($"charge {chargeId} lists a refund without id or amount", invoiceId);
+            if (refund.Status is "failed" or "canceled")
+                continue;
+            refunds.Add((refund.Id, refund.Amount));
         }
         if (refunds.Count == 0)
             return WebhookTranslation.Reject($"charge {chargeId} was refunded but lists no refund", invoiceId);
         var refunded = refunds.Sum(r => r.Amount);
-        if (refunded > chargeAmount)
+        if (refunded > charge.Amount)
             return WebhookTranslation.Reject(
-                $"refunds of charge {chargeId} total {refunded}, more than the charge's {chargeAmount} {currency.ToUpperInvariant()}", invoiceId);
+                $"refunds of charge {chargeId} total {refunded}, more than the charge's {charge.Amount} {currency}", invoiceId);
         return new WebhookTranslation(WebhookTranslation.Posted, null, invoiceId,
-            refunds.Select(r => (object)new RefundCreated(evt.Id, invoiceId.Value, r.Id, r.Amount, currency.ToUpperInvariant(), evt.Created)).ToList());
+            refunds.Select(r => (object)new RefundCreated(evt.Id, invoiceId.Value, r.Id, r.Amount, currency, created)).ToList());
     }
 
-    async Task<WebhookTranslation> DisputeAsync(StripeEvent evt, CancellationToken ct)
+    async Task<WebhookTranslation> DisputeAsync(StripeEvent evt, Dispute dispute, DateTimeOffset created, CancellationToken ct)
     {
-        var dispute = evt.Object;
-        var disputeId = String(dispute, "id");
-        var invoiceId = await FindInvoiceAsync(dispute, String(dispute, "invoice"), ct);
+        var (invoiceId, unknown) = await FindPaidInvoiceAsync(dispute.Metadata, dispute.PaymentIntentId, $"dispute {dispute.Id ?? "(no id)"}", ct);
         if (invoiceId is null)
-            return WebhookTranslation.Reject(UnknownInvoice(dispute, String(dispute, "invoice")));
-        if (disputeId is null || String(dispute, "status") is not { } status || Long(dispute, "amount") is not { } amount
-            || String(dispute, "currency") is not { } currency)
+            return WebhookTranslation.Reject(unknown!);
+        if (string.IsNullOrEmpty(dispute.Id) || string.IsNullOrEmpty(dispute.Status) || dispute.Amount <= 0 || string.IsNullOrEmpty(dispute.Currency))
             return WebhookTranslation.Reject($"dispute event {evt.Id} lacks id, status, amount or currency", invoiceId);
         return new WebhookTranslation(WebhookTranslation.Posted, null, invoiceId,
-            [new DisputeUpdated(evt.Id, invoiceId.Value, disputeId, status, amount, currency.ToUpperInvariant(), evt.Created)]);
+            [new DisputeUpdated(evt.Id, invoiceId.Value, dispute.Id, dispute.Status, dispute.Amount, dispute.Currency.ToUpperInvariant(), created)]);
     }
 
-    async Task<Guid?> FindInvoiceAsync(JsonElement obj, string? stripeInvoiceId, CancellationToken ct)
+    /// <summary>
+    /// The invoice a charge or dispute is about: by our metadata, else through its payment intent's invoice payments
+    /// (one Stripe invoice, stored on exactly one of our invoices). Returns the reason when none is found.
+    /// </summary>
+    async Task<(Guid? InvoiceId, string? Reason)> FindPaidInvoiceAsync(IReadOnlyDictionary<string, string>? metadata, string? paymentIntent,
+        string what, CancellationToken ct)
+    {
+        if (await FindInvoiceAsync(metadata, null, ct) is { } byMetadata)
+            return (byMetadata, null);
+        if (string.IsNullOrEmpty(paymentIntent))
+            return (null, $"{what} has no payment intent, and " + UnknownInvoice(metadata, null));
+        if (stripe is null)
+            return (null, $"{what} can only be traced to an invoice through its payment intent {paymentIntent}, and Stripe__ApiKey is not set");
+        var invoices = (await stripe.InvoicePaymentsOfPaymentIntentAsync(paymentIntent, ct))
+            .Where(p => p.Status is not ("canceled" or "failed")).Select(p => p.Invoice).Distinct().ToList();
+        if (invoices.Count != 1)
+            return (null, $"{what}: payment intent {paymentIntent} paid {invoices.Count} Stripe invoices ({string.Join(", ", invoices)}), not exactly one");
+        var found = await FindInvoiceAsync(null, invoices[0], ct);
+        return found is null ? (null, $"{what}: " + UnknownInvoice(metadata, invoices[0])) : (found, null);
+    }
+
+    async Task<Guid?> FindInvoiceAsync(IReadOnlyDictionary<string, string>? metadata, string? stripeInvoiceId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        if (obj.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object
-            && String(meta, InvoiceMetadataKey) is { } text && Guid.TryParse(text, out var id))
+        if (metadata is not null && metadata.TryGetValue(InvoiceMetadataKey, out var text) && Guid.TryParse(text, out var id))
         {
             await using var cmd = new NpgsqlCommand(ByIdSql, conn);
             cmd.Parameters.AddWithValue("id", id);
             if (await cmd.ExecuteScalarAsync(ct) is Guid found)
                 return found;
         }
-        if (stripeInvoiceId is null)
+        if (string.IsNullOrEmpty(stripeInvoiceId))
             return null;
         await using var byStripe = new NpgsqlCommand(ByStripeIdSql, conn);
         byStripe.Parameters.AddWithValue("stripe_id", stripeInvoiceId);
@@ -142,23 +165,9 @@ public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource)
         return match;
     }
 
-    static string UnknownInvoice(JsonElement obj, string? stripeInvoiceId)
+    static string UnknownInvoice(IReadOnlyDictionary<string, string>? metadata, string? stripeInvoiceId)
     {
-        var meta = obj.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? String(m, InvoiceMetadataKey) : null;
+        var meta = metadata is not null && metadata.TryGetValue(InvoiceMetadataKey, out var m) && m.Length > 0 ? m : null;
         return $"no invoice of ours matches metadata.{InvoiceMetadataKey}={meta ?? "(none)"} or Stripe invoice {stripeInvoiceId ?? "(none)"}";
     }
-
-    static string FailureReason(JsonElement invoice)
-    {
-        if (invoice.TryGetProperty("last_finalization_error", out var error) && error.ValueKind == JsonValueKind.Object
-            && String(error, "message") is { } message)
-            return message;
-        return "payment failed";
-    }
-
-    static string? String(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
-
-    static long? Long(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : null;
 }

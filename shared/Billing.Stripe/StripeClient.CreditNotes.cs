@@ -1,3 +1,5 @@
+using Stripe;
+
 namespace Billing.Stripe;
 
 // Credit notes and voids, kept apart from the invoice push: small, and each call is idempotent by its key.
@@ -14,18 +16,22 @@ public sealed partial class StripeClient
         ArgumentException.ThrowIfNullOrWhiteSpace(invoice);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
         ArgumentOutOfRangeException.ThrowIfNegative(creditAmount);
-        var form = new StripeForm()
-            .Add("invoice", invoice)
-            .Add("lines[0][type]", "custom_line_item")
-            .Add("lines[0][description]", description)
-            .Add("lines[0][quantity]", 1)
-            .Add("lines[0][unit_amount]", amount)
-            .AddMetadata(Checked(metadata));
-        if (creditAmount > 0) form.Add("credit_amount", creditAmount);
-        return SendAsync<StripeCreditNote>(HttpMethod.Post, "/v1/credit_notes", form, Key(idempotencyKey), ct);
+        var options = new CreditNoteCreateOptions
+        {
+            Invoice = invoice,
+            Lines = [new CreditNoteLineOptions { Type = "custom_line_item", Description = description, Quantity = 1, UnitAmount = amount }],
+            Metadata = Checked(metadata),
+            CreditAmount = creditAmount > 0 ? creditAmount : null,
+        };
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _creditNotes.CreateAsync(options, request, ct), StripeCreditNote.From);
     }
 
     /// <summary>Voids a finalized, unpaid invoice (open or uncollectible).</summary>
-    public Task<StripeInvoice> VoidInvoiceAsync(string id, string idempotencyKey, CancellationToken ct = default) =>
-        SendAsync<StripeInvoice>(HttpMethod.Post, $"/v1/invoices/{Id(id)}/void", new StripeForm(), Key(idempotencyKey), ct);
+    public Task<StripeInvoice> VoidInvoiceAsync(string id, string idempotencyKey, CancellationToken ct = default)
+    {
+        var invoice = Id(id);
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _invoices.VoidInvoiceAsync(invoice, null, request, ct), StripeInvoice.From);
+    }
 }

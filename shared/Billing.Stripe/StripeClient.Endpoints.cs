@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stripe;
 
 namespace Billing.Stripe;
 
@@ -8,12 +9,16 @@ public sealed partial class StripeClient
         IReadOnlyDictionary<string, string>? metadata, string idempotencyKey, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var form = new StripeForm().Add("name", name).Add("email", email).AddMetadata(Checked(metadata));
-        return SendAsync<StripeCustomer>(HttpMethod.Post, "/v1/customers", form, Key(idempotencyKey), ct);
+        var options = new CustomerCreateOptions { Name = name, Email = email, Metadata = Checked(metadata) };
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _customers.CreateAsync(options, request, ct), StripeCustomer.From);
     }
 
-    public Task<StripeCustomer> GetCustomerAsync(string id, CancellationToken ct = default) =>
-        SendAsync<StripeCustomer>(HttpMethod.Get, $"/v1/customers/{Id(id)}", null, null, ct);
+    public Task<StripeCustomer> GetCustomerAsync(string id, CancellationToken ct = default)
+    {
+        var customer = Id(id);
+        return CallAsync(() => _customers.GetAsync(customer, null, null, ct), StripeCustomer.From);
+    }
 
     /// <summary>An item attached to a draft invoice; <paramref name="amount"/> in the currency's minor unit.</summary>
     public Task<StripeInvoiceItem> CreateInvoiceItemAsync(string customer, string invoice, long amount, string currency,
@@ -21,14 +26,17 @@ public sealed partial class StripeClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(customer);
         ArgumentException.ThrowIfNullOrWhiteSpace(invoice);
-        var form = new StripeForm()
-            .Add("customer", customer)
-            .Add("invoice", invoice)
-            .Add("amount", amount)
-            .Add("currency", Currency(currency))
-            .Add("description", description)
-            .AddMetadata(Checked(metadata));
-        return SendAsync<StripeInvoiceItem>(HttpMethod.Post, "/v1/invoiceitems", form, Key(idempotencyKey), ct);
+        var options = new InvoiceItemCreateOptions
+        {
+            Customer = customer,
+            Invoice = invoice,
+            Amount = amount,
+            Currency = Currency(currency),
+            Description = description,
+            Metadata = Checked(metadata),
+        };
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _items.CreateAsync(options, request, ct), StripeInvoiceItem.From);
     }
 
     /// <summary>
@@ -40,22 +48,32 @@ public sealed partial class StripeClient
         IReadOnlyDictionary<string, string>? metadata, string idempotencyKey, DateOnly dueDate, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(customer);
-        var form = new StripeForm()
-            .Add("customer", customer)
-            .Add("currency", Currency(currency))
-            .Add("auto_advance", false)
-            .Add("collection_method", "send_invoice")
-            .Add("due_date", new DateTimeOffset(dueDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds())
-            .Add("pending_invoice_items_behavior", "exclude")
-            .AddMetadata(Checked(metadata));
-        return SendAsync<StripeInvoice>(HttpMethod.Post, "/v1/invoices", form, Key(idempotencyKey), ct);
+        var options = new InvoiceCreateOptions
+        {
+            Customer = customer,
+            Currency = Currency(currency),
+            AutoAdvance = false,
+            CollectionMethod = "send_invoice",
+            DueDate = dueDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            PendingInvoiceItemsBehavior = "exclude",
+            Metadata = Checked(metadata),
+        };
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _invoices.CreateAsync(options, request, ct), StripeInvoice.From);
     }
 
-    public Task<StripeInvoice> FinalizeInvoiceAsync(string id, string idempotencyKey, CancellationToken ct = default) =>
-        SendAsync<StripeInvoice>(HttpMethod.Post, $"/v1/invoices/{Id(id)}/finalize", new StripeForm(), Key(idempotencyKey), ct);
+    public Task<StripeInvoice> FinalizeInvoiceAsync(string id, string idempotencyKey, CancellationToken ct = default)
+    {
+        var invoice = Id(id);
+        var request = Idempotent(idempotencyKey);
+        return CallAsync(() => _invoices.FinalizeInvoiceAsync(invoice, null, request, ct), StripeInvoice.From);
+    }
 
-    public Task<StripeInvoice> GetInvoiceAsync(string id, CancellationToken ct = default) =>
-        SendAsync<StripeInvoice>(HttpMethod.Get, $"/v1/invoices/{Id(id)}", null, null, ct);
+    public Task<StripeInvoice> GetInvoiceAsync(string id, CancellationToken ct = default)
+    {
+        var invoice = Id(id);
+        return CallAsync(() => _invoices.GetAsync(invoice, null, null, ct), StripeInvoice.From);
+    }
 
     /// <summary>
     /// Invoices whose metadata[key] equals value: how we find an invoice created earlier once its
@@ -71,13 +89,36 @@ public sealed partial class StripeClient
         string? page = null;
         do
         {
-            var path = $"/v1/invoices/search?query={Uri.EscapeDataString(query)}&limit=100";
-            if (page is not null) path += $"&page={Uri.EscapeDataString(page)}";
-            var result = await SendAsync<StripeSearchResult<StripeInvoice>>(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
-            found.AddRange(result.Data);
+            var options = new InvoiceSearchOptions { Query = query, Limit = 100, Page = page };
+            var result = await CallAsync(() => _invoices.SearchAsync(options, null, ct), r => r).ConfigureAwait(false);
+            foreach (var invoice in result.Data) found.Add(await CallAsync(() => Task.FromResult(invoice), StripeInvoice.From).ConfigureAwait(false));
             page = result.HasMore ? result.NextPage : null;
         } while (page is not null);
         return found;
+    }
+
+    /// <summary>
+    /// The invoice payments made through a payment intent: the link from a charge, refund or dispute (each names its
+    /// payment intent) to the invoice it paid, now that Stripe's charges no longer name an invoice.
+    /// </summary>
+    public async Task<IReadOnlyList<StripeInvoicePayment>> InvoicePaymentsOfPaymentIntentAsync(string paymentIntent, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(paymentIntent);
+        var found = new List<StripeInvoicePayment>();
+        string? after = null;
+        while (true)
+        {
+            var options = new InvoicePaymentListOptions
+            {
+                Payment = new InvoicePaymentPaymentOptions { Type = "payment_intent", PaymentIntent = paymentIntent },
+                Limit = 100,
+                StartingAfter = after,
+            };
+            var page = await CallAsync(() => _invoicePayments.ListAsync(options, null, ct), r => r).ConfigureAwait(false);
+            foreach (var payment in page.Data) found.Add(await CallAsync(() => Task.FromResult(payment), StripeInvoicePayment.From).ConfigureAwait(false));
+            if (!page.HasMore || page.Data.Count == 0) return found;
+            after = page.Data[^1].Id;
+        }
     }
 
     // Stripe's search language quotes strings with ' and escapes with a backslash.
@@ -91,10 +132,11 @@ public sealed partial class StripeClient
         return idempotencyKey;
     }
 
+    // Stripe.net puts ids into the path escaped; this only refuses an empty one before anything is sent.
     private static string Id(string id)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        return Uri.EscapeDataString(id);
+        return id;
     }
 
     private static string Currency(string currency)
@@ -106,17 +148,21 @@ public sealed partial class StripeClient
     }
 
     // Stripe's limits: 50 keys, keys up to 40 characters without brackets, values up to 500 characters.
-    private static IReadOnlyDictionary<string, string>? Checked(IReadOnlyDictionary<string, string>? metadata)
+    // Copied in key order, so the same dictionary always yields the same body: Stripe compares the parameters of a
+    // replayed idempotent request, and a different order must not look like different parameters.
+    private static Dictionary<string, string>? Checked(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null) return null;
         if (metadata.Count > 50) throw new ArgumentException("Stripe allows at most 50 metadata keys.", nameof(metadata));
-        foreach (var (key, value) in metadata)
+        var copy = new Dictionary<string, string>(metadata.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             ValidateMetadataKey(key);
             if (value is null || value.Length > 500)
                 throw new ArgumentException($"Metadata value of '{key}' must be set and at most 500 characters.", nameof(metadata));
+            copy.Add(key, value);
         }
-        return metadata;
+        return copy;
     }
 
     private static void ValidateMetadataKey(string key)

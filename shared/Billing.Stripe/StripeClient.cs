@@ -1,111 +1,89 @@
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
+using Stripe;
 
 namespace Billing.Stripe;
 
 /// <summary>
-/// Typed client for the few Stripe endpoints invoicing needs. Every POST carries an idempotency key, which is
-/// sent unchanged on each retry so a retried create never makes a second object.
+/// The Stripe calls invoicing needs, on Stripe.net's <see cref="global::Stripe.StripeClient"/>. Under it sits one
+/// <see cref="HttpClient"/> whose handler owns the rate limiter and the retries (Stripe.net's own retries are off, so
+/// there is one retry layer). Every POST carries our idempotency key, which the handler sends unchanged on each retry
+/// so a retried create never makes a second object. Answers come back as the small records of this library; errors
+/// as <see cref="StripeException"/>.
 /// </summary>
-public sealed partial class StripeClient
+public sealed partial class StripeClient : IDisposable
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        PropertyNameCaseInsensitive = false,
-        // A response missing an id or amount fails here, loudly, instead of flowing on as null or 0.
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
     private readonly HttpClient _http;
-    private readonly StripeOptions _options;
-    private readonly TimeProvider _time;
-    private readonly StripeRateLimiter _limiter;
-    private readonly StripeRetryPolicy _retry;
-    private readonly string _baseUrl;
+    private readonly global::Stripe.StripeClient _stripe;
+    private readonly CustomerService _customers;
+    private readonly InvoiceService _invoices;
+    private readonly InvoiceItemService _items;
+    private readonly CreditNoteService _creditNotes;
+    private readonly InvoicePaymentService _invoicePayments;
 
     /// <param name="limiter">
-    /// Pass one shared limiter when clients are not singletons (e.g. typed HttpClient registrations create one
-    /// per scope); otherwise each client gets its own bucket of <see cref="StripeOptions.RequestsPerSecond"/>.
+    /// Pass one shared limiter when clients are not singletons; otherwise each client gets its own bucket of
+    /// <see cref="StripeOptions.RequestsPerSecond"/>.
     /// </param>
-    public StripeClient(HttpClient http, StripeOptions options, TimeProvider? time = null, StripeRateLimiter? limiter = null)
+    /// <param name="transport">What sends the HTTP requests (default: a new <see cref="SocketsHttpHandler"/>); tests pass their own.</param>
+    public StripeClient(StripeOptions options, TimeProvider? time = null, StripeRateLimiter? limiter = null, HttpMessageHandler? transport = null)
     {
-        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _http = http;
-        _options = options;
-        _time = time ?? TimeProvider.System;
-        _limiter = limiter ?? new StripeRateLimiter(options.RequestsPerSecond, _time);
-        _retry = new StripeRetryPolicy(options, _time);
-        _baseUrl = options.BaseUrl.TrimEnd('/');
-    }
-
-    private async Task<T> SendAsync<T>(HttpMethod method, string pathAndQuery, StripeForm? form, string? idempotencyKey, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
+        time ??= TimeProvider.System;
+        limiter ??= new StripeRateLimiter(options.RequestsPerSecond, time);
+        var handler = new StripeRetryHandler(options, time, limiter,
+            transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        // No timeout here: it would cover the waits between attempts too; the handler limits each attempt.
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _stripe = new global::Stripe.StripeClient(new StripeClientOptions
         {
-            await _limiter.AcquireAsync(ct).ConfigureAwait(false);
-            using var request = BuildRequest(method, pathAndQuery, form, idempotencyKey);
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex, ct) && attempt < _options.MaxRetries)
-            {
-                // The request may or may not have reached Stripe; the same idempotency key makes a repeat safe.
-                await Task.Delay(_retry.Delay(attempt, null)!.Value, _time, ct).ConfigureAwait(false);
-                continue;
-            }
-
-            using (response)
-            {
-                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                var requestId = Header(response, "Request-Id");
-                if (response.IsSuccessStatusCode) return Deserialize<T>(response, body, requestId);
-
-                var error = StripeException.FromResponse(response.StatusCode, body, requestId);
-                if (attempt >= _options.MaxRetries || !StripeRetryPolicy.ShouldRetry(response, error)) throw error;
-                var delay = _retry.Delay(attempt, response.Headers.RetryAfter);
-                if (delay is null) throw error;
-                await Task.Delay(delay.Value, _time, ct).ConfigureAwait(false);
-            }
-        }
+            ApiKey = options.ApiKey,
+            ApiBase = options.BaseUrl.TrimEnd('/'),
+            HttpClient = new SystemNetHttpClient(_http, maxNetworkRetries: 0, appInfo: null, enableTelemetry: false),
+        });
+        _customers = new CustomerService(_stripe);
+        _invoices = new InvoiceService(_stripe);
+        _items = new InvoiceItemService(_stripe);
+        _creditNotes = new CreditNoteService(_stripe);
+        _invoicePayments = new InvoicePaymentService(_stripe);
     }
 
-    private HttpRequestMessage BuildRequest(HttpMethod method, string pathAndQuery, StripeForm? form, string? idempotencyKey)
-    {
-        var request = new HttpRequestMessage(method, _baseUrl + pathAndQuery);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
-        request.Headers.TryAddWithoutValidation("Stripe-Version", _options.ApiVersion);
-        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-        if (form is not null)
-            request.Content = new StringContent(form.Encode(), Encoding.UTF8, "application/x-www-form-urlencoded");
-        return request;
-    }
+    /// <summary>Stripe.net's client over the same handler, for calls this library does not wrap.</summary>
+    public IStripeClient Inner => _stripe;
 
-    private static bool IsConnectionFailure(Exception ex, CancellationToken ct) =>
-        ex is HttpRequestException
-        // HttpClient.Timeout surfaces as a cancellation the caller did not ask for.
-        || (ex is TaskCanceledException && !ct.IsCancellationRequested);
+    public void Dispose() => _http.Dispose();
 
-    private static T Deserialize<T>(HttpResponseMessage response, string body, string? requestId)
+    // Stripe.net errors in our terms; a 2xx answer that lacks what every such object has is an error too.
+    private static async Task<TModel> CallAsync<TEntity, TModel>(Func<Task<TEntity>> call, Func<TEntity, TModel> map)
     {
+        TEntity entity;
         try
         {
-            return JsonSerializer.Deserialize<T>(body, Json)
-                ?? throw new JsonException("The response body was the JSON literal null.");
+            entity = await call().ConfigureAwait(false);
         }
-        catch (JsonException ex)
+        catch (global::Stripe.StripeException ex)
         {
-            throw new StripeException(response.StatusCode, "api_error", "invalid_response",
-                $"Could not read Stripe's response as {typeof(T).Name}: {ex.Message}", null, requestId);
+            throw Named<TModel>(StripeException.From(ex));
+        }
+        catch (StripeException ex) when (ex.Code == "invalid_response")
+        {
+            throw Named<TModel>(ex);
+        }
+        try
+        {
+            return map(entity);
+        }
+        catch (FormatException ex)
+        {
+            var requestId = (entity as IStripeEntity)?.StripeResponse?.RequestId;
+            throw new StripeException(System.Net.HttpStatusCode.OK, "api_error", "invalid_response",
+                $"Could not read Stripe's response as {typeof(TModel).Name}: {ex.Message}", null, requestId);
         }
     }
 
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+    private static StripeException Named<TModel>(StripeException ex) =>
+        ex.Code != "invalid_response"
+            ? ex
+            : new StripeException(ex.StatusCode, ex.Type, ex.Code, $"{ex.StripeMessage} (read as {typeof(TModel).Name})", ex.Param, ex.RequestId, null, ex);
+
+    private static RequestOptions Idempotent(string idempotencyKey) => new() { IdempotencyKey = Key(idempotencyKey) };
 }

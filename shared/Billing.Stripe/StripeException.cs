@@ -7,8 +7,8 @@ namespace Billing.Stripe;
 public sealed class StripeException : Exception
 {
     public StripeException(HttpStatusCode statusCode, string? type, string? code, string? stripeMessage,
-        string? param, string? requestId, string? declineCode = null)
-        : base(Describe(statusCode, type, code, stripeMessage, param, requestId))
+        string? param, string? requestId, string? declineCode = null, Exception? innerException = null)
+        : base(Describe(statusCode, type, code, stripeMessage, param, requestId), innerException)
     {
         StatusCode = statusCode;
         Type = type;
@@ -34,6 +34,24 @@ public sealed class StripeException : Exception
     public string? RequestId { get; }
 
     public string? DeclineCode { get; }
+
+    /// <summary>A 2xx answer this system cannot use: not JSON, or missing a field every object of its kind has.</summary>
+    internal static StripeException InvalidResponse(HttpStatusCode status, string detail, string? requestId) =>
+        new(status, "api_error", "invalid_response", $"Could not read Stripe's response: {detail}", null, requestId);
+
+    /// <summary>Stripe.net's exception in our terms: the status, Stripe's error fields and the Request-Id.</summary>
+    internal static StripeException From(global::Stripe.StripeException ex)
+    {
+        var response = ex.StripeResponse;
+        var requestId = response?.RequestId;
+        if (response is null)
+            return new StripeException(ex.HttpStatusCode, null, null, ex.Message, null, requestId, null, ex);
+        if ((int)response.StatusCode is >= 200 and < 300)
+            return new StripeException(response.StatusCode, "api_error", "invalid_response", $"Could not read Stripe's response: {ex.Message}",
+                null, requestId, null, ex);
+        var read = FromResponse(response.StatusCode, response.Content ?? "", requestId);
+        return new StripeException(read.StatusCode, read.Type, read.Code, read.StripeMessage, read.Param, requestId, read.DeclineCode, ex);
+    }
 
     internal static StripeException FromResponse(HttpStatusCode status, string body, string? requestId)
     {

@@ -11,13 +11,18 @@ public sealed class StripeOptions
     [Required]
     public string BaseUrl { get; set; } = "https://api.stripe.com";
 
-    // Pinned so a change of the account's default API version cannot change the shape of responses under us.
-    [Required]
-    public string ApiVersion { get; set; } = "2024-06-20";
+    /// <summary>
+    /// The API version every request pins (Stripe-Version) and webhook events must carry: the one Stripe.net's types
+    /// are generated for, so it is not a setting. A change of the account's default version cannot change shapes under us.
+    /// </summary>
+    public static string ApiVersion => global::Stripe.StripeConfiguration.ApiVersion;
 
     // Stripe allows 100 requests/s live and 25 in test mode; the lower one is the safe default.
     [Range(0.1, 10_000)]
     public double RequestsPerSecond { get; set; } = 25;
+
+    // Each attempt's own limit; waits between attempts are not counted.
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(0, 20)]
     public int MaxRetries { get; set; } = 4;
@@ -42,8 +47,10 @@ public sealed class StripeOptions
             throw new ArgumentException("Stripe:ApiKey is required (environment variable Stripe__ApiKey).", nameof(ApiKey));
         if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
             throw new ArgumentException($"Stripe:BaseUrl must be an absolute http(s) URL, got '{BaseUrl}'.", nameof(BaseUrl));
-        if (string.IsNullOrWhiteSpace(ApiVersion))
-            throw new ArgumentException("Stripe:ApiVersion is required.", nameof(ApiVersion));
+        if (ApiKey.Any(char.IsWhiteSpace))
+            throw new ArgumentException("Stripe:ApiKey must not contain whitespace.", nameof(ApiKey));
+        if (RequestTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("Stripe:RequestTimeout must be positive.", nameof(RequestTimeout));
         if (!(RequestsPerSecond > 0))
             throw new ArgumentException("Stripe:RequestsPerSecond must be greater than 0.", nameof(RequestsPerSecond));
         if (MaxRetries < 0)

@@ -14,7 +14,9 @@ public enum StripeSignatureResult
 }
 
 /// <summary>
-/// Stripe's webhook signature scheme: header <c>t=&lt;unix&gt;,v1=&lt;hex&gt;[,v1=...]</c>, each v1 being
+/// Stripe's webhook signature scheme, checked against every configured secret so an endpoint secret can be rolled:
+/// an event signed with any of them is accepted (Stripe.net's EventUtility takes one secret and lowercase hex only;
+/// the HMAC itself is Stripe.net's). Header <c>t=&lt;unix&gt;,v1=&lt;hex&gt;[,v1=...]</c>, each v1 being
 /// HMAC-SHA256 of <c>"{t}.{payload}"</c> keyed with an endpoint secret. The payload must be the raw request
 /// body: JSON that was parsed and written again will not match.
 /// </summary>
@@ -61,13 +63,12 @@ public static class StripeWebhookSignature
         return $"t={t.ToString(CultureInfo.InvariantCulture)},v1={ComputeSignature(payload, secret, t)}";
     }
 
-    /// <summary>The lowercase hex v1 signature for a payload at a unix timestamp.</summary>
+    /// <summary>The lowercase hex v1 signature for a payload at a unix timestamp (Stripe.net's scheme).</summary>
     public static string ComputeSignature(string payload, string secret, long unixTimestamp)
     {
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        var signed = Encoding.UTF8.GetBytes($"{unixTimestamp.ToString(CultureInfo.InvariantCulture)}.{payload}");
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+        return global::Stripe.EventUtility.ComputeSignature(secret, unixTimestamp.ToString(CultureInfo.InvariantCulture), payload);
     }
 
     private const long MaxUnixSeconds = 253_402_300_799;

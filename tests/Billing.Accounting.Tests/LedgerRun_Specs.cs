@@ -179,7 +179,7 @@ public sealed class When_a_month_of_invoices_is_paid_refunded_and_replayed(ITest
 
     async Task<Dictionary<Guid, string>> PushSomeToStripeAsync()
     {
-        var stripe = new StripeClient(new HttpClient(), host.Stripe.ClientOptions());
+        using var stripe = new StripeClient(host.Stripe.ClientOptions());
         var pushed = new Dictionary<Guid, string>();
         foreach (var (inv, i) in invoices.Select((inv, i) => (inv, i)).Where(x => Group(x.i) == 9).Take(10))
         {

@@ -14,7 +14,8 @@ public sealed class WebhookFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await AccountingHost.StartAsync("webhooks", withSync: false, stripeApi: false);
+        // With the Stripe API: refunds and disputes are traced to their invoice through Stripe's invoice payments.
+        Host = await AccountingHost.StartAsync("webhooks", withSync: false, stripeApi: true);
         Invoice = (await InvoiceSeeder.SeedAsync(Host.Data, 1, 1, ["USD"], 7, DateTimeOffset.UtcNow))[0];
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Billing.Testing.FakeStripe;
 
 namespace Billing.Stripe.Tests;
 
@@ -137,9 +138,10 @@ public sealed class When_the_fake_is_used_to_plant_state : StripeSpec
         var result = StripeWebhookSignature.Verify(webhook.Payload, webhook.SignatureHeader, [Server.WebhookSecret],
             DateTimeOffset.UtcNow, TimeSpan.FromSeconds(300));
         Assert.Equal(StripeSignatureResult.Valid, result);
-        var evt = StripeEvent.Parse(webhook.Payload);
+        var evt = StripeWebhookEvent.Parse(webhook.Payload);
         Assert.Equal("invoice.paid", evt.Type);
-        Assert.Equal(draft.Id, evt.Object.GetProperty("id").GetString());
+        Assert.Equal(FakeStripeServer.ApiVersion, evt.ApiVersion);
+        Assert.Equal(draft.Id, Assert.IsType<global::Stripe.Invoice>(evt.Data.Object).Id);
     }
 }
 
@@ -185,6 +187,32 @@ public sealed class When_the_fake_gets_a_request_stripe_would_refuse : StripeSpe
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("2024-06-20")]
+    [InlineData("2025-03-31.basil")]
+    [InlineData("")]
+    public async Task Does_refuse_a_request_pinned_to_another_api_version(string version)
+    {
+        var customer = await CreateCustomerAsync();
+
+        using var response = await GetAsync($"/v1/customers/{customer.Id}", version);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Stripe-Version", body.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Contains(FakeStripeServer.ApiVersion, body.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Does_answer_the_version_stripe_net_pins()
+    {
+        var customer = await CreateCustomerAsync();
+
+        using var response = await GetAsync($"/v1/customers/{customer.Id}", global::Stripe.StripeConfiguration.ApiVersion);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Does_answer_an_unknown_path_with_a_stripe_shaped_404()
     {
@@ -201,13 +229,15 @@ public sealed class When_the_fake_gets_a_request_stripe_would_refuse : StripeSpe
             Content = new StringContent(form, null, "application/x-www-form-urlencoded"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Server.ApiKey);
+        request.Headers.Add("Stripe-Version", FakeStripeServer.ApiVersion);
         return Http.SendAsync(request);
     }
 
-    private Task<HttpResponseMessage> GetAsync(string path)
+    private Task<HttpResponseMessage> GetAsync(string path, string? version = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, Server.BaseUrl + path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Server.ApiKey);
+        if (version != "") request.Headers.Add("Stripe-Version", version ?? FakeStripeServer.ApiVersion);
         return Http.SendAsync(request);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Billing.Testing.FakeStripe;
 
 namespace Billing.Stripe.Tests;
 
@@ -74,6 +75,7 @@ public sealed class When_the_same_create_is_sent_twice : StripeSpec
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Server.ApiKey);
         request.Headers.Add("Idempotency-Key", key);
+        request.Headers.Add("Stripe-Version", FakeStripeServer.ApiVersion);
         return Http.SendAsync(request);
     }
 }

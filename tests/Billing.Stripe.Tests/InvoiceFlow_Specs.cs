@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Testing.FakeStripe;
 
 namespace Billing.Stripe.Tests;
 
@@ -49,7 +50,8 @@ public sealed class When_an_invoice_is_pushed_to_stripe : StripeSpec
             new Dictionary<string, string> { ["account_id"] = "acc=1&x", ["period"] = "2026-10" }, "customer-key");
 
         var request = Assert.Single(Server.Requests);
-        Assert.Equal("2024-06-20", request.StripeVersion);
+        Assert.Equal(global::Stripe.StripeConfiguration.ApiVersion, request.StripeVersion);
+        Assert.Equal(FakeStripeServer.ApiVersion, request.StripeVersion);
         Assert.Equal("customer-key", request.IdempotencyKey);
         Assert.Contains(new KeyValuePair<string, string>("metadata[account_id]", "acc=1&x"), request.Form);
         Assert.Contains(new KeyValuePair<string, string>("name", "Café & Co"), request.Form);

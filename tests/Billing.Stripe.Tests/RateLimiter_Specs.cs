@@ -53,10 +53,9 @@ public sealed class When_requests_exceed_the_rate_limit
     public async Task Does_share_one_bucket_across_all_calls_of_a_client()
     {
         await using var server = await FakeStripeServer.StartNewAsync();
-        using var http = new HttpClient();
         var options = server.ClientOptions();
         options.RequestsPerSecond = 4;
-        var client = new StripeClient(http, options, _clock);
+        using var client = new StripeClient(options, _clock);
         var customer = await client.CreateCustomerAsync("Acme", null, null, "k");
 
         await Task.WhenAll(Enumerable.Range(0, 7).Select(_ => client.GetCustomerAsync(customer.Id)));
@@ -70,10 +69,9 @@ public sealed class When_requests_exceed_the_rate_limit
     public async Task Does_share_a_limiter_passed_to_several_clients()
     {
         await using var server = await FakeStripeServer.StartNewAsync();
-        using var http = new HttpClient();
         var limiter = new StripeRateLimiter(2, _clock);
-        var first = new StripeClient(http, server.ClientOptions(), _clock, limiter);
-        var second = new StripeClient(http, server.ClientOptions(), _clock, limiter);
+        using var first = new StripeClient(server.ClientOptions(), _clock, limiter);
+        using var second = new StripeClient(server.ClientOptions(), _clock, limiter);
 
         for (var i = 0; i < 2; i++)
         {

@@ -13,6 +13,8 @@ public abstract class StripeSpec : IAsyncLifetime
 
     protected StripeClient Client { get; private set; } = null!;
 
+    private readonly List<StripeClient> _clients = [];
+
     protected static readonly Guid InvoiceId = Guid.Parse("5b0c7a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21");
 
     /// <summary>The due date our invoices carry to Stripe (any date does for the wire tests).</summary>
@@ -28,7 +30,9 @@ public abstract class StripeSpec : IAsyncLifetime
     {
         var options = Server.ClientOptions();
         configure?.Invoke(options);
-        return new StripeClient(Http, options, Clock);
+        var client = new StripeClient(options, Clock);
+        _clients.Add(client);
+        return client;
     }
 
     protected Task<StripeCustomer> CreateCustomerAsync(string key = "customer-key") =>
@@ -37,6 +41,7 @@ public abstract class StripeSpec : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
+        foreach (var client in _clients) client.Dispose();
         await Server.DisposeAsync();
     }
 }

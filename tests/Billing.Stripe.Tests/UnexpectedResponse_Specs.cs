@@ -12,8 +12,7 @@ public sealed class When_stripe_answers_with_an_unexpected_body
     [InlineData("null")]
     public async Task Does_throw_instead_of_returning_a_half_empty_object(string body)
     {
-        using var http = new HttpClient(new CannedHandler(body));
-        var client = new StripeClient(http, new StripeOptions { ApiKey = "sk_test_x" });
+        using var client = new StripeClient(new StripeOptions { ApiKey = "sk_test_x" }, transport: new CannedHandler(body));
 
         var ex = await Assert.ThrowsAsync<StripeException>(() => client.GetCustomerAsync("cus_1"));
 
@@ -24,8 +23,8 @@ public sealed class When_stripe_answers_with_an_unexpected_body
     [Fact]
     public async Task Does_read_a_complete_body()
     {
-        using var http = new HttpClient(new CannedHandler("""{"id":"cus_1","object":"customer","name":null,"email":null,"metadata":{}}"""));
-        var client = new StripeClient(http, new StripeOptions { ApiKey = "sk_test_x" });
+        using var client = new StripeClient(new StripeOptions { ApiKey = "sk_test_x" },
+            transport: new CannedHandler("""{"id":"cus_1","object":"customer","name":null,"email":null,"metadata":{}}"""));
 
         var customer = await client.GetCustomerAsync("cus_1");
 

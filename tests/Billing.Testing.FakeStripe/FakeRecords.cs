@@ -23,3 +23,6 @@ public sealed record FakeWebhook(string Payload, string SignatureHeader);
 /// <summary>A credit note: <see cref="Amount"/> in total, of which <see cref="CreditAmount"/> went to the customer's balance.</summary>
 public sealed record FakeCreditNote(string Id, string Invoice, long Amount, long CreditAmount, string? Memo,
     IReadOnlyDictionary<string, string> Metadata, long Created);
+
+/// <summary>An invoice paid through a payment intent (Stripe's InvoicePayment), with the charge that took the money.</summary>
+public sealed record FakeInvoicePayment(string Id, string Invoice, string PaymentIntent, string Charge, long Amount, string Currency, long Created);

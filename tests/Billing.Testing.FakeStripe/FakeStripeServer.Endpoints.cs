@@ -76,6 +76,9 @@ public sealed partial class FakeStripeServer
             return result.Error is { } e ? Error(e) : Ok(InvoiceJson(result.Value!));
         });
 
+        // How this API version links a payment to the invoice it paid (charges no longer name an invoice).
+        app.MapGet("/v1/invoice_payments", (HttpRequest r) => ListInvoicePayments(r.Query));
+
         MapCreditNoteEndpoints(app);
 
         app.MapFallback((HttpRequest r) => Error(new FakeStripeError(404, "invalid_request_error",
@@ -110,6 +113,49 @@ public sealed partial class FakeStripeServer
             ["next_page"] = hasMore ? $"page_{offset + limit}" : null,
             ["total_count"] = matches.Count,
         });
+    }
+
+    private IResult ListInvoicePayments(IQueryCollection query)
+    {
+        var type = query["payment[type]"].FirstOrDefault();
+        var intent = query["payment[payment_intent]"].FirstOrDefault();
+        var invoice = query["invoice"].FirstOrDefault();
+        if (type is not null && type != "payment_intent")
+            return Error(FakeStripeError.Invalid("payment[type]", $"Only payment_intent payments are supported here, got {type}."));
+        if (type is not null && string.IsNullOrEmpty(intent)) return Error(FakeStripeError.Missing("payment[payment_intent]"));
+        if (type is null && intent is not null) return Error(FakeStripeError.Missing("payment[type]"));
+        var limit = 10;
+        if (query["limit"].FirstOrDefault() is { } l && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+            return Error(FakeStripeError.Invalid("limit", "limit must be an integer between 1 and 100."));
+        // Newest first, as Stripe lists; starting_after continues after the given id.
+        var matches = _state.Payments.Reverse()
+            .Where(p => (intent is null || p.PaymentIntent == intent) && (invoice is null || p.Invoice == invoice)).ToList();
+        if (query["starting_after"].FirstOrDefault() is { } after)
+        {
+            var at = matches.FindIndex(p => p.Id == after);
+            if (at < 0) return Error(FakeStripeError.Invalid("starting_after", $"No such invoice payment: '{after}'"));
+            matches = matches.Skip(at + 1).ToList();
+        }
+        var data = new JsonArray();
+        foreach (var p in matches.Take(limit))
+        {
+            data.Add(new JsonObject
+            {
+                ["id"] = p.Id,
+                ["object"] = "invoice_payment",
+                ["amount_paid"] = p.Amount,
+                ["amount_requested"] = p.Amount,
+                ["created"] = p.Created,
+                ["currency"] = p.Currency,
+                ["invoice"] = p.Invoice,
+                ["is_default"] = true,
+                ["livemode"] = false,
+                ["payment"] = new JsonObject { ["type"] = "payment_intent", ["payment_intent"] = p.PaymentIntent },
+                ["status"] = "paid",
+                ["status_transitions"] = new JsonObject { ["canceled_at"] = null, ["paid_at"] = p.Created },
+            });
+        }
+        return Ok(new JsonObject { ["object"] = "list", ["data"] = data, ["has_more"] = matches.Count > limit, ["url"] = "/v1/invoice_payments" });
     }
 
     // The pipeline has already read the body; a request without a form body simply has no fields.

@@ -26,6 +26,16 @@ public sealed partial class FakeStripeServer
             return;
         }
 
+        // Stripe answers in the version a request pins; this fake speaks only Stripe.net's, so any other is a bug.
+        var version = request.Headers["Stripe-Version"].FirstOrDefault();
+        if (version != ApiVersion)
+        {
+            await WriteErrorAsync(ctx, FakeStripeError.Invalid("Stripe-Version", version is null
+                ? $"No Stripe-Version header: this fake speaks only {ApiVersion}."
+                : $"Invalid Stripe API version: {version}. This fake speaks only {ApiVersion}."));
+            return;
+        }
+
         if (TakeFailure(request.Path.Value ?? "") is { } failure)
         {
             if (failure.RetryAfter is not null) ctx.Response.Headers["Retry-After"] = failure.RetryAfter;

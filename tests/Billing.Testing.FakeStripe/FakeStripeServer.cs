@@ -36,6 +36,9 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
 
     public string ApiKey { get; }
 
+    /// <summary>The only Stripe-Version this fake answers: the one Stripe.net pins. Webhook events carry it too.</summary>
+    public static string ApiVersion => StripeOptions.ApiVersion;
+
     /// <summary>The secret webhooks from <see cref="CreateWebhook"/> are signed with.</summary>
     public string WebhookSecret { get; } = "whsec_" + FakeIds.New("x")[2..];
 
@@ -114,10 +117,48 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         lock (_gate) return _requests.Count(r => r.Path == path && string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The customer pays an open invoice in full (Stripe's hosted page); send the invoice.paid webhook yourself.</summary>
-    public void MarkPaid(string invoiceId)
+    /// <summary>
+    /// The customer pays an open invoice in full (Stripe's hosted page): a payment intent with one charge, recorded as
+    /// the invoice's payment (GET /v1/invoice_payments finds it by payment intent). Send the invoice.paid webhook yourself.
+    /// </summary>
+    public FakeInvoicePayment MarkPaid(string invoiceId) =>
+        _state.MarkPaid(invoiceId) ?? throw new ArgumentException($"No open invoice '{invoiceId}'.", nameof(invoiceId));
+
+    public IReadOnlyList<FakeInvoicePayment> InvoicePayments => _state.Payments;
+
+    /// <summary>
+    /// A charge.refunded event for a paid invoice's charge, shaped as this API version sends it: the charge names its
+    /// payment intent and no invoice (the link is the invoice payment), and lists the refunds given.
+    /// </summary>
+    public FakeWebhook CreateRefundWebhook(FakeInvoicePayment payment, params (string Id, long Amount)[] refunds)
     {
-        if (!_state.MarkPaid(invoiceId)) throw new ArgumentException($"No open invoice '{invoiceId}'.", nameof(invoiceId));
+        ArgumentNullException.ThrowIfNull(payment);
+        var data = new JsonArray();
+        foreach (var (id, amount) in refunds)
+        {
+            data.Add(new JsonObject
+            {
+                ["id"] = id, ["object"] = "refund", ["amount"] = amount, ["currency"] = payment.Currency, ["status"] = "succeeded",
+                ["charge"] = payment.Charge, ["payment_intent"] = payment.PaymentIntent,
+            });
+        }
+        return CreateWebhook("charge.refunded", new JsonObject
+        {
+            ["id"] = payment.Charge,
+            ["object"] = "charge",
+            ["amount"] = payment.Amount,
+            ["amount_captured"] = payment.Amount,
+            ["amount_refunded"] = refunds.Sum(r => r.Amount),
+            ["currency"] = payment.Currency,
+            ["customer"] = _state.FindInvoice(payment.Invoice)?.Customer,
+            ["payment_intent"] = payment.PaymentIntent,
+            ["paid"] = true,
+            ["refunded"] = refunds.Sum(r => r.Amount) >= payment.Amount,
+            ["status"] = "succeeded",
+            ["metadata"] = new JsonObject(),
+            ["livemode"] = false,
+            ["refunds"] = new JsonObject { ["object"] = "list", ["data"] = data, ["has_more"] = false, ["url"] = $"/v1/charges/{payment.Charge}/refunds" },
+        });
     }
 
     /// <summary>Plants drift: Stripe's total for the invoice no longer matches ours.</summary>
@@ -126,8 +167,11 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         if (!_state.SetTotal(invoiceId, total)) throw new ArgumentException($"No such invoice: '{invoiceId}'.", nameof(invoiceId));
     }
 
-    /// <summary>An event as Stripe would POST it to a webhook endpoint, signed with <see cref="WebhookSecret"/>.</summary>
-    public FakeWebhook CreateWebhook(string type, JsonObject dataObject, DateTimeOffset? at = null)
+    /// <summary>
+    /// An event as Stripe would POST it to a webhook endpoint, signed with <see cref="WebhookSecret"/> or
+    /// <paramref name="secret"/> (e.g. the one being rolled out), in <see cref="ApiVersion"/> unless told otherwise.
+    /// </summary>
+    public FakeWebhook CreateWebhook(string type, JsonObject dataObject, DateTimeOffset? at = null, string? secret = null, string? apiVersion = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
         ArgumentNullException.ThrowIfNull(dataObject);
@@ -136,13 +180,13 @@ public sealed partial class FakeStripeServer : IAsyncDisposable
         {
             ["id"] = FakeIds.New("evt"),
             ["object"] = "event",
-            ["api_version"] = "2024-06-20",
+            ["api_version"] = apiVersion ?? ApiVersion,
             ["created"] = when.ToUnixTimeSeconds(),
             ["type"] = type,
             ["livemode"] = false,
             ["data"] = new JsonObject { ["object"] = dataObject.DeepClone() },
         }.ToJsonString();
-        return new FakeWebhook(payload, StripeWebhookSignature.Sign(payload, WebhookSecret, when));
+        return new FakeWebhook(payload, StripeWebhookSignature.Sign(payload, secret ?? WebhookSecret, when));
     }
 
     /// <summary>An event about one of this server's invoices, e.g. "invoice.paid".</summary>

@@ -119,14 +119,20 @@ internal sealed partial class FakeStripeState(TimeProvider time)
         }
     }
 
-    /// <summary>The customer pays what is due (as the hosted invoice page would): open → paid.</summary>
-    public bool MarkPaid(string id)
+    private readonly List<FakeInvoicePayment> _payments = [];
+
+    public IReadOnlyList<FakeInvoicePayment> Payments { get { lock (_gate) return [.. _payments]; } }
+
+    /// <summary>The customer pays what is due (as the hosted invoice page would): open → paid, through a payment intent.</summary>
+    public FakeInvoicePayment? MarkPaid(string id)
     {
         lock (_gate)
         {
-            if (!_invoices.TryGetValue(id, out var invoice) || invoice.Status != "open") return false;
+            if (!_invoices.TryGetValue(id, out var invoice) || invoice.Status != "open") return null;
             _invoices[id] = invoice with { Status = "paid", AmountDue = 0 };
-            return true;
+            var payment = new FakeInvoicePayment(FakeIds.New("inpay"), id, FakeIds.New("pi"), FakeIds.New("ch"), invoice.AmountDue, invoice.Currency, Now);
+            _payments.Add(payment);
+            return payment;
         }
     }
 

@@ -4,6 +4,7 @@ using Billing.Accounting;
 using Billing.Contracts;
 using Billing.Stripe;
 using MassTransit;
+using StripeEvent = Stripe.Event;
 
 namespace Billing.AdminApi.Endpoints;
 
@@ -47,7 +48,7 @@ public static class StripeWebhookEndpoints
         StripeEvent evt;
         try
         {
-            evt = StripeEvent.Parse(payload);
+            evt = StripeWebhookEvent.Parse(payload);
         }
         catch (FormatException ex)
         {
