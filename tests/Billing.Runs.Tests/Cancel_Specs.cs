@@ -44,8 +44,8 @@ public sealed class When_a_run_is_cancelled_midway : IAsyncLifetime
         var issuedAtCancel = await conn.ExecuteScalarAsync<int>("select count(*)::int from invoices");
 
         // Every request still queued is consumed (acknowledged and skipped), none dead-lettered.
-        await Eventually.Until(() => h.Vhost.QueueAsync("generate-invoice"),
-            q => q is { } queue && queue.TryGetProperty("messages", out var m) && m.GetInt32() == 0, TimeSpan.FromMinutes(3));
+        // Counted by the broker now, not by the management statistics, which may still show the queue from before the fan-out.
+        await Eventually.Until(() => h.Vhost.ReadyNowAsync("generate-invoice"), n => n == 0, TimeSpan.FromMinutes(3));
         await Task.Delay(TimeSpan.FromSeconds(2));
         var issued = await conn.ExecuteScalarAsync<int>("select count(*)::int from invoices");
         Assert.Equal(issuedAtCancel, issued);
@@ -93,7 +93,7 @@ public sealed class When_a_run_is_cancelled_midway : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(issued, await conn.ExecuteScalarAsync<int>("select count(*)::int from invoices"));
         Assert.Equal(issued + 1, await conn.ExecuteScalarAsync<long>("select next_value from invoice_number_sequences where issuer = 'default'"));
-        Assert.Equal(0, (await h.Vhost.QueueAsync("generate-invoice"))!.Value.GetProperty("messages").GetInt32());
+        Assert.Equal(0u, await h.Vhost.ReadyNowAsync("generate-invoice"));
     }
 }
 

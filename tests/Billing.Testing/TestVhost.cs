@@ -44,6 +44,26 @@ public sealed class TestVhost : IAsyncDisposable
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
+    /// <summary>
+    /// Messages ready in a queue right now, asked of the broker itself (a passive declare); the management API's
+    /// counts are statistics sampled every few seconds and may still show a queue from before a burst.
+    /// Null when the queue does not exist.
+    /// </summary>
+    public async Task<uint?> ReadyNowAsync(string queue)
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(AmqpUrl) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var http = Management();

@@ -143,8 +143,13 @@ public sealed class MailerHarness : IAsyncDisposable
     public async Task WaitForQueuesDrainedAsync(params string[] queues)
     {
         foreach (var queue in queues.Length == 0 ? [InputQueue] : queues)
+        {
+            // Ready messages as the broker counts them now, then ready and unacknowledged from the management statistics
+            // (sampled every few seconds: alone, they may still show the queue from before the last publish).
+            await Eventually.Until(() => Vhost.ReadyNowAsync(queue), n => n is null or 0, TimeSpan.FromSeconds(60));
             await Eventually.Until(async () => await Vhost.QueueAsync(queue), q => q is { } v
                 && v.TryGetProperty("messages", out var m) && m.GetInt32() == 0, TimeSpan.FromSeconds(60));
+        }
     }
 
     /// <summary>For failure messages: the delivery rows and the first faults in the error queues.</summary>
