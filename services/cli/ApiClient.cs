@@ -30,6 +30,9 @@ public sealed class ApiClient : IDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>When set, every JSON answer is added here (for <c>--output json</c>).</summary>
+    public List<JsonElement>? Captured { get; init; }
+
     public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
     public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
@@ -50,7 +53,10 @@ public sealed class ApiClient : IDisposable
         if (body is not null) request.Content = JsonContent.Create(body, options: Json.Options);
         using var response = await SendRawAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        if (text.Length == 0) return default;
+        var json = JsonDocument.Parse(text).RootElement.Clone();
+        Captured?.Add(json);
+        return json;
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct)

@@ -6,14 +6,19 @@ namespace Billing.Cli;
 
 /// <summary>
 /// How lists are written. In a terminal: tables drawn to the console's width. Without one (output redirected to a file
-/// or a pipe): whole rows as plain columns separated by two spaces, no box drawing, no colour codes and no width limit,
-/// so nothing is cut or wrapped whatever COLUMNS says. Long lists end with "showing N of M — next: &lt;command&gt;".
+/// or a pipe): one line per row, cells separated by a tab (`cut -f`, `awk -F'\t'`), a header line first, no box drawing,
+/// no colour codes and no width limit, so nothing is cut or wrapped whatever COLUMNS says. An empty list says so on stderr.
+/// Long lists end with "showing N of M — next: &lt;command&gt;".
 /// </summary>
 public static class Output
 {
     public static bool IsTerminal => !Console.IsOutputRedirected;
 
-    public static Rows Table(params string[] columns) => new(columns);
+    public static Rows Table(params string[] columns) => new(columns, markup: false);
+
+    /// <summary>A table whose cells are Spectre markup (escaped with <c>Markup.Escape</c>, or styled): drawn as such in a
+    /// terminal, stripped to their text without one.</summary>
+    public static Rows MarkupTable(params string[] columns) => new(columns, markup: true);
 
     /// <summary>"showing 100 of 222 — next: billing errors list --offset 100", or "showing 5 of 5 errors" when nothing is left.</summary>
     /// <param name="result">An API page: count, total, offset and next_offset.</param>
@@ -49,34 +54,42 @@ public static class Output
             ? arg
             : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    public sealed class Rows(string[] columns)
+    public sealed class Rows(string[] columns, bool markup)
     {
         private readonly List<string[]> _rows = [];
 
+        public int Count => _rows.Count;
+
         public void Add(params string[] cells) => _rows.Add(cells);
 
-        public void Write(bool headers = true)
+        public void AddRow(params string[] cells) => _rows.Add(cells);
+
+        /// <param name="empty">What an empty list says instead (on stderr without a terminal, so a script reads only the header).</param>
+        public void Write(bool headers = true, string empty = "nothing to list")
         {
+            if (_rows.Count == 0)
+            {
+                if (IsTerminal)
+                {
+                    Console.WriteLine(empty);
+                    return;
+                }
+                Console.Error.WriteLine(empty);
+            }
             if (IsTerminal)
             {
                 var table = new Table().Border(TableBorder.Rounded);
                 if (!headers) table.HideHeaders();
                 foreach (var c in columns) table.AddColumn(new TableColumn(Markup.Escape(c)));
-                foreach (var r in _rows) table.AddRow(r.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)));
+                foreach (var r in _rows)
+                    table.AddRow(r.Select(c => markup ? (Spectre.Console.Rendering.IRenderable)new Markup(c) : new Text(c)));
                 AnsiConsole.Write(table);
                 return;
             }
-            var all = headers ? [columns, .. _rows] : _rows;
-            // One line per row: a line break inside a value would split the row.
-            var cleaned = all.Select(r => r.Select(c => c.ReplaceLineEndings(" ")).ToArray()).ToList();
-            var widths = new int[columns.Length];
-            foreach (var r in cleaned)
-                for (var i = 0; i < r.Length && i < widths.Length; i++) widths[i] = Math.Max(widths[i], r[i].Length);
-            foreach (var r in cleaned)
-            {
-                var cells = r.Select((c, i) => i == r.Length - 1 ? c : c.PadRight(widths[i]));
-                Console.WriteLine(string.Join("  ", cells).TrimEnd());
-            }
+            // One line per row: a tab or line break inside a value would split it.
+            static string Clean(string cell) => cell.ReplaceLineEndings(" ").Replace('\t', ' ');
+            if (headers) Console.WriteLine(string.Join('\t', columns.Select(Clean)));
+            foreach (var r in _rows) Console.WriteLine(string.Join('\t', r.Select(c => Clean(markup ? Markup.Remove(c) : c))));
         }
     }
 }

@@ -50,6 +50,63 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         var list = await h.CliAsync("invoice", "list", "--run", runId.ToString());
         Assert.Equal(0, list.Code);
         Assert.Contains("INV-2026-000005", list.Stdout);
+        // Piped, a list is tab-separated rows under a header line: no box drawing, no colour codes, money as money.
+        Assert.DoesNotContain('\u001b', list.Stdout);
+        Assert.DoesNotMatch("[│─╭╮╰╯┼]", list.Stdout);
+        var rows = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeWhile(l => !l.StartsWith("showing ", StringComparison.Ordinal)).ToList();
+        Assert.Equal("number\tid\tperiod\ttotal\temail\tsynced", rows[0]);
+        Assert.Equal(6, rows.Count);
+        foreach (var row in rows.Skip(1))
+        {
+            var cells = row.Split('\t');
+            Assert.Equal(6, cells.Length);
+            var total = await conn.ExecuteScalarAsync<long>("select total_minor from invoices where number = @number", new { number = cells[0] });
+            Assert.Equal("EUR " + (total / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture), cells[3]);
+        }
+        Assert.Equal(rows.Skip(1).Select(r => r.Split('\t')[0]).Order(StringComparer.Ordinal), rows.Skip(1).Select(r => r.Split('\t')[0]));
+        var none = await h.CliAsync("invoice", "list", "--account", Guid.NewGuid().ToString());
+        Assert.Equal(0, none.Code);
+        Assert.Equal("number\tid\tperiod\ttotal\temail\tsynced", none.Stdout.Split('\n')[0]);
+        Assert.Contains("no invoices", none.Stderr);
+
+        // Re-attached to a run started elsewhere, --watch follows it to its end.
+        var reattached = await h.CliAsync("run", "status", "--period", RunHarness.Period, "--watch");
+        Assert.True(reattached.Code == 0, reattached.Stderr + reattached.Stdout);
+        Assert.Contains("completed", reattached.Stdout);
+
+        // Every command that prints data answers JSON with --output json, and only JSON.
+        var accountId = await conn.ExecuteScalarAsync<Guid>("select account_id from invoices where id = @invoiceId", new { invoiceId });
+        string[][] dataCommands =
+        [
+            ["health"], ["whoami"], ["run", "list"], ["run", "status", runId.ToString()], ["run", "status", "--period", RunHarness.Period],
+            ["invoice", "list", "--run", runId.ToString()], ["invoice", "show", invoiceId.ToString()], ["invoice", "deliveries", invoiceId.ToString()],
+            ["plans", "list"], ["plans", "show", "team"], ["accounts", "list"], ["accounts", "show", accountId.ToString()],
+            ["accounts", "history", accountId.ToString()], ["charges", "list", "--account", accountId.ToString()],
+            ["errors", "list"], ["suppressions", "list"], ["reconcile"],
+        ];
+        foreach (var command in dataCommands)
+        {
+            var json = await h.CliAsync([.. command, "--output", "json"]);
+            var what = string.Join(' ', command);
+            Assert.True(json.Code is 0 or 1, $"{what}: exit {json.Code} {json.Stderr}");
+            Assert.True(json.Stdout.TrimStart().StartsWith('{') || json.Stdout.TrimStart().StartsWith('['), $"{what}: {json.Stdout}");
+            using var parsed = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        }
+        var shown = System.Text.Json.JsonDocument.Parse((await h.CliAsync("invoice", "show", invoiceId.ToString(), "--output", "json")).Stdout).RootElement;
+        Assert.Equal("INV-2026-000001", shown.GetProperty("number").GetString());
+        var badOutput = await h.CliAsync("run", "list", "--output", "yaml");
+        Assert.NotEqual(0, badOutput.Code);
+        Assert.Contains("yaml", badOutput.Stderr);
+
+        // Shell completion: the script, and billing answering what it asks.
+        var bash = await h.CliAsync("completion", "bash");
+        Assert.Equal(0, bash.Code);
+        Assert.Contains("complete -o default -F _billing_complete billing", bash.Stdout);
+        Assert.Contains("#compdef billing", (await h.CliAsync("completion", "zsh")).Stdout);
+        Assert.NotEqual(0, (await h.CliAsync("completion", "fish")).Code);
+        var suggested = await h.CliAsync("[suggest:5]", " run ");
+        Assert.Contains("start", suggested.Stdout.Split('\n').Select(l => l.Trim()));
+        Assert.Contains("status", suggested.Stdout.Split('\n').Select(l => l.Trim()));
 
         var retry = await h.CliAsync("run", "retry-failed", runId.ToString());
         Assert.Equal(0, retry.Code);

@@ -122,7 +122,7 @@ public static class AccountChangeCommands
             foreach (var h in items)
                 table.AddRow(Markup.Escape(When(h)), Markup.Escape(Str(h, "changed_by")), Markup.Escape(Str(h, "field")),
                     Markup.Escape(Str(h, "old_value")), Markup.Escape(Str(h, "new_value")));
-            CatalogueCommands.Write(table);
+            table.Write();
             return 0;
         });
         return command;

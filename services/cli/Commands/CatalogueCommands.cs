@@ -32,7 +32,7 @@ public static class CatalogueCommands
             foreach (var p in plans.GetProperty("items").EnumerateArray())
                 table.AddRow(Esc(Str(p, "code")), Esc(Str(p, "name")), Str(p, "currency"), BaseFee(p),
                     Esc(string.Join(", ", p.GetProperty("components").EnumerateArray().Select(c => Str(c, "metric")))));
-            Write(table);
+            table.Write();
             return 0;
         });
 
@@ -47,7 +47,7 @@ public static class CatalogueCommands
             var table = CommandBase.NewTable("metric", "model", "prices");
             foreach (var c in plan.GetProperty("components").EnumerateArray())
                 table.AddRow(Esc(Str(c, "metric")), Str(c, "model"), Esc(Prices(c)));
-            Write(table);
+            table.Write();
             return 0;
         });
 
@@ -130,7 +130,7 @@ public static class CatalogueCommands
             foreach (var acc in page.GetProperty("items").EnumerateArray())
                 table.AddRow(Str(acc, "id"), Esc(Str(acc, "name")), Esc(Str(acc, "billing_email")), Esc(Str(acc, "plan_code")),
                     Str(acc, "currency"), Str(acc, "tax_rate"), Esc(Str(acc, "external_ref")));
-            Write(table);
+            table.Write();
             if (page.GetProperty("next_after").GetString() is { } next)
                 Console.WriteLine($"more: billing accounts list --after {next}");
             return 0;
@@ -154,7 +154,7 @@ public static class CatalogueCommands
                 ("billed", $"from {Str(acc, "billing_starts_on")}" + (Str(acc, "billing_ends_on") is { Length: > 0 } end ? $" through {end}" : "")),
             })
                 table.AddRow(label, Esc(value));
-            Write(table);
+            table.Write();
             return 0;
         });
 
@@ -203,7 +203,7 @@ public static class CatalogueCommands
             var table = CommandBase.NewTable("id", "period", "description", "quantity", "unit price");
             foreach (var c in charges.GetProperty("items").EnumerateArray())
                 table.AddRow(Str(c, "id"), Str(c, "period"), Esc(Str(c, "description")), Str(c, "quantity"), Str(c, "unit_price"));
-            Write(table);
+            table.Write();
             return 0;
         });
 
@@ -227,13 +227,6 @@ public static class CatalogueCommands
     {
         Console.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
-    }
-
-    // Without a terminal Spectre assumes 80 columns and wraps ids over two lines; scripts and logs want whole values.
-    internal static void Write(Table table)
-    {
-        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 240) AnsiConsole.Profile.Width = 240;
-        AnsiConsole.Write(table);
     }
 
     private static void AddIfSet(Dictionary<string, object?> body, string field, string? value)

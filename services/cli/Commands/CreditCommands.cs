@@ -80,7 +80,7 @@ public static class CreditCommands
         foreach (var n in notes.EnumerateArray())
             table.AddRow(RunCommands.Text(n, "number"), RunCommands.Text(n, "issued_at"), RunCommands.Text(n, "reason"),
                 Money(n, "total_minor", RunCommands.Text(invoice, "currency")), RunCommands.Text(n, "email_status"), RunCommands.Text(n, "synced_at"));
-        AnsiConsole.Write(table);
+        table.Write();
         Console.WriteLine($"credited {RunCommands.Text(credits, "credited_total")}, remaining {RunCommands.Text(credits, "remaining")}");
     }
 

@@ -30,12 +30,11 @@ public static class DlqCommands
         command.SetApiAction(async (_, api, ct) =>
         {
             var result = await api.GetAsync("/api/dlq", ct);
-            WideWhenRedirected();
             var table = CommandBase.NewTable("queue", "messages", "oldest", "source");
             foreach (var q in result.GetProperty("queues").EnumerateArray())
                 table.AddRow(Markup.Escape(q.GetProperty("queue").GetString() ?? ""), q.GetProperty("messages").GetInt64().ToString(CultureInfo.InvariantCulture),
                     Age(q.GetProperty("oldest_age_seconds")), Markup.Escape(q.GetProperty("source_queue").GetString() ?? ""));
-            AnsiConsole.Write(table);
+            table.Write();
             return 0;
         });
         return command;
@@ -49,12 +48,11 @@ public static class DlqCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var result = await api.GetAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/groups", ct);
-            WideWhenRedirected();
             var table = CommandBase.NewTable("group", "count", "exception", "message type", "first frame", "first seen", "last seen", "sample reason");
             foreach (var g in result.GetProperty("groups").EnumerateArray())
                 table.AddRow(Text(g, "group_id"), g.GetProperty("count").GetInt32().ToString(CultureInfo.InvariantCulture), Text(g, "exception_type"),
                     Text(g, "message_type"), Text(g, "first_frame"), Text(g, "first_seen"), Text(g, "last_seen"), Text(g, "sample_reason"));
-            AnsiConsole.Write(table);
+            table.Write();
             return 0;
         });
         return command;
@@ -78,7 +76,6 @@ public static class DlqCommands
                 Console.WriteLine(JsonSerializer.Serialize(messages, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
-            WideWhenRedirected();
             var table = CommandBase.NewTable("message id", "type", "exception", "reason", "retries", "redrives", "keys", "trace id", "failed at");
             foreach (var m in messages.EnumerateArray())
             {
@@ -87,7 +84,7 @@ public static class DlqCommands
                     m.GetProperty("retry_count").GetInt32().ToString(CultureInfo.InvariantCulture), m.GetProperty("redrive_count").GetInt32().ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(keys), Text(m, "trace_id"), Text(m, "faulted_at"));
             }
-            AnsiConsole.Write(table);
+            table.Write();
             // A peek reads from the head: the next page is a longer peek.
             var count = result.TryGetProperty("count", out var c) ? c.GetInt32() : messages.GetArrayLength();
             var total = result.TryGetProperty("total", out var t) ? t.GetInt32() : count;
@@ -120,7 +117,6 @@ public static class DlqCommands
             body["rate"] = parse.GetValue(rate);
             body["batch_size"] = parse.GetValue(batch);
             body["limit"] = parse.GetValue(limit);
-            WideWhenRedirected();
 
             var plan = await api.PostAsync(path, new Dictionary<string, object?>(body) { ["dry_run"] = true }, ct);
             PrintPlan(plan);
@@ -222,13 +218,12 @@ public static class DlqCommands
         {
             var q = parse.GetValue(queue);
             var result = await api.GetAsync($"/api/dlq/audit?limit={parse.GetValue(limit)}{(q is null ? "" : "&queue=" + Uri.EscapeDataString(q))}", ct);
-            WideWhenRedirected();
             var table = CommandBase.NewTable("started", "action", "queue", "by", "dry run", "total", "moved", "skipped", "failed", "parked", "outcome", "filter");
             foreach (var e in result.GetProperty("entries").EnumerateArray())
                 table.AddRow(Text(e, "started_at"), Text(e, "action"), Text(e, "queue"), Text(e, "requested_by"),
                     e.GetProperty("dry_run").GetBoolean() ? "yes" : "no", Num(e, "total"), Num(e, "moved"), Num(e, "skipped"),
                     Num(e, "failed"), Num(e, "parked"), Text(e, "outcome"), Markup.Escape(e.GetProperty("filter").GetRawText()));
-            AnsiConsole.Write(table);
+            table.Write();
             return 0;
         });
         return command;
@@ -292,11 +287,11 @@ public static class DlqCommands
         var targets = CommandBase.NewTable("to queue", "messages");
         foreach (var t in plan.GetProperty("by_target_queue").EnumerateObject())
             targets.AddRow(Markup.Escape(t.Name), t.Value.GetInt64().ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(targets);
+        targets.Write();
         var groups = CommandBase.NewTable("group", "count", "exception", "message type", "sample reason");
         foreach (var g in plan.GetProperty("groups").EnumerateArray())
             groups.AddRow(Text(g, "group_id"), g.GetProperty("count").GetInt32().ToString(CultureInfo.InvariantCulture), Text(g, "exception_type"), Text(g, "message_type"), Text(g, "sample_reason"));
-        AnsiConsole.Write(groups);
+        groups.Write();
         foreach (var missing in plan.GetProperty("missing_queues").EnumerateArray())
             Console.WriteLine($"warning: queue {missing.GetString()} does not exist; its messages stay dead-lettered");
     }
@@ -346,11 +341,6 @@ public static class DlqCommands
         };
 
     /// <summary>Piped output (scripts, logs) gets whole ids instead of a table squeezed to 80 columns.</summary>
-    private static void WideWhenRedirected()
-    {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 400;
-    }
-
     /// <summary>The filter options shared by redrive, archive and restore.</summary>
     private sealed class FilterOptions
     {

@@ -16,7 +16,7 @@ public static class HealthCommands
                 table.AddRow(check.Name, check.Value.GetProperty("status").GetString() ?? "",
                     Markup.Escape(check.Value.TryGetProperty("description", out var d) ? d.GetString() ?? "" : ""));
             AnsiConsole.MarkupLine($"admin API {Markup.Escape(api.BaseUrl)}: [bold]{health.GetProperty("status").GetString()}[/] (version {health.GetProperty("version").GetString()})");
-            AnsiConsole.Write(table);
+            table.Write();
             return health.GetProperty("status").GetString() == "healthy" ? 0 : 1;
         });
         return command;

@@ -42,7 +42,7 @@ public static class InvoiceCommands
                 lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape((child ? "  " : "") + RunCommands.Text(l, "description")),
                     Number(RunCommands.Text(l, "quantity")), unitPrice, Amount(RunCommands.Text(l, "amount_minor"), currency));
             }
-            AnsiConsole.Write(lines);
+            lines.Write();
             CreditCommands.PrintCredits(i);
             Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
             var pdf = i.GetProperty("pdf");
@@ -87,19 +87,19 @@ public static class InvoiceCommands
             {
                 // The number never wraps: it is what people search the output for.
                 var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
-                foreach (var c in new[] { "id", "period", "total (minor)", "currency", "email", "synced" }) table.AddColumn(c);
+                foreach (var c in new[] { "id", "period", "total", "email", "synced" }) table.AddColumn(c);
                 foreach (var i in list.GetProperty("invoices").EnumerateArray())
                     table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
-                        RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                        Total(i), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
                 AnsiConsole.Write(table);
             }
             else
             {
-                var rows = Output.Table("number", "id", "period", "total (minor)", "currency", "email", "synced");
+                var rows = Output.Table("number", "id", "period", "total", "email", "synced");
                 foreach (var i in list.GetProperty("invoices").EnumerateArray())
                     rows.Add(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
-                        RunCommands.Text(i, "total_minor"), RunCommands.Text(i, "currency"), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
-                rows.Write();
+                        Total(i), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                rows.Write(empty: "no invoices match");
             }
             List<string> next = ["billing", "invoice", "list"];
             if (parse.GetValue(run) is { } rr) next.AddRange(["--run", rr]);
@@ -110,4 +110,8 @@ public static class InvoiceCommands
         });
         return command;
     }
+
+    /// <summary>An invoice's total as money in its currency, e.g. EUR 14,002.22.</summary>
+    private static string Total(System.Text.Json.JsonElement invoice) =>
+        CreditCommands.Format(invoice.GetProperty("total_minor").GetInt64(), RunCommands.Text(invoice, "currency"));
 }

@@ -53,20 +53,20 @@ public static class LedgerCommands
             var status = report.GetProperty("status").GetString();
             var summary = CommandBase.NewTable("status", "accounts checked", "invoices checked", "drifts", "stripe checked");
             summary.AddRow(status ?? "", Text(report, "accounts_checked"), Text(report, "invoices_checked"), Text(report, "drift_count"), Text(report, "stripe_checked"));
-            AnsiConsole.Write(summary);
+            summary.Write();
             if (withDetail)
             {
                 var drifts = CommandBase.NewTable("kind", "invoice", "expected", "actual", "detail");
                 foreach (var d in report.GetProperty("drifts").EnumerateArray())
                     drifts.AddRow(Text(d, "kind"), Text(d, "invoice_id"), Text(d, "expected"), Text(d, "actual"), Markup.Escape(Text(d, "detail")));
-                AnsiConsole.Write(drifts);
+                drifts.Write();
                 var acceptable = report.GetProperty("acceptable_differences");
                 if (acceptable.GetArrayLength() > 0)
                 {
                     var table = CommandBase.NewTable("source", "invoice", "expected", "actual", "difference");
                     foreach (var a in acceptable.EnumerateArray())
                         table.AddRow(Text(a, "source"), Text(a, "invoice_id"), Text(a, "expected"), Text(a, "actual"), Text(a, "difference"));
-                    AnsiConsole.Write(table);
+                    table.Write();
                 }
             }
             return status == "clean" ? 0 : 1;
@@ -84,14 +84,16 @@ public static class LedgerCommands
         AnsiConsole.MarkupLine($"Month-end summary {Markup.Escape(Text(root, "period"))}: {Text(root, "entry_count")} entries, trial balance {(ok ? "[green]balanced[/]" : "[red]NOT BALANCED[/]")}");
         foreach (var currency in root.GetProperty("currencies").EnumerateArray())
         {
-            var table = CommandBase.NewTable("currency", "ledger account", "debit (minor)", "credit (minor)", "balance (minor)");
+            var code = Text(currency, "currency");
+            string M(long minor) => CreditCommands.Format(minor, code);
+            var table = CommandBase.NewTable("currency", "ledger account", "debit", "credit", "balance");
             foreach (var account in currency.GetProperty("accounts").EnumerateArray())
-                table.AddRow(Text(currency, "currency"), Markup.Escape(Text(account, "ledger_account")), Text(account, "debit_minor"),
-                    Text(account, "credit_minor"), Text(account, "balance_minor"));
+                table.AddRow(code, Markup.Escape(Text(account, "ledger_account")), M(account.GetProperty("debit_minor").GetInt64()),
+                    M(account.GetProperty("credit_minor").GetInt64()), M(account.GetProperty("balance_minor").GetInt64()));
             var debit = currency.GetProperty("debit_minor").GetInt64();
             var credit = currency.GetProperty("credit_minor").GetInt64();
-            table.AddRow(Text(currency, "currency"), "[bold](total)[/]", debit.ToString(), credit.ToString(), (debit - credit).ToString());
-            AnsiConsole.Write(table);
+            table.AddRow(code, "[bold](total)[/]", M(debit), M(credit), M(debit - credit));
+            table.Write();
         }
         return ok ? 0 : 1;
     }

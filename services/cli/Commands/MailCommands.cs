@@ -23,7 +23,7 @@ public static class MailCommands
             var table = CommandBase.NewTable("email", "reason", "note", "since");
             foreach (var s in body.GetProperty("suppressions").EnumerateArray())
                 table.AddRow(Markup.Escape(Str(s, "email")), Str(s, "reason"), Markup.Escape(Str(s, "note")), Str(s, "created_at"));
-            AnsiConsole.Write(table);
+            table.Write();
             Console.WriteLine($"{body.GetProperty("count").GetInt32()} address(es)");
             return 0;
         });
@@ -94,7 +94,7 @@ public static class MailCommands
             foreach (var d in body.GetProperty("deliveries").EnumerateArray())
                 table.AddRow(Str(d, "delivery_no"), Str(d, "reason"), Str(d, "state"), Str(d, "attempt_count"), Markup.Escape(Str(d, "recipient")),
                     Str(d, "accepted_at"), Markup.Escape(Str(d, "error") is { Length: > 0 } e ? e : Str(d, "message_id")));
-            AnsiConsole.Write(table);
+            table.Write();
             return 0;
         });
         return command;

@@ -84,7 +84,7 @@ public static class RunCommands
             table.AddRow(currency, Int(t, "invoices").ToString("N0", CultureInfo.InvariantCulture), Money(t.GetProperty("total_minor").GetInt64(), currency),
                 hasPrevious ? Money(t.GetProperty("previous_total_minor").GetInt64(), currency) : "no completed run", change);
         }
-        AnsiConsole.Write(table);
+        table.Write();
         var failing = p.GetProperty("failing");
         var reasons = failing.GetProperty("by_reason").EnumerateObject().Select(r => $"{r.Name} {r.Value.GetInt32():N0}");
         Console.WriteLine($"accounts that would fail: {Int(failing, "accounts"):N0}" + (Int(failing, "accounts") > 0 ? $" ({string.Join(", ", reasons)})" : ""));
@@ -92,7 +92,7 @@ public static class RunCommands
         var ft = CommandBase.NewTable("account", "reason", "detail");
         foreach (var f in failing.GetProperty("listed").EnumerateArray())
             ft.AddRow(Text(f, "account_id"), Text(f, "reason"), Markup.Escape(Text(f, "detail")));
-        AnsiConsole.Write(ft);
+        ft.Write();
         if (failing.GetProperty("truncated").GetBoolean())
             Console.WriteLine($"(first {failing.GetProperty("listed").GetArrayLength()} listed; --output json for the counts by reason)");
     }
@@ -133,15 +133,18 @@ public static class RunCommands
         var id = new Argument<string?>("id") { Description = "Run id (default: the latest run, or the latest of --period)", Arity = ArgumentArity.ZeroOrOne };
         var period = new Option<string?>("--period") { Description = "Show the latest run of this period (yyyy-MM)" };
         var failed = new Option<bool>("--failed") { Description = "List the failed invoice requests with their reasons" };
+        var watch = new Option<bool>("--watch") { Description = "Follow the run live until it is complete (re-attaches to a run started elsewhere)" };
         var command = new Command("status", "Counts per stage, invoices/s and ETA of a run");
         command.Arguments.Add(id);
         command.Options.Add(period);
         command.Options.Add(failed);
+        command.Options.Add(watch);
         command.SetApiAction(async (parse, api, ct) =>
         {
             if (parse.GetValue(id) is { } given && !Guid.TryParse(given, out _))
                 throw new CliException($"'{given}' is not a run id (a UUID such as 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d; see billing run list)", 2);
             var runId = parse.GetValue(id) ?? await LatestRunAsync(api, parse.GetValue(period), ct);
+            if (parse.GetValue(watch)) return await WatchAsync(api, runId, ct);
             var progress = await api.GetAsync($"/api/runs/{Uri.EscapeDataString(runId)}{(parse.GetValue(failed) ? "?failed=true" : "")}", ct);
             Print(progress);
             return 0;
@@ -177,7 +180,7 @@ public static class RunCommands
             foreach (var r in runs.GetProperty("runs").EnumerateArray())
                 table.AddRow(Text(r, "id"), Text(r, "period"), Text(r, "status"), Text(r, "accounts"), Text(r, "started_at"),
                     Text(r, "completed_at"), Markup.Escape(Text(r, "requested_by")));
-            AnsiConsole.Write(table);
+            table.Write();
             return 0;
         });
         return command;
