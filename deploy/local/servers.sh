@@ -95,7 +95,8 @@ ensure_database() {
 # ---------- RabbitMQ ----------
 rabbit_env() {
   export HOME="$state/rabbitmq/home"
-  export RABBITMQ_NODENAME=rabbit@localhost
+  # Another name (BILLING_RABBIT_NODE) lets a second set of servers run beside the first one.
+  export RABBITMQ_NODENAME="${BILLING_RABBIT_NODE:-rabbit@localhost}"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$amqp_port"
   export RABBITMQ_DIST_PORT=$((amqp_port + 20000))
@@ -127,6 +128,17 @@ EOF
     || die "RabbitMQ did not start; see $RABBITMQ_LOG_BASE"
   for _ in $(seq 1 60); do port_open "$mgmt_port" && return 0; sleep 0.5; done
   die "RabbitMQ management did not open port $mgmt_port"
+}
+
+# A real broker restart (the RabbitMQ application inside the running node: every connection drops, queues recover
+# from disk), for tests that show what the services do through one. Waits until AMQP and management answer again.
+restart_rabbitmq() {
+  rabbit_env
+  pid_alive "$RABBITMQ_PID_FILE" || die "RabbitMQ is not running (deploy/local/servers.sh start)"
+  "$rabbit_bin/rabbitmqctl" stop_app >/dev/null || die "rabbitmqctl stop_app failed"
+  "$rabbit_bin/rabbitmqctl" start_app >/dev/null || die "rabbitmqctl start_app failed"
+  for _ in $(seq 1 120); do port_open "$amqp_port" && port_open "$mgmt_port" && { log "RabbitMQ restarted"; return 0; }; sleep 0.5; done
+  die "RabbitMQ did not come back after its restart"
 }
 
 stop_rabbitmq() {
@@ -192,5 +204,6 @@ case "${1:-}" in
   stop) stop_rabbitmq; stop_smtp; stop_postgres; log "servers stopped" ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  restart-rabbitmq) restart_rabbitmq ;;
+  *) echo "usage: $0 start|stop|status|env|restart-rabbitmq" >&2; exit 2 ;;
 esac
