@@ -11,7 +11,7 @@ public sealed class EmailSuppressionStore(NpgsqlDataSource dataSource)
     public static readonly string[] Reasons = ["unsubscribed", "hard_bounce", "manual"];
 
     private const string ListSql = """
-        select email, reason, note, created_at from email_suppressions order by email limit @limit
+        select email, reason, note, created_at from email_suppressions order by email limit @limit offset @offset
         """;
 
     private const string UpsertSql = """
@@ -24,11 +24,20 @@ public sealed class EmailSuppressionStore(NpgsqlDataSource dataSource)
 
     private const string FindSql = "select email, reason, note, created_at from email_suppressions where email = @email";
 
-    public async Task<IReadOnlyList<EmailSuppression>> ListAsync(int limit, CancellationToken ct)
+    public Task<IReadOnlyList<EmailSuppression>> ListAsync(int limit, CancellationToken ct) => ListAsync(limit, 0, ct);
+
+    /// <summary>By address, skipping the first <paramref name="offset"/>.</summary>
+    public async Task<IReadOnlyList<EmailSuppression>> ListAsync(int limit, int offset, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(ListSql, new { limit }, cancellationToken: ct));
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition(ListSql, new { limit, offset }, cancellationToken: ct));
         return rows.Select(r => r.ToSuppression()).ToList();
+    }
+
+    public async Task<int> CountAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition("select count(*)::int from email_suppressions", cancellationToken: ct));
     }
 
     /// <summary>Adds the address, or updates reason and note when it is already listed; tells which.</summary>

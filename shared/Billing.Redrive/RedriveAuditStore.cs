@@ -19,8 +19,10 @@ public sealed class RedriveAuditStore(NpgsqlDataSource dataSource)
         from redrive_audit
         where (@Queue::text is null or queue = @Queue)
         order by started_at desc, id
-        limit @Limit
+        limit @Limit offset @Offset
         """;
+
+    private const string CountSql = "select count(*)::int from redrive_audit where (@Queue::text is null or queue = @Queue)";
 
     public async Task InsertAsync(RedriveAuditEntry entry, CancellationToken ct = default)
     {
@@ -35,11 +37,23 @@ public sealed class RedriveAuditStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Newest first; all queues when <paramref name="queue"/> is null.</summary>
-    public async Task<IReadOnlyList<RedriveAuditEntry>> ListAsync(string? queue = null, int limit = 100, CancellationToken ct = default)
+    public async Task<IReadOnlyList<RedriveAuditEntry>> ListAsync(string? queue = null, int limit = 100, CancellationToken ct = default) =>
+        await ListAsync(queue, limit, 0, ct);
+
+    /// <summary>How many entries there are (of one queue, or all).</summary>
+    public async Task<int> CountAsync(string? queue, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, new { Queue = queue }, cancellationToken: ct));
+    }
+
+    /// <summary>Newest first, skipping the first <paramref name="offset"/> entries.</summary>
+    public async Task<IReadOnlyList<RedriveAuditEntry>> ListAsync(string? queue, int limit, int offset, CancellationToken ct = default)
     {
         if (limit is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(limit), "limit must be between 1 and 10000.");
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(ListSql, new { Queue = queue, Limit = limit }, cancellationToken: ct));
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition(ListSql, new { Queue = queue, Limit = limit, Offset = offset }, cancellationToken: ct));
         return [.. rows.Select(r => new RedriveAuditEntry(
             r.Id, r.Action, r.Queue, r.RequestedBy, r.FilterJson, r.DryRun, r.Rate, r.Total, r.Moved, r.Skipped, r.Failed, r.Parked,
             r.Outcome, r.Error, new DateTimeOffset(DateTime.SpecifyKind(r.StartedAt, DateTimeKind.Utc)),

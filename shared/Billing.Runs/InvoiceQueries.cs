@@ -63,13 +63,17 @@ public sealed class InvoiceQueries(NpgsqlDataSource dataSource)
     private const string ListSql = $"""
         select {Columns} from invoices
         where (@runId::uuid is null or run_id = @runId) and (@accountId::uuid is null or account_id = @accountId)
-          and (@after::uuid is null or id > @after)
-        order by id limit @limit
+          and (@after::uuid is null or (number, id) > (select a.number, a.id from invoices a where a.id = @after))
+        order by number, id limit @limit
         """;
 
     // How many the list's filter matches in all, and how many of them come before the page (for "showing 101–200 of 1,000").
+    // The list is in number order; a page starts after the invoice named by @after.
     private const string CountSql = """
-        select count(*)::int as Total, (count(*) filter (where @after::uuid is not null and id <= @after))::int as Before from invoices
+        select count(*)::int as Total,
+               (count(*) filter (where @after::uuid is not null
+                                   and (number, id) <= (select a.number, a.id from invoices a where a.id = @after)))::int as Before
+        from invoices
         where (@runId::uuid is null or run_id = @runId) and (@accountId::uuid is null or account_id = @accountId)
         """;
 

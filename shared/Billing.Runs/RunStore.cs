@@ -26,8 +26,10 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
 
     private const string ListSql = $"""
         select {Columns} from invoice_runs where (@period::text is null or period = @period)
-        order by started_at desc limit 100
+        order by started_at desc, id limit @limit offset @offset
         """;
+
+    private const string CountSql = "select count(*)::int from invoice_runs where (@period::text is null or period = @period)";
 
     private const string BlockingRunSql = $"""
         select {Columns} from invoice_runs where period = @period
@@ -128,10 +130,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return await conn.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(BlockingRunSql, new { period }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<RunRow>> ListAsync(string? period, CancellationToken ct)
+    /// <summary>Newest first, a page at a time, with how many runs there are in all.</summary>
+    public async Task<(IReadOnlyList<RunRow> Runs, int Total)> ListAsync(string? period, int limit, int offset, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<RunRow>(new CommandDefinition(ListSql, new { period }, cancellationToken: ct))).AsList();
+        var runs = (await conn.QueryAsync<RunRow>(new CommandDefinition(ListSql, new { period, limit, offset }, cancellationToken: ct))).AsList();
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, new { period }, cancellationToken: ct));
+        return (runs, total);
     }
 
     public async Task<IReadOnlyList<RunRow>> ActiveRunsAsync(CancellationToken ct)

@@ -70,6 +70,8 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
         await AssertProblemAsync(await ops.PostAsJsonAsync("/api/suppressions", new { email = 42, reason = "manual" }), HttpStatusCode.BadRequest, "email");
         await AssertProblemAsync(await ops.PostAsync("/api/suppressions", new StringContent("[1]", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "body");
         await AssertProblemAsync(await ops.GetAsync("/api/suppressions?limit=0"), HttpStatusCode.BadRequest, "limit");
+        await AssertProblemAsync(await ops.GetAsync("/api/suppressions?offset=-1"), HttpStatusCode.BadRequest, "offset");
+        await AssertProblemAsync(await ops.GetAsync("/api/suppressions?offset=many"), HttpStatusCode.BadRequest, "offset");
         using var viewer = Client(ViewerKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/suppressions", new { email = "b@example.org", reason = "manual" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/suppressions")).StatusCode);
@@ -145,6 +147,19 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
         var list = await CliAsync("suppressions", "list");
         Assert.True(list.Code == 0, list.Output);
         Assert.Contains("cli@example.org", list.Output);
+        // A page at a time, in address order, with the command for the next page.
+        foreach (var extra in new[] { "cli-b@example.org", "cli-c@example.org" })
+            Assert.Equal(0, (await CliAsync("suppressions", "add", extra)).Code);
+        using var viewer = Client();
+        var total = (await (await viewer.GetAsync("/api/suppressions")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("total").GetInt32();
+        Assert.True(total >= 3, $"total {total}");
+        var first = await CliAsync("suppressions", "list", "--limit", "2");
+        Assert.Contains($"showing 2 of {total:N0} addresses — next: billing suppressions list --limit 2 --offset 2", first.Output);
+        var last = await CliAsync("suppressions", "list", "--limit", "2", "--offset", (total - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"showing {total:N0}–{total:N0} of {total:N0} addresses", last.Output);
+        Assert.DoesNotContain("next:", last.Output);
+        foreach (var extra in new[] { "cli-b@example.org", "cli-c@example.org" })
+            Assert.Equal(0, (await CliAsync("suppressions", "remove", extra)).Code);
         var bad = await CliAsync("suppressions", "add", "not-an-address");
         Assert.Equal(1, bad.Code);
         Assert.Contains("billing: HTTP 400", bad.Output);

@@ -64,6 +64,16 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
             Assert.Equal("EUR " + (total / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture), cells[3]);
         }
         Assert.Equal(rows.Skip(1).Select(r => r.Split('\t')[0]).Order(StringComparer.Ordinal), rows.Skip(1).Select(r => r.Split('\t')[0]));
+        // Paged by key in number order: the footer's command continues where the page ended.
+        var page = await h.CliAsync("invoice", "list", "--run", runId.ToString(), "--limit", "2");
+        var pageNumbers = page.Stdout.Split('\n').Skip(1).Where(l => l.StartsWith("INV-", StringComparison.Ordinal)).Select(l => l.Split('\t')[0]).ToList();
+        Assert.Equal(["INV-2026-000001", "INV-2026-000002"], pageNumbers);
+        var nextCommand = System.Text.RegularExpressions.Regex.Match(page.Stdout, "showing 2 of 5 invoices — next: billing (.+)").Groups[1].Value.Trim();
+        Assert.Contains("--after ", nextCommand);
+        var second = await h.CliAsync(nextCommand.Split(' '));
+        Assert.Equal(["INV-2026-000003", "INV-2026-000004"],
+            second.Stdout.Split('\n').Where(l => l.StartsWith("INV-", StringComparison.Ordinal)).Select(l => l.Split('\t')[0]).ToList());
+        Assert.Contains("showing 3–4 of 5 invoices", second.Stdout);
         var none = await h.CliAsync("invoice", "list", "--account", Guid.NewGuid().ToString());
         Assert.Equal(0, none.Code);
         Assert.Equal("number\tid\tperiod\ttotal\temail\tsynced", none.Stdout.Split('\n')[0]);
@@ -94,6 +104,15 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         }
         var shown = System.Text.Json.JsonDocument.Parse((await h.CliAsync("invoice", "show", invoiceId.ToString(), "--output", "json")).Stdout).RootElement;
         Assert.Equal("INV-2026-000001", shown.GetProperty("number").GetString());
+        var runs = await h.CliAsync("run", "list", "--limit", "1");
+        Assert.Equal(0, runs.Code);
+        Assert.Contains(runId.ToString(), runs.Stdout);
+        Assert.Contains("showing 1 of 1 runs", runs.Stdout);
+        var beyond = await h.CliAsync("run", "list", "--offset", "5");
+        Assert.Contains("no runs", beyond.Stderr);
+        var badOffset = await h.CliAsync("run", "list", "--offset", "-1");
+        Assert.Equal(1, badOffset.Code);
+        Assert.Contains("offset", badOffset.Stderr);
         var badOutput = await h.CliAsync("run", "list", "--output", "yaml");
         Assert.NotEqual(0, badOutput.Code);
         Assert.Contains("yaml", badOutput.Stderr);

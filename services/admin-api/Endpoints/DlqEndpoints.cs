@@ -110,12 +110,20 @@ public static class DlqEndpoints
             : UnknownJob(id);
     }
 
-    private static async Task<IResult> AuditAsync(string? queue, int? limit, RedriveAuditStore audit, CancellationToken ct)
+    private static async Task<IResult> AuditAsync(string? queue, string? limit, string? offset, RedriveAuditStore audit, CancellationToken ct)
     {
-        if (limit is < 1 or > 10_000) return Invalid("limit", "limit must be between 1 and 10000");
-        var entries = await audit.ListAsync(string.IsNullOrWhiteSpace(queue) ? null : queue, limit ?? 100, ct);
+        var problems = new Dictionary<string, string[]>();
+        var (take, skip) = Paging.Parse(limit, offset, 100, 10_000, problems);
+        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        var of = string.IsNullOrWhiteSpace(queue) ? null : queue;
+        var entries = await audit.ListAsync(of, take, skip, ct);
+        var total = await audit.CountAsync(of, ct);
         return Results.Ok(new
         {
+            count = entries.Count,
+            total,
+            offset = skip,
+            next_offset = Paging.Next(skip, entries.Count, total),
             entries = entries.Select(e => new
             {
                 e.Id, e.Action, e.Queue, e.RequestedBy, filter = JsonSerializer.Deserialize<JsonElement>(e.FilterJson), e.DryRun, e.Rate,

@@ -22,13 +22,15 @@ public static class MailEndpoints
         read.MapGet("/api/invoices/{id}/deliveries", ListDeliveriesAsync);
     }
 
-    private static async Task<IResult> ListSuppressionsAsync(NpgsqlDataSource db, string? limit, CancellationToken ct)
+    private static async Task<IResult> ListSuppressionsAsync(NpgsqlDataSource db, string? limit, string? offset, CancellationToken ct)
     {
-        var max = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, out max) || max is < 1 or > MaxLimit))
-            return Invalid("limit", $"must be a whole number from 1 to {MaxLimit}");
-        var rows = await new EmailSuppressionStore(db).ListAsync(max, ct);
-        return Results.Ok(new { suppressions = rows, count = rows.Count });
+        var problems = new Dictionary<string, string[]>();
+        var (take, skip) = Paging.Parse(limit, offset, DefaultLimit, MaxLimit, problems);
+        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        var store = new EmailSuppressionStore(db);
+        var rows = await store.ListAsync(take, skip, ct);
+        var total = await store.CountAsync(ct);
+        return Results.Ok(new { suppressions = rows, count = rows.Count, total, offset = skip, next_offset = Paging.Next(skip, rows.Count, total) });
     }
 
     private static async Task<IResult> AddSuppressionAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)

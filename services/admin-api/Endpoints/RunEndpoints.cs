@@ -107,12 +107,15 @@ public static class RunEndpoints
         return Money.ToMajor(minor, exponent).ToString("F" + exponent, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<IResult> ListAsync(string? period, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? period, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
     {
+        var problems = new Dictionary<string, string[]>();
         if (period is not null && !BillingPeriod.TryParse(period, out _))
-            return Invalid("period", $"'{period}' is not a period; expected yyyy-MM such as 2026-10");
-        var runs = await new RunStore(db).ListAsync(period, ct);
-        return Results.Ok(new { runs = runs.Select(RunJson) });
+            problems["period"] = [$"'{period}' is not a period; expected yyyy-MM such as 2026-10"];
+        var (take, skip) = Paging.Parse(limit, offset, 100, 1000, problems);
+        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        var (runs, total) = await new RunStore(db).ListAsync(period, take, skip, ct);
+        return Results.Ok(new { count = runs.Count, total, offset = skip, next_offset = Paging.Next(skip, runs.Count, total), runs = runs.Select(RunJson) });
     }
 
     /// <summary>

@@ -211,19 +211,31 @@ public static class DlqCommands
     {
         var queue = new Option<string?>("--queue") { Description = "Only this queue" };
         var limit = new Option<int>("--limit") { Description = "Newest N entries", DefaultValueFactory = _ => 50 };
-        var command = new Command("audit", "Who redrove, archived, restored or purged what, and what moved");
+        var offset = new Option<int>("--offset") { Description = "Skip this many of the newest entries" };
+        var command = new Command("audit", """
+            Who redrove, archived, restored or purged what, and what moved (newest first)
+
+            Examples:
+              billing dlq audit
+              billing dlq audit --queue invoice-pdf-rendered_error --limit 20
+            """);
         command.Options.Add(queue);
         command.Options.Add(limit);
+        command.Options.Add(offset);
         command.SetApiAction(async (parse, api, ct) =>
         {
             var q = parse.GetValue(queue);
-            var result = await api.GetAsync($"/api/dlq/audit?limit={parse.GetValue(limit)}{(q is null ? "" : "&queue=" + Uri.EscapeDataString(q))}", ct);
+            var result = await api.GetAsync($"/api/dlq/audit?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}{(q is null ? "" : "&queue=" + Uri.EscapeDataString(q))}", ct);
             var table = CommandBase.NewTable("started", "action", "queue", "by", "dry run", "total", "moved", "skipped", "failed", "parked", "outcome", "filter");
             foreach (var e in result.GetProperty("entries").EnumerateArray())
                 table.AddRow(Text(e, "started_at"), Text(e, "action"), Text(e, "queue"), Text(e, "requested_by"),
                     e.GetProperty("dry_run").GetBoolean() ? "yes" : "no", Num(e, "total"), Num(e, "moved"), Num(e, "skipped"),
                     Num(e, "failed"), Num(e, "parked"), Text(e, "outcome"), Markup.Escape(e.GetProperty("filter").GetRawText()));
-            table.Write();
+            table.Write(empty: "no audit entries");
+            List<string> next = ["billing", "dlq", "audit"];
+            if (q is not null) next.AddRange(["--queue", q]);
+            next.AddRange(["--limit", parse.GetValue(limit).ToString(CultureInfo.InvariantCulture)]);
+            Output.Page("entries", result, next);
             return 0;
         });
         return command;

@@ -15,16 +15,18 @@ public static class MailCommands
     public static Command Suppressions()
     {
         var limit = new Option<int>("--limit") { Description = "Most addresses to show (1–5000)", DefaultValueFactory = _ => 500 };
-        var list = new Command("list", "Addresses invoices are never emailed to");
+        var offset = new Option<int>("--offset") { Description = "Skip this many addresses (in address order)" };
+        var list = new Command("list", "Addresses invoices are never emailed to, in address order");
         list.Options.Add(limit);
+        list.Options.Add(offset);
         list.SetApiAction(async (parse, api, ct) =>
         {
-            var body = await api.GetAsync($"/api/suppressions?limit={parse.GetValue(limit)}", ct);
+            var body = await api.GetAsync($"/api/suppressions?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}", ct);
             var table = CommandBase.NewTable("email", "reason", "note", "since");
             foreach (var s in body.GetProperty("suppressions").EnumerateArray())
                 table.AddRow(Markup.Escape(Str(s, "email")), Str(s, "reason"), Markup.Escape(Str(s, "note")), Str(s, "created_at"));
-            table.Write();
-            Console.WriteLine($"{body.GetProperty("count").GetInt32()} address(es)");
+            table.Write(empty: "no suppressed addresses");
+            Output.Page("addresses", body, ["billing", "suppressions", "list", "--limit", parse.GetValue(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             return 0;
         });
 

@@ -170,17 +170,33 @@ public static class RunCommands
     private static Command List()
     {
         var period = new Option<string?>("--period") { Description = "Only runs of this period (yyyy-MM)" };
-        var command = new Command("list", "Recent invoice runs");
+        var limit = new Option<int>("--limit") { Description = "Runs per page (1–1000)", DefaultValueFactory = _ => 100 };
+        var offset = new Option<int>("--offset") { Description = "Skip this many of the newest runs" };
+        var command = new Command("list", """
+            Invoice runs, newest first, a page at a time
+
+            Examples:
+              billing run list
+              billing run list --period 2026-10
+              billing run list --limit 20 --offset 20
+            """);
         command.Options.Add(period);
+        command.Options.Add(limit);
+        command.Options.Add(offset);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var query = parse.GetValue(period) is { } p ? $"?period={Uri.EscapeDataString(p)}" : "";
+            var query = $"?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}";
+            if (parse.GetValue(period) is { } p) query += $"&period={Uri.EscapeDataString(p)}";
             var runs = await api.GetAsync($"/api/runs{query}", ct);
             var table = CommandBase.NewTable("id", "period", "status", "accounts", "started", "completed", "by");
             foreach (var r in runs.GetProperty("runs").EnumerateArray())
                 table.AddRow(Text(r, "id"), Text(r, "period"), Text(r, "status"), Text(r, "accounts"), Text(r, "started_at"),
                     Text(r, "completed_at"), Markup.Escape(Text(r, "requested_by")));
-            table.Write();
+            table.Write(empty: "no runs");
+            List<string> next = ["billing", "run", "list"];
+            if (parse.GetValue(period) is { } pp) next.AddRange(["--period", pp]);
+            next.AddRange(["--limit", parse.GetValue(limit).ToString(CultureInfo.InvariantCulture)]);
+            Output.Page("runs", runs, next);
             return 0;
         });
         return command;
