@@ -9,139 +9,210 @@ using Billing.Testing;
 using Billing.Testing.FakeStripe;
 using Dapper;
 
-// Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare] [--pg-options "Max Auto Prepare=32"]
+// Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare]
+//        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N]
 // Runs the whole pipeline — every service as its own process on the local servers (fresh database and vhost) —
-// over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU and peak
-// memory per service, and the bare limits of the building blocks measured in the same run, with the ratio to each.
+// over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU (seconds
+// and milliseconds per invoice) and peak memory per service, and the bare limits of the building blocks measured in
+// the same run, with the ratio to each.
+// --baseline runs another checkout's Release build (e.g. a worktree of the previous commit, built with
+// `dotnet build -c Release`) the same way in the same benchmark run, alternating with this build for --rounds rounds
+// (default 2), and ends with both side by side: the mean of each figure and the ratio this/baseline. On a shared
+// machine absolute figures move between runs; only figures from one run compare. The fake Stripe server speaks only
+// this build's Stripe API version: against a baseline on another version, compare with --stripe off.
 var accounts = Arg("--accounts", 20_000);
 var stripe = ArgText("--stripe", "off");
 var skipBare = args.Contains("--skip-bare");
+var baseline = ArgText("--baseline", "") is { Length: > 0 } b ? Path.GetFullPath(b) : null;
+var rounds = Arg("--rounds", baseline is null ? 1 : 2);
+if (baseline is not null && !File.Exists(Path.Combine(baseline, "Billing.sln")))
+{
+    Console.Error.WriteLine($"--baseline {baseline}: not a checkout of this repository (no Billing.sln)");
+    return 2;
+}
 const string period = "2026-10";
 Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 
 Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, {Environment.ProcessorCount} cores, load {Load()}");
-await using var db = await TestDatabase.CreateAsync("pipe");
-await using var vhost = await TestVhost.CreateAsync("pipe");
-var pdfDir = Directory.CreateTempSubdirectory("billing-bench-pdfs-").FullName;
 
 BareLimits.Result? bare = null;
 if (!skipBare)
 {
     Console.WriteLine("bare limits (same machine, same run):");
     await using var scratch = await TestDatabase.CreateAsync("bare", migrate: false);
-    bare = await BareLimits.MeasureAsync(vhost, scratch, Console.Out);
+    await using var scratchVhost = await TestVhost.CreateAsync("bare");
+    bare = await BareLimits.MeasureAsync(scratchVhost, scratch, Console.Out);
 }
-
-var seed = Stopwatch.StartNew();
-await Seed.RunAsync(db.DataSource, accounts, period);
-Console.WriteLine($"seeded {accounts:N0} accounts with 3 metered components each in {seed.Elapsed.TotalSeconds:N1} s");
 
 await using var fakeStripe = stripe == "fake" ? await FakeStripeServer.StartNewAsync() : null;
-var key = "bk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-var env = new Dictionary<string, string?>
-{
-    ["Postgres__ConnectionString"] = db.ConnectionString,
-    ["RabbitMq__Url"] = vhost.AmqpUrl,
-    ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
-    ["Smtp__Host"] = TestServers.SmtpHost,
-    ["Smtp__Port"] = TestServers.SmtpPort.ToString(),
-    ["Mail__From"] = "billing@example.test",
-    ["PdfStorage__Directory"] = pdfDir,
-    ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}",
-    ["Logging__LogLevel__Default"] = "Warning",
-};
-// e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.
-if (ArgText("--pg-options", "") is { Length: > 0 } pgOptions) env["Postgres__ConnectionString"] += ";" + pgOptions;
-if (fakeStripe is not null)
-{
-    env["Stripe__ApiKey"] = fakeStripe.ApiKey;
-    env["Stripe__BaseUrl"] = fakeStripe.BaseUrl;
-    env["Stripe__RequestsPerSecond"] = "1000";
-}
-
-(string Folder, string Assembly)[] services =
-[
-    ("admin-api", "Billing.AdminApi"), ("invoice-generator", "Billing.InvoiceGenerator"), ("pdf-renderer", "Billing.PdfRenderer"),
-    ("mailer", "Billing.Mailer"), ("accounting-sync", "Billing.AccountingSync"), ("redrive", "Billing.Redrive.Service"),
-];
-var processes = services.Select(s => (s.Folder, Process: ServiceProcess.Start(s.Folder, s.Assembly, env))).ToList();
-try
-{
-    await Task.WhenAll(processes.Select(p => p.Process.WaitHealthyAsync(TimeSpan.FromMinutes(3))));
-    var samplers = processes.ToDictionary(p => p.Folder, p => new ProcessSampler(p.Process.Pid));
-    foreach (var s in samplers.Values) s.Sample();
-    var cpuBefore = samplers.ToDictionary(s => s.Key, s => s.Value.CpuSeconds);
-
-    using var http = new HttpClient { BaseAddress = new Uri(processes[0].Process.BaseUrl) };
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-    var clock = Stopwatch.StartNew();
-    var start = await http.PostAsJsonAsync("/api/runs", new { period });
-    var startBody = await start.Content.ReadAsStringAsync();
-    if (!start.IsSuccessStatusCode) throw new InvalidOperationException($"run not started: {(int)start.StatusCode} {startBody}");
-    var runId = JsonDocument.Parse(startBody).RootElement.GetProperty("run_id").GetGuid();
-
-    string status;
-    while (true)
+var builds = baseline is null ? new[] { ("this build", (string?)null) } : new[] { ("baseline", (string?)baseline), ("this build", null) };
+var results = new List<RunResult>();
+var failed = false;
+for (var round = 1; round <= rounds; round++)
+    foreach (var (label, root) in builds)
     {
-        await Task.Delay(1000);
-        foreach (var s in samplers.Values) s.Sample();
-        await using var conn = await db.DataSource.OpenConnectionAsync();
-        var row = await conn.QuerySingleAsync<(string Status, int Invoices, int Rendered, int Emailed, int Synced)>("""
-            select r.status,
-                   count(i.id)::int, count(i.pdf_rendered_at)::int, count(i.emailed_at)::int, count(i.synced_at)::int
-            from invoice_runs r left join invoices i on i.run_id = r.id
-            where r.id = @runId group by r.status
-            """, new { runId });
-        status = row.Status;
-        Console.Write($"\r{clock.Elapsed.TotalSeconds,6:N0} s  generated {row.Invoices,7:N0}  rendered {row.Rendered,7:N0}  emailed {row.Emailed,7:N0}  synced {row.Synced,7:N0}  [{status}]   ");
-        if (status != "running" || clock.Elapsed > TimeSpan.FromMinutes(60)) break;
+        Console.WriteLine($"== {label}{(root is null ? "" : $" ({root})")}, round {round} of {rounds}, load {Load()}");
+        var result = await RunPipelineAsync(label, root);
+        results.Add(result);
+        failed |= result.Status != "completed";
     }
-    var wall = clock.Elapsed.TotalSeconds;
+
+if (rounds > 1 || baseline is not null)
+{
     Console.WriteLine();
-
-    await using var c = await db.DataSource.OpenConnectionAsync();
-    var stages = new (string Name, string Column)[] { ("generate", "created_at"), ("render", "pdf_rendered_at"), ("email", "emailed_at"), ("sync", "synced_at") };
-    var runStart = await c.ExecuteScalarAsync<DateTime>("select started_at from invoice_runs where id = @runId", new { runId });
-    var total = await c.ExecuteScalarAsync<int>("select count(*)::int from invoices where run_id = @runId", new { runId });
-    Console.WriteLine($"run {status}: {total:N0} invoices in {wall:N1} s = {total / wall:N1} invoices/s end to end (POST /api/runs to completion)");
-    var rates = new Dictionary<string, double>();
-    foreach (var (name, column) in stages)
+    Console.WriteLine($"side by side, mean of {rounds} round(s) each (same benchmark run, same machine):");
+    var labels = builds.Select(x => x.Item1).ToList();
+    Console.WriteLine($"  {"",-34}" + string.Join("", labels.Select(l => $"{l,14}")) + (labels.Count == 2 ? $"{"this/baseline",15}" : ""));
+    void Row(string name, Func<RunResult, double> value, string format)
     {
-        var (n, first, last) = await c.QuerySingleAsync<(int, DateTime?, DateTime?)>(
-            $"select count({column})::int, min({column}), max({column}) from invoices where run_id = @runId", new { runId });
-        var span = last is null ? 0 : (last.Value - (first ?? runStart)).TotalSeconds;
-        rates[name] = span > 0 ? n / span : 0;
-        Console.WriteLine($"  {name,-9} {n,8:N0} invoices, {rates[name],8:N1} /s (first to last)");
+        var means = labels.Select(l => results.Where(r => r.Label == l).Average(value)).ToList();
+        Console.WriteLine($"  {name,-34}" + string.Join("", means.Select(m => $"{m.ToString(format, System.Globalization.CultureInfo.InvariantCulture),14}"))
+            + (means.Count == 2 && means[0] != 0 ? $"{means[1] / means[0],15:P0}" : ""));
     }
-    var latencies = (await c.QueryAsync<double>(
-        "select extract(epoch from emailed_at - created_at)::float8 from invoices where run_id = @runId and emailed_at is not null order by 1",
-        new { runId })).ToList();
-    if (latencies.Count > 0)
-        Console.WriteLine($"  generation → emailed: p50 {Percentile(latencies, 0.50):N1} s, p95 {Percentile(latencies, 0.95):N1} s");
-
-    Console.WriteLine("per service: CPU seconds during the run, peak memory (VmHWM)");
-    foreach (var (name, s) in samplers)
-        Console.WriteLine($"  {name,-18} {s.CpuSeconds - cpuBefore[name],8:N1} s CPU  {s.PeakRssBytes / 1048576.0,7:N0} MB");
-
-    if (bare is not null)
-    {
-        Console.WriteLine("pipeline against the bare limits:");
-        Console.WriteLine($"  broker: {total * 5 / wall:N0} messages/s through the pipeline (≈5 per invoice) vs {bare.BrokerPublish:N0} publish/s bare = {total * 5 / wall / bare.BrokerPublish:P1}");
-        Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare {bare.Smtp:N1}/s = {rates["email"] / bare.Smtp:P0}");
-        Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare over kept connections {bare.SmtpKept:N1}/s = {rates["email"] / bare.SmtpKept:P0}");
-        Console.WriteLine($"  render: {rates["render"]:N1}/s vs PDF bare {bare.PdfRender:N1}/s = {rates["render"] / bare.PdfRender:P0}");
-        Console.WriteLine($"  generate: {rates["generate"]:N1}/s vs COPY bare {bare.DbInsertRows:N0} rows/s = {rates["generate"] / bare.DbInsertRows:P2} (≈6 rows per invoice)");
-    }
-    Console.WriteLine($"load average at the end: {Load()}");
-    return status == "completed" ? 0 : 1;
+    Row("end to end, invoices/s", r => r.EndToEnd, "N1");
+    foreach (var stage in new[] { "generate", "render", "email", "sync" }) Row($"{stage}, invoices/s", r => r.Rates[stage], "N1");
+    Row("generation → emailed p50, s", r => r.P50, "N1");
+    foreach (var service in results[0].CpuMsPerInvoice.Keys)
+        Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice[service], "N2");
+    foreach (var service in results[0].PeakMb.Keys)
+        Row($"{service} peak MB", r => r.PeakMb[service], "N0");
 }
-finally
+Console.WriteLine($"load average at the end: {Load()}");
+return failed ? 1 : 0;
+
+async Task<RunResult> RunPipelineAsync(string label, string? root)
 {
-    foreach (var (_, p) in processes) await p.DisposeAsync();
-    Directory.Delete(pdfDir, true);
+    // The build migrates its own database at start (as in production), then the accounts are seeded.
+    await using var db = await TestDatabase.CreateAsync("pipe", migrate: false);
+    await using var vhost = await TestVhost.CreateAsync("pipe");
+    var pdfDir = Directory.CreateTempSubdirectory("billing-bench-pdfs-").FullName;
+    var key = "bk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    var env = new Dictionary<string, string?>
+    {
+        ["Postgres__ConnectionString"] = db.ConnectionString,
+        ["RabbitMq__Url"] = vhost.AmqpUrl,
+        ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
+        ["Smtp__Host"] = TestServers.SmtpHost,
+        ["Smtp__Port"] = TestServers.SmtpPort.ToString(),
+        ["Mail__From"] = "billing@example.test",
+        ["PdfStorage__Directory"] = pdfDir,
+        ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+    // e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.
+    if (ArgText("--pg-options", "") is { Length: > 0 } pgOptions) env["Postgres__ConnectionString"] += ";" + pgOptions;
+    if (fakeStripe is not null)
+    {
+        env["Stripe__ApiKey"] = fakeStripe.ApiKey;
+        env["Stripe__BaseUrl"] = fakeStripe.BaseUrl;
+        env["Stripe__RequestsPerSecond"] = "1000";
+    }
+
+    (string Folder, string Assembly)[] services =
+    [
+        ("admin-api", "Billing.AdminApi"), ("invoice-generator", "Billing.InvoiceGenerator"), ("pdf-renderer", "Billing.PdfRenderer"),
+        ("mailer", "Billing.Mailer"), ("accounting-sync", "Billing.AccountingSync"), ("redrive", "Billing.Redrive.Service"),
+    ];
+    // admin-api first: it migrates the database; the others start once it is healthy.
+    var processes = new List<(string Folder, ServiceProcess Process)> { (services[0].Folder, ServiceProcess.Start(services[0].Folder, services[0].Assembly, env, null, root)) };
+    try
+    {
+        await processes[0].Process.WaitHealthyAsync(TimeSpan.FromMinutes(3));
+        processes.AddRange(services.Skip(1).Select(s => (s.Folder, ServiceProcess.Start(s.Folder, s.Assembly, env, null, root))));
+        await Task.WhenAll(processes.Select(p => p.Process.WaitHealthyAsync(TimeSpan.FromMinutes(3))));
+        var seed = Stopwatch.StartNew();
+        await Seed.RunAsync(db.DataSource, accounts, period);
+        Console.WriteLine($"seeded {accounts:N0} accounts with 3 metered components each in {seed.Elapsed.TotalSeconds:N1} s");
+
+        var samplers = processes.ToDictionary(p => p.Folder, p => new ProcessSampler(p.Process.Pid));
+        foreach (var s in samplers.Values) s.Sample();
+        var cpuBefore = samplers.ToDictionary(s => s.Key, s => s.Value.CpuSeconds);
+
+        using var http = new HttpClient { BaseAddress = new Uri(processes[0].Process.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var clock = Stopwatch.StartNew();
+        var start = await http.PostAsJsonAsync("/api/runs", new { period });
+        var startBody = await start.Content.ReadAsStringAsync();
+        if (!start.IsSuccessStatusCode) throw new InvalidOperationException($"run not started: {(int)start.StatusCode} {startBody}");
+        var runId = JsonDocument.Parse(startBody).RootElement.GetProperty("run_id").GetGuid();
+
+        string status;
+        while (true)
+        {
+            await Task.Delay(1000);
+            foreach (var s in samplers.Values) s.Sample();
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            var row = await conn.QuerySingleAsync<(string Status, int Invoices, int Rendered, int Emailed, int Synced)>("""
+                select r.status,
+                       count(i.id)::int, count(i.pdf_rendered_at)::int, count(i.emailed_at)::int, count(i.synced_at)::int
+                from invoice_runs r left join invoices i on i.run_id = r.id
+                where r.id = @runId group by r.status
+                """, new { runId });
+            status = row.Status;
+            if (!Console.IsOutputRedirected)
+                Console.Write($"\r{clock.Elapsed.TotalSeconds,6:N0} s  generated {row.Invoices,7:N0}  rendered {row.Rendered,7:N0}  emailed {row.Emailed,7:N0}  synced {row.Synced,7:N0}  [{status}]   ");
+            // A build without the run's final states ends when every invoice is emailed and synced.
+            if (status != "running" && status != "needs_attention" || clock.Elapsed > TimeSpan.FromMinutes(60)) break;
+            if (row.Invoices == accounts && row.Emailed == accounts && row.Synced == accounts && status == "needs_attention") break;
+        }
+        var wall = clock.Elapsed.TotalSeconds;
+        if (!Console.IsOutputRedirected) Console.WriteLine();
+
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        var stages = new (string Name, string Column)[] { ("generate", "created_at"), ("render", "pdf_rendered_at"), ("email", "emailed_at"), ("sync", "synced_at") };
+        var runStart = await c.ExecuteScalarAsync<DateTime>("select started_at from invoice_runs where id = @runId", new { runId });
+        var total = await c.ExecuteScalarAsync<int>("select count(*)::int from invoices where run_id = @runId", new { runId });
+        Console.WriteLine($"run {status}: {total:N0} invoices in {wall:N1} s = {total / wall:N1} invoices/s end to end (POST /api/runs to completion)");
+        var rates = new Dictionary<string, double>();
+        foreach (var (name, column) in stages)
+        {
+            var (n, first, last) = await c.QuerySingleAsync<(int, DateTime?, DateTime?)>(
+                $"select count({column})::int, min({column}), max({column}) from invoices where run_id = @runId", new { runId });
+            var span = last is null ? 0 : (last.Value - (first ?? runStart)).TotalSeconds;
+            rates[name] = span > 0 ? n / span : 0;
+            Console.WriteLine($"  {name,-9} {n,8:N0} invoices, {rates[name],8:N1} /s (first to last)");
+        }
+        var latencies = (await c.QueryAsync<double>(
+            "select extract(epoch from emailed_at - created_at)::float8 from invoices where run_id = @runId and emailed_at is not null order by 1",
+            new { runId })).ToList();
+        var p50 = latencies.Count > 0 ? Percentile(latencies, 0.50) : 0;
+        if (latencies.Count > 0)
+            Console.WriteLine($"  generation → emailed: p50 {p50:N1} s, p95 {Percentile(latencies, 0.95):N1} s");
+
+        Console.WriteLine("per service: CPU during the run (seconds, milliseconds per invoice), peak memory (VmHWM)");
+        var cpuMs = new Dictionary<string, double>();
+        var peak = new Dictionary<string, double>();
+        foreach (var (name, s) in samplers)
+        {
+            var cpu = s.CpuSeconds - cpuBefore[name];
+            cpuMs[name] = total > 0 ? cpu * 1000 / total : 0;
+            peak[name] = s.PeakRssBytes / 1048576.0;
+            Console.WriteLine($"  {name,-18} {cpu,8:N1} s CPU {cpuMs[name],7:N2} ms/invoice  {peak[name],7:N0} MB");
+        }
+        Console.WriteLine($"  {"all services",-18} {cpuMs.Values.Sum() * total / 1000,8:N1} s CPU {cpuMs.Values.Sum(),7:N2} ms/invoice");
+
+        if (bare is not null)
+        {
+            Console.WriteLine("pipeline against the bare limits:");
+            Console.WriteLine($"  broker: {total * 5 / wall:N0} messages/s through the pipeline (≈5 per invoice) vs {bare.BrokerPublish:N0} publish/s bare = {total * 5 / wall / bare.BrokerPublish:P1}");
+            Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare {bare.Smtp:N1}/s = {rates["email"] / bare.Smtp:P0}");
+            Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare over kept connections {bare.SmtpKept:N1}/s = {rates["email"] / bare.SmtpKept:P0}");
+            Console.WriteLine($"  render: {rates["render"]:N1}/s vs PDF bare {bare.PdfRender:N1}/s = {rates["render"] / bare.PdfRender:P0}");
+            Console.WriteLine($"  generate: {rates["generate"]:N1}/s vs COPY bare {bare.DbInsertRows:N0} rows/s = {rates["generate"] / bare.DbInsertRows:P2} (≈6 rows per invoice)");
+        }
+        return new RunResult(label, status, total / wall, rates, p50, cpuMs, peak);
+    }
+    finally
+    {
+        foreach (var (_, p) in processes) await p.DisposeAsync();
+        Directory.Delete(pdfDir, true);
+    }
 }
 
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 string ArgText(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
+
+internal sealed record RunResult(string Label, string Status, double EndToEnd, Dictionary<string, double> Rates, double P50,
+    Dictionary<string, double> CpuMsPerInvoice, Dictionary<string, double> PeakMb);

@@ -14,10 +14,11 @@ public static class RepoPaths
     public static string Migrations => Path.Combine(Root, "deploy", "db", "migrations");
 
     /// <summary>The built entry assembly of a service, e.g. ("mailer", "Billing.Mailer").</summary>
-    public static string ServiceDll(string folder, string assembly)
+    /// <param name="root">Another checkout's root (e.g. a baseline build a benchmark compares with); default: this one.</param>
+    public static string ServiceDll(string folder, string assembly, string? root = null)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var path = Path.Combine(Root, "services", folder, "bin", configuration, "net10.0", assembly + ".dll");
+        var path = Path.Combine(root ?? Root, "services", folder, "bin", configuration, "net10.0", assembly + ".dll");
         if (!File.Exists(path)) throw new FileNotFoundException($"service not built: {path}");
         return path;
     }

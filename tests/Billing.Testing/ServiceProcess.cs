@@ -37,7 +37,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static ServiceProcess Start(string folder, string assembly, IDictionary<string, string?> environment, int? port = null)
+    public static ServiceProcess Start(string folder, string assembly, IDictionary<string, string?> environment, int? port = null) =>
+        Start(folder, assembly, environment, port, root: null);
+
+    /// <param name="root">The checkout whose build to run (a benchmark's baseline); default: this one.</param>
+    public static ServiceProcess Start(string folder, string assembly, IDictionary<string, string?> environment, int? port, string? root)
     {
         var p = port ?? FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -45,9 +49,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = root ?? RepoPaths.Root,
         };
-        info.ArgumentList.Add(RepoPaths.ServiceDll(folder, assembly));
+        info.ArgumentList.Add(RepoPaths.ServiceDll(folder, assembly, root));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{p}");
         // Start from a clean slate: the test decides every setting the service sees.
