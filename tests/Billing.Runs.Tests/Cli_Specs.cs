@@ -38,6 +38,11 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         Assert.Equal(0, status.Code);
         Assert.Contains("completed", status.Stdout);
         Assert.Contains("EUR", status.Stdout);
+        // Totals as money in the currency, never as minor units.
+        await using var totals = await h.Db.DataSource.OpenConnectionAsync();
+        var sum = await totals.ExecuteScalarAsync<long>("select sum(total_minor) from invoices");
+        Assert.Contains($"totals: EUR {(sum / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} over 5 invoices", status.Stdout);
+        Assert.DoesNotContain("minor units", status.Stdout);
 
         var invoiceId = await conn.ExecuteScalarAsync<Guid>("select id from invoices order by number limit 1");
         var trace = await conn.ExecuteScalarAsync<string>("select trace_id from invoices where id = @invoiceId", new { invoiceId });

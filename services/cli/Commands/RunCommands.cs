@@ -279,7 +279,8 @@ public static class RunCommands
             Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"), Int(counts, "not_issued").ToString("N0"));
         table.Write();
         if (p.TryGetProperty("totals", out var totals) && totals.GetArrayLength() > 0)
-            Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t => $"{Text(t, "currency")} {Text(t, "total_minor")} minor units over {Text(t, "invoices")} invoices")));
+            Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t =>
+                $"{Money(t.GetProperty("total_minor").GetInt64(), Text(t, "currency"))} over {Int(t, "invoices"):N0} invoices")));
         if (p.TryGetProperty("failed_by_stage", out var byStage) && byStage.ValueKind == JsonValueKind.Object && byStage.EnumerateObject().Any())
             Console.WriteLine("failed per stage: " + string.Join(", ", byStage.EnumerateObject().Select(s => $"{s.Name} {s.Value.GetInt32():N0}")));
         if (p.TryGetProperty("dead_letters", out var dl) && dl.ValueKind == JsonValueKind.Object && Int(dl, "total") > 0)
