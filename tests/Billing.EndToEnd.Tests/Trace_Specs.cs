@@ -50,5 +50,12 @@ public sealed class When_an_invoice_is_traced_across_the_services : IAsyncLifeti
             Assert.Equal(invoice.AccountId.ToString("D"), rendered.Attributes.GetValueOrDefault("billing.account_id"));
             Assert.Equal(runId.ToString("D"), rendered.Attributes.GetValueOrDefault("billing.run_id"));
         }
+
+        // No invoice's trace, whichever came first, holds the generator's shared SQL or a span whose parent is missing.
+        foreach (var invoice in invoices)
+        {
+            var spans = await Eventually.Until(() => Task.FromResult(otlp.Trace(invoice.TraceId!)), InvoiceTrace.IsComplete, TimeSpan.FromMinutes(1));
+            Assert.DoesNotContain(spans, s => s.Service == "invoice-generator" && s.Scope == "Npgsql");
+        }
     }
 }
