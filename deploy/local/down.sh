@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops every service started by up.sh (SIGTERM, then waits), then the local servers.
+# Stops every service started by up.sh (SIGTERM, then waits), then the local servers and the trace UI.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -7,6 +7,12 @@
 #   deploy/local/servers.sh stop     stop everything (by pid file)
 #   deploy/local/servers.sh status   one line per server
 #   deploy/local/servers.sh env      the settings the services read, as `export` lines
+#
+# Opt-in component, not started by a plain `start`: the trace UI (deploy/local/dashboard.sh, the Aspire Dashboard).
+#   deploy/local/servers.sh start dashboard    restore and start only the dashboard; prints the settings pointing
+#                                              services at it (OTEL_EXPORTER_OTLP_*, BILLING_TRACE_UI_URL)
+#   deploy/local/servers.sh stop dashboard     stop only the dashboard (a plain `stop` stops it too)
+#   deploy/local/servers.sh status dashboard   one line for it
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -190,6 +196,14 @@ status() {
   return $ok
 }
 
+# A named component is handled alone: nothing else is started or stopped.
+if [ $# -ge 2 ]; then
+  case "$2:$1" in
+    dashboard:start|dashboard:stop|dashboard:status|dashboard:env) exec "$here/dashboard.sh" "$1" ;;
+    *) echo "usage: $0 start|stop|status|env [dashboard]" >&2; exit 2 ;;
+  esac
+fi
+
 case "${1:-}" in
   start)
     mkdir -p "$state"; chmod 755 "$state"
@@ -201,9 +215,9 @@ case "${1:-}" in
     status >&2
     print_env
     ;;
-  stop) stop_rabbitmq; stop_smtp; stop_postgres; log "servers stopped" ;;
-  status) status ;;
+  stop) "$here/dashboard.sh" stop; stop_rabbitmq; stop_smtp; stop_postgres; log "servers stopped" ;;
+  status) rc=0; status || rc=$?; "$here/dashboard.sh" status 2>/dev/null || true; exit $rc ;;
   env) print_env ;;
   restart-rabbitmq) restart_rabbitmq ;;
-  *) echo "usage: $0 start|stop|status|env|restart-rabbitmq" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env [dashboard] | restart-rabbitmq" >&2; exit 2 ;;
 esac

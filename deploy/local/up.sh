@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start: installs and starts the real servers, builds and starts every service on 127.0.0.1, waits until
-# all are healthy, and (when the demo exists) loads demo data and runs a monthly invoice run.
+# Quick start: installs and starts the real servers and the trace UI (the Aspire Dashboard), builds and starts every
+# service on 127.0.0.1 exporting its traces, metrics and logs to that UI, waits until all are healthy, and (when the
+# demo exists) loads demo data and runs a monthly invoice run.
 # Idempotent: running it again reuses what runs. Stop everything with deploy/local/down.sh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,6 +12,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "== servers"
 deploy/local/servers.sh start >/dev/null
 set -a; source .local/env; set +a
+
+echo "== trace UI"
+# Every service exports over OTLP to it; BILLING_TRACE_UI_URL makes trace ids (CLI, chat alerts, error records and
+# dead letters) links to its trace page.
+deploy/local/servers.sh start dashboard >/dev/null
+set -a; source .local/dashboard/env; set +a
 
 echo "== build"
 dotnet build Billing.sln -c Release -nologo -v quiet -clp:ErrorsOnly
@@ -61,6 +68,10 @@ cat <<EOT
 All services are healthy.
   admin API     http://127.0.0.1:5080   (key in .local/api-key; CLI: export BILLING_API_KEY=\$(cat .local/api-key))
   CLI           dotnet services/cli/bin/Release/net10.0/billing.dll --help
+  traces, metrics, logs
+                $BILLING_DASHBOARD_URL  (Aspire Dashboard; log in once with this link:)
+                $BILLING_DASHBOARD_LOGIN_URL
+  trace links   export BILLING_TRACE_UI_URL='$BILLING_TRACE_UI_URL'
   RabbitMQ      http://127.0.0.1:15673  (guest/guest)
   mailbox       .local/mail             (Maildir written by the local SMTP server)
   PDFs          .local/pdfs

@@ -19,6 +19,8 @@ public static class Extensions
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddApiKeyAuth();
+        // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
+        Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);
         builder.AddBillingBus();
         builder.AddPdfStorage();
         builder.Services.AddAccounting();

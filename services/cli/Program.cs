@@ -14,7 +14,8 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("""
     billing — operate the Billing system from a terminal.
     Talks to the admin API at BILLING_API_URL (default http://127.0.0.1:5080) with the key in BILLING_API_KEY.
-    BILLING_TRACE_UI_URL, a URL template such as http://localhost:16686/trace/{trace_id} (Jaeger), adds trace links.
+    BILLING_TRACE_UI_URL, a URL template such as http://127.0.0.1:18888/traces/detail/{trace_id} (the quick start's
+    dashboard) or http://localhost:16686/trace/{trace_id} (Jaeger), adds trace links.
 
     Output: tables in a terminal; in a pipe or a file, tab-separated rows under a header line, no colour. Every
     command that asks the API takes --output json and then prints the API's answer instead.

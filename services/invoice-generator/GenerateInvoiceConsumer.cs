@@ -14,8 +14,13 @@ namespace Billing.InvoiceGenerator;
 /// announced again (so a lost follow-up is recovered) instead of being made twice. A request of a cancelled run is
 /// acknowledged and skipped.
 /// </summary>
+/// <remarks>
+/// Its trace reads as the invoice's path: the consume span holds "read billing input", "compute invoice", "store
+/// invoice" and the publish of InvoiceFinalized. The read and the store wait on work shared by a group of invoices;
+/// that work is a span of its own trace, linked to these (see GroupedRequests).
+/// </remarks>
 public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoader loader, InvoiceBatchWriter writer, PlanCache plans, TimeProvider time,
-    IOptions<InvoicingOptions> terms) : IConsumer<GenerateInvoice>
+    IOptions<InvoicingOptions> terms, ServiceInfo service) : IConsumer<GenerateInvoice>
 {
     public async Task Consume(ConsumeContext<GenerateInvoice> context)
     {
@@ -23,9 +28,12 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         var ct = context.CancellationToken;
         if (!BillingPeriod.TryParse(m.Period, out var period))
             throw new ValidationException($"period '{m.Period}' is not a period; expected yyyy-MM");
-        Activity.Current?.SetTag("billing.account_id", m.AccountId);
+        var consume = Activity.Current;
+        consume?.SetTag("billing.account_id", m.AccountId);
 
-        var input = await loader.LoadAsync(m.AccountId, m.Period, ct);
+        BillingInput input;
+        using (service.ActivitySource.StartActivity("read billing input"))
+            input = await loader.LoadAsync(m.AccountId, m.Period, ct);
         if (input.Existing is { } existing)
         {
             await AnnounceExistingAsync(context, existing);
@@ -45,13 +53,18 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
 
         ComputedInvoice invoice;
         long[] lateRecords;
-        try
+        using (var compute = service.ActivitySource.StartActivity("compute invoice"))
         {
-            (invoice, lateRecords) = BillingInputPricing.Price(input, period, plans);
-        }
-        catch (DomainValidationException e)
-        {
-            throw new ValidationException($"account {m.AccountId}, plan {input.CurrentPlan?.Code}: {e.Message}");
+            try
+            {
+                (invoice, lateRecords) = BillingInputPricing.Price(input, period, plans);
+            }
+            catch (DomainValidationException e)
+            {
+                compute?.SetStatus(ActivityStatusCode.Error, e.Message);
+                throw new ValidationException($"account {m.AccountId}, plan {input.CurrentPlan?.Code}: {e.Message}");
+            }
+            compute?.SetTag("billing.invoice_lines", invoice.Lines.Count);
         }
 
         if (invoice.IsEmpty)
@@ -66,15 +79,20 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         var dueAt = terms.Value.DueDate(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var traceId = Activity.Current?.TraceId.ToHexString();
         string? number;
-        try
+        using (var storing = service.ActivitySource.StartActivity("store invoice"))
         {
-            number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
-        }
-        catch (RunCancelledException)
-        {
-            // The run was cancelled: acknowledged, nothing stored, no number taken (a later run of the period bills it).
-            Activity.Current?.SetTag("billing.run_cancelled", true);
-            return;
+            storing?.SetTag("billing.invoice_id", invoiceId);
+            try
+            {
+                number = await writer.InsertAsync(new NewInvoice(invoiceId, m.RunId, m.AccountId, period, input.Issuer, invoice, dueAt, traceId, lateRecords), ct);
+            }
+            catch (RunCancelledException)
+            {
+                // The run was cancelled: acknowledged, nothing stored, no number taken (a later run of the period bills it).
+                consume?.SetTag("billing.run_cancelled", true);
+                return;
+            }
+            storing?.SetTag("billing.invoice_number", number);
         }
         if (number is null)
         {

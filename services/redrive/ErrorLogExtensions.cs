@@ -19,8 +19,18 @@ public static class ErrorLogExtensions
         AddValidated<ChatOptions>(builder, ChatOptions.Section, o => o.Validate());
         AddValidated<DispatchOptions>(builder, ChatOptions.Section, o => o.Validate());
         AddValidated<AlertOptions>(builder, "Alerts", o => o.Validate());
-        // The trace UI link is a chat setting for operators; the aggregator keeps it with its other options.
-        services.PostConfigure<AlertOptions>(o => o.TraceUiUrl ??= builder.Configuration["Chat:TraceUiUrl"]);
+        // The one trace-link setting (BILLING_TRACE_UI_URL, else the former Alerts__/Chat__TraceUiUrl); the aggregator keeps
+        // it with its other options.
+        TraceLinkSettings.Add(services);
+        // Read here without the check (a malformed setting is reported once, by TraceLinkSettings, as one line at start).
+        services.AddOptions<AlertOptions>().PostConfigure<IConfiguration>((o, config) =>
+        {
+            try
+            {
+                o.TraceUiUrl = TraceLinkSettings.Read(config).Template ?? o.TraceUiUrl;
+            }
+            catch (FormatException) { }
+        });
 
         services.AddHttpClient(AlertLoop.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<PostgresErrorStore>();

@@ -191,8 +191,11 @@ public sealed class AlertAggregator
         return text + " (see the error log)";
     }
 
+    // A template with {trace_id} (BILLING_TRACE_UI_URL), or a base URL as the former settings had it (base/trace/id).
     private string? TraceLink(string? traceId) =>
         string.IsNullOrEmpty(_options.TraceUiUrl) || string.IsNullOrEmpty(traceId)
             ? null
-            : $"{_options.TraceUiUrl.TrimEnd('/')}/trace/{Uri.EscapeDataString(traceId)}";
+            : _options.TraceUiUrl.Contains(TraceLinks.Placeholder, StringComparison.Ordinal)
+                ? _options.TraceUiUrl.Replace(TraceLinks.Placeholder, Uri.EscapeDataString(traceId), StringComparison.Ordinal)
+                : $"{_options.TraceUiUrl.TrimEnd('/')}/trace/{Uri.EscapeDataString(traceId)}";
 }

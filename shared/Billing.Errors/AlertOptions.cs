@@ -9,7 +9,8 @@ public sealed class AlertOptions
     /// <summary>Hard cap per window: a storm of thousands of new errors still yields this many messages.</summary>
     public int MaxMessagesPerWindow { get; set; } = 5;
 
-    /// <summary>Base URL of the trace UI (e.g. Jaeger); alerts link to {TraceUiUrl}/trace/{traceId}.</summary>
+    /// <summary>Link template of the trace UI with {trace_id} (set from BILLING_TRACE_UI_URL), or a base URL as formerly
+    /// (alerts then link to {TraceUiUrl}/trace/{traceId}).</summary>
     public string? TraceUiUrl { get; set; }
 
     /// <summary>Problems naming the environment variable to fix; empty when the options are usable.</summary>
@@ -20,7 +21,7 @@ public sealed class AlertOptions
             errors.Add($"Alerts__Window must be positive, got {Window}");
         if (MaxMessagesPerWindow < 1)
             errors.Add($"Alerts__MaxMessagesPerWindow must be at least 1, got {MaxMessagesPerWindow}");
-        if (!string.IsNullOrEmpty(TraceUiUrl) && !HttpUrls.IsAbsoluteHttp(TraceUiUrl))
+        if (!string.IsNullOrEmpty(TraceUiUrl) && !HttpUrls.IsAbsoluteHttp(TraceUiUrl.Replace(TraceLinks.Placeholder, "0af7651916cd43dd8448eb211c80319c", StringComparison.Ordinal)))
             errors.Add($"Alerts__TraceUiUrl must be an absolute http or https URL, got '{TraceUiUrl}'");
         return errors;
     }

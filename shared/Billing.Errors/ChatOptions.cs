@@ -11,7 +11,8 @@ public sealed class ChatOptions
     /// the service says so once at start; a malformed one is a typo that would lose alerts, so it stops start-up.</summary>
     public string? WebhookUrl { get; set; }
 
-    /// <summary>Base URL of the trace UI (e.g. Jaeger); alerts link to {TraceUiUrl}/trace/{traceId}.</summary>
+    /// <summary>Former setting, read when BILLING_TRACE_UI_URL is unset: base URL of the trace UI (e.g. Jaeger); alerts
+    /// link to {TraceUiUrl}/trace/{traceId}. See <see cref="TraceLinks"/>.</summary>
     public string? TraceUiUrl { get; set; }
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(WebhookUrl);

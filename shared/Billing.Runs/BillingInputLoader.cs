@@ -59,7 +59,7 @@ public sealed class BillingInputLoader : IAsyncDisposable
     public BillingInputLoader(NpgsqlDataSource dataSource, int maxBatch = 128)
     {
         _dataSource = dataSource;
-        _requests = new(maxBatch, ReadGroupAsync);
+        _requests = new(maxBatch, ReadGroupAsync, "read billing inputs");
     }
 
     /// <summary>Everything needed to price the account's period (see <see cref="BillingInput"/>).</summary>

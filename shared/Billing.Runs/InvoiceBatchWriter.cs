@@ -59,7 +59,7 @@ public sealed class InvoiceBatchWriter : IAsyncDisposable
     {
         _dataSource = dataSource;
         _single = single;
-        _requests = new(maxBatch, WriteAsync);
+        _requests = new(maxBatch, WriteAsync, "store invoices");
     }
 
     /// <returns>the invoice number, or null when an invoice for (account, period) already exists.</returns>

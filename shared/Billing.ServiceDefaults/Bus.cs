@@ -44,6 +44,8 @@ public static class Bus
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 ConfigureHost(cfg, options);
+                // With telemetry exported: the ids of each message on its span and its logs.
+                if (context.GetService<BillingIdsInLogs>() is not null) cfg.UseConsumeFilter(typeof(BillingIdsFilter<>), context);
                 cfg.ConfigureEndpoints(context);
             });
         });

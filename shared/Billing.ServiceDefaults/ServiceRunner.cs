@@ -14,7 +14,15 @@ public static class ServiceRunner
     /// </summary>
     public static async Task<int> RunServiceAsync(this WebApplicationBuilder builder, Action<WebApplication> map)
     {
-        var name = builder.Environment.ApplicationName;
+        var name = builder.Services.Where(d => !d.IsKeyedService && d.ServiceType == typeof(ServiceInfo))
+                       .Select(d => d.ImplementationInstance).OfType<ServiceInfo>().FirstOrDefault()?.Name
+                   ?? builder.Environment.ApplicationName;
+        // Checked first: the exporter is built with the host and would fail there without saying which setting is wrong.
+        if (Telemetry.SettingProblem(builder.Configuration) is { } telemetry)
+        {
+            await Console.Error.WriteLineAsync($"{name}: {telemetry}");
+            return 2;
+        }
         try
         {
             await using var app = builder.Build();

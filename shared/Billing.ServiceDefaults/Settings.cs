@@ -22,8 +22,11 @@ public static class Settings
             var error = errorAt >= 0 ? rest[(errorAt + 17)..].TrimEnd('.', '\'') : rest;
             return $"setting {EnvName(section, member)} {Normalise(error, member)}";
         }
-        // Custom Validate(...) failures name the setting themselves when they start with a member name.
-        return first.Contains("__", StringComparison.Ordinal) ? $"setting {first}" : $"setting {section}: {first}";
+        // Custom Validate(...) failures name the setting themselves when they start with a member name or an
+        // environment variable's name (BILLING_TRACE_UI_URL ...).
+        return first.Contains("__", StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(first, @"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b")
+            ? $"setting {first}"
+            : $"setting {section}: {first}";
     }
 
     /// <summary>"Failed to convert configuration value 'abc' at 'RabbitMq:Prefetch' to type 'System.Int32'."</summary>

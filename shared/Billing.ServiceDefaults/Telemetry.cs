@@ -1,9 +1,9 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -11,103 +11,115 @@ using OpenTelemetry.Trace;
 namespace Billing.ServiceDefaults;
 
 /// <summary>
-/// Traces, metrics and logs over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; nothing exported (and
-/// nothing printed about it) when it is not. The libraries emit natively, so listening to their sources is enough.
+/// Traces, metrics and logs over OTLP (OpenTelemetry.Extensions.Hosting) when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
+/// set; the exporter reads the other standard <c>OTEL_*</c> settings itself (protocol, headers, intervals). Without an
+/// endpoint nothing is collected or exported: the activities that carry the trace context (ours and MassTransit's)
+/// are still created, so trace ids are stored and propagated across services at almost no cost.
 /// </summary>
 public static class Telemetry
 {
-    public static readonly string[] LibrarySources =
-        ["MassTransit", "Npgsql", "System.Net.Http", "Microsoft.AspNetCore"];
+    public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string ProtocolSetting = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
-    public static readonly string[] LibraryMeters =
-        ["MassTransit", "Npgsql", "System.Net.Http", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+    /// <summary>The per-signal endpoints, full URLs, that override the base one when set.</summary>
+    public static readonly string[] SignalEndpointSettings =
+        ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"];
 
-    public static bool OtlpEnabled(Microsoft.Extensions.Configuration.IConfiguration config) =>
-        !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+    /// <summary>Sources of the libraries that emit spans natively (ASP.NET Core and HttpClient come with their instrumentation).</summary>
+    public static readonly string[] LibrarySources = ["MassTransit", "Npgsql"];
 
-    private static System.Diagnostics.ActivityListener PropagationOnly(string serviceSource)
+    public static readonly string[] LibraryMeters = ["MassTransit", "Npgsql", "Microsoft.AspNetCore.Server.Kestrel"];
+
+    public static bool OtlpEnabled(IConfiguration config) => !string.IsNullOrWhiteSpace(config[EndpointSetting]);
+
+    /// <summary>
+    /// What is wrong with the OTLP settings, as the rest of a line naming the setting ("setting X must be …"), or null
+    /// when they are usable. Checked before the service starts: the exporter would otherwise fail deep in start-up.
+    /// </summary>
+    public static string? SettingProblem(IConfiguration config)
     {
-        var listener = new System.Diagnostics.ActivityListener
+        foreach (var name in SignalEndpointSettings.Prepend(EndpointSetting))
         {
-            ShouldListenTo = source => source.Name == "MassTransit" || source.Name == serviceSource || source.Name.StartsWith("Billing.", StringComparison.Ordinal),
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        return listener;
+            var value = config[name];
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            if (!IsHttpUrl(value))
+                return $"setting {name} must be an absolute http or https URL with a host, such as http://127.0.0.1:4317; got '{value}'";
+        }
+        var protocol = config[ProtocolSetting];
+        if (!string.IsNullOrWhiteSpace(protocol) && protocol.Trim() is not ("grpc" or "http/protobuf"))
+            return $"setting {ProtocolSetting} must be grpc or http/protobuf; got '{protocol}'";
+        return null;
     }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.Host.Length > 0;
 
     internal static void Add(IHostApplicationBuilder builder, ServiceInfo service)
     {
-        var otlp = OtlpEnabled(builder.Configuration);
-        var resource = ResourceBuilder.CreateDefault()
-            .AddService(serviceName: service.Name, serviceNamespace: "billing", serviceVersion: ServiceInfo.Version);
-
-        if (otlp)
+        // A bad setting ends the start in ServiceRunner with one line; nothing is set up that would fail before it.
+        if (!OtlpEnabled(builder.Configuration) || SettingProblem(builder.Configuration) is not null)
         {
-            builder.Logging.AddOpenTelemetry(o =>
-            {
-                o.SetResourceBuilder(resource);
-                o.IncludeFormattedMessage = true;
-                o.IncludeScopes = true;
-                o.AddOtlpExporter();
-            });
+            builder.Services.AddHostedService(_ => new PropagationOnly(service.SourceName));
+            return;
         }
 
-        builder.Services.AddSingleton(sp =>
-        {
-            var extensions = sp.GetServices<ITelemetryExtension>().ToList();
-            if (!otlp && extensions.Count == 0)
-            {
-                // Nobody receives spans or metrics: collect none, but keep creating the activities that carry the
-                // trace context (ours and MassTransit's), so trace ids are still stored and propagated across services.
-                return new TelemetryProviders(null, null, PropagationOnly(service.SourceName));
-            }
-            var metrics = Sdk.CreateMeterProviderBuilder()
-                .SetResourceBuilder(resource)
-                .AddMeter(LibraryMeters)
-                .AddMeter(service.SourceName, "Billing.*");
-            if (otlp) metrics.AddOtlpExporter();
-            var tracing = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(resource)
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName: service.Name, serviceNamespace: "billing", serviceVersion: ServiceInfo.Version))
+            .WithTracing(tracing => tracing
+                // Request spans carry http.route and http.response.status_code; probes would only add noise.
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation()
                 .AddSource(LibrarySources)
-                .AddSource(service.SourceName, "Billing.*");
-            if (otlp) tracing.AddOtlpExporter();
-            foreach (var extra in extensions)
-                extra.Configure(tracing, metrics);
-            return new TelemetryProviders(tracing.Build(), metrics.Build());
-        });
-        builder.Services.AddHostedService<TelemetryLifetime>();
+                .AddSource(service.SourceName, "Billing.*"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(LibraryMeters)
+                .AddMeter(service.SourceName, "Billing.*"))
+            .WithLogging(configureBuilder: null, configureOptions: o =>
+            {
+                o.IncludeFormattedMessage = true;
+                // Scopes become attributes: the invoice, account and run ids of the message being handled (BillingIds).
+                o.IncludeScopes = true;
+            })
+            .UseOtlpExporter();
+        builder.Services.AddSingleton<BillingIdsInLogs>();
     }
-}
 
-/// <summary>Adds exporters or processors (for example an in-memory exporter in tests) to the shared providers.</summary>
-public interface ITelemetryExtension
-{
-    void Configure(TracerProviderBuilder tracing, MeterProviderBuilder metrics);
-}
+    private static bool IsProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
 
-public sealed class TelemetryProviders(TracerProvider? tracer, MeterProvider? meter, IDisposable? listener = null) : IDisposable
-{
-    public TracerProvider? Tracer { get; } = tracer;
-    public MeterProvider? Meter { get; } = meter;
-
-    public void Dispose()
+    /// <summary>
+    /// No exporter: listens only to MassTransit's and our sources and asks for context propagation, never for data, so
+    /// the activities exist (trace ids are stored and sent on with every message) but record nothing.
+    /// </summary>
+    private sealed class PropagationOnly(string serviceSource) : IHostedService, IDisposable
     {
-        // Dispose flushes what is buffered, so the last spans of a stopping service are not lost.
-        Tracer?.Dispose();
-        Meter?.Dispose();
-        listener?.Dispose();
-    }
-}
+        private ActivityListener? listener;
 
-/// <summary>Creates the providers at start (listeners must exist before the first activity) and disposes them at stop.</summary>
-internal sealed class TelemetryLifetime(TelemetryProviders providers) : IHostedService
-{
-    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken ct)
+        {
+            listener ??= new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "MassTransit" || source.Name == serviceSource || source.Name.StartsWith("Billing.", StringComparison.Ordinal),
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            };
+            ActivitySource.AddActivityListener(listener);
+            return Task.CompletedTask;
+        }
 
-    public Task StopAsync(CancellationToken ct)
-    {
-        providers.Dispose();
-        return Task.CompletedTask;
+        public Task StopAsync(CancellationToken ct)
+        {
+            Dispose();
+            return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+            listener?.Dispose();
+            listener = null;
+        }
     }
 }

@@ -13,6 +13,7 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
     private TestVhost vhost = null!;
     private ServiceProcess api = null!;
     private PostgresErrorStore store = null!;
+    private const string TraceUi = "http://ui.test:18888/traces/detail/{trace_id}";
 
     public async Task InitializeAsync()
     {
@@ -24,6 +25,7 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
             ["Postgres__ConnectionString"] = db.ConnectionString,
             ["RabbitMq__Url"] = vhost.AmqpUrl,
             ["Auth__ApiKeys"] = Keys.Setting,
+            ["BILLING_TRACE_UI_URL"] = TraceUi,
         });
         await api.WaitHealthyAsync();
     }
@@ -73,6 +75,24 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         var list = await JsonOf(await http.GetAsync($"/api/errors?status=resolved&run_id={run}&type=EmailFailed&limit=10"));
         Assert.Equal(id, Assert.Single(list.GetProperty("errors").EnumerateArray()).GetProperty("id").GetInt64());
         Assert.Equal(0, (await JsonOf(await http.GetAsync($"/api/errors?status=open&run_id={run}"))).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Does_link_each_error_record_to_its_trace_with_the_one_trace_link_setting()
+    {
+        const string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var report = new ErrorReport("mailer", "EmailFailed", "smtp_551", "traced mailbox unavailable", "at Send()", InvoiceId: Guid.NewGuid(), TraceId: trace);
+        var traced = (await store.RecordAsync(report, Fingerprint.For(report), DateTimeOffset.UtcNow)).Record.Id;
+        var untraced = await PlantAsync("untraced mailbox unavailable");
+        using var http = Client();
+
+        var shown = await JsonOf(await http.GetAsync($"/api/errors/{traced}"));
+        Assert.Equal(trace, shown.GetProperty("trace_id").GetString());
+        Assert.Equal($"http://ui.test:18888/traces/detail/{trace}", shown.GetProperty("trace_url").GetString());
+        var listed = (await JsonOf(await http.GetAsync("/api/errors?type=EmailFailed&limit=100"))).GetProperty("errors").EnumerateArray()
+            .Single(e => e.GetProperty("id").GetInt64() == traced);
+        Assert.Equal($"http://ui.test:18888/traces/detail/{trace}", listed.GetProperty("trace_url").GetString());
+        Assert.Equal(JsonValueKind.Null, (await JsonOf(await http.GetAsync($"/api/errors/{untraced}"))).GetProperty("trace_url").ValueKind);
     }
 
     [Theory]

@@ -47,7 +47,8 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         redrive = Redrive.Start(db, vhost, new Dictionary<string, string?>
         {
             ["Chat__WebhookUrl"] = chat.WebhookUrl.ToString(),
-            ["Chat__TraceUiUrl"] = "http://jaeger.test:16686",
+            // The one trace-link setting; the former Chat__TraceUiUrl is only a fallback now (When_trace_links_are_configured).
+            ["BILLING_TRACE_UI_URL"] = "http://ui.test:18888/traces/detail/{trace_id}",
             // Wide enough that one storm lands in one window.
             ["Alerts__Window"] = "00:00:15",
             ["ErrorLog__NoiseErrorTypes"] = "KnownNoise; OperationCanceledException",
@@ -110,7 +111,7 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         Assert.StartsWith($"50 new: {Queue} in ", text);
         Assert.Contains("InvalidOperationException: PDF template", text);
         Assert.Contains("… and 47 more", text);
-        Assert.Contains("trace: http://jaeger.test:16686/trace/", text);
+        Assert.Matches(@"trace: http://ui\.test:18888/traces/detail/[0-9a-f]{32} ", text);
         Assert.EndsWith($" — billing errors show {row.Id}", text);
 
         // The same invoice failing again is one more occurrence of the group, not a new row or a new alert.

@@ -151,6 +151,16 @@ public class When_new_errors_arrive_within_one_window
     }
 
     [Fact]
+    public void Links_through_the_trace_link_template_when_it_is_one()
+    {
+        var alerts = Aggregator(traceUi: "http://127.0.0.1:18888/traces/detail/{trace_id}");
+        alerts.Add(Fault(1, trace: "4bf92f3577b34da6a3ce929d0e0e4736"));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.EndsWith(" — trace: http://127.0.0.1:18888/traces/detail/4bf92f3577b34da6a3ce929d0e0e4736", Assert.Single(alerts.Flush()));
+    }
+
+    [Fact]
     public void Escapes_chat_markup_in_error_text()
     {
         var alerts = Aggregator();

@@ -74,6 +74,13 @@ public sealed class When_a_setting_is_missing_or_malformed
         { "redrive", "Billing.Redrive.Service", "RabbitMq__Prefetch", "lots", "setting RabbitMq__Prefetch has value 'lots'" },
         { "mailer", "Billing.Mailer", "RabbitMq__RetryLimit", "-1", "setting RabbitMq__RetryLimit is invalid" },
         { "admin-api", "Billing.AdminApi", "Auth__ApiKeys", "ops:admin:abc", "setting Auth__ApiKeys is malformed" },
+        { "invoice-generator", "Billing.InvoiceGenerator", "OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317", "setting OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http or https URL" },
+        { "pdf-renderer", "Billing.PdfRenderer", "OTEL_EXPORTER_OTLP_ENDPOINT", "http//127.0.0.1:4317", "setting OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http or https URL" },
+        { "mailer", "Billing.Mailer", "OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://127.0.0.1:4317", "setting OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http or https URL" },
+        { "accounting-sync", "Billing.AccountingSync", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url", "setting OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be" },
+        { "redrive", "Billing.Redrive.Service", "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "setting OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf" },
+        { "admin-api", "Billing.AdminApi", "BILLING_TRACE_UI_URL", "http://127.0.0.1:18888/traces/detail/", "setting BILLING_TRACE_UI_URL 'http://127.0.0.1:18888/traces/detail/' has no {trace_id} placeholder" },
+        { "redrive", "Billing.Redrive.Service", "BILLING_TRACE_UI_URL", "ui.test/{trace_id}", "setting BILLING_TRACE_UI_URL 'ui.test/{trace_id}' is not an absolute http or https URL" },
     };
 
     [Theory]

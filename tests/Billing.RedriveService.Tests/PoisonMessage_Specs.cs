@@ -83,6 +83,7 @@ public sealed class When_a_consumer_dead_letters_a_message(PoisonFixture fixture
         Assert.Equal(message.RunId.ToString(), keys.GetProperty("runId").GetString(), ignoreCase: true);
         Assert.Equal("2026-10", keys.GetProperty("period").GetString());
         Assert.Equal(traceId, peeked.GetProperty("trace_id").GetString());
+        Assert.Equal($"http://ui.test:18888/traces/detail/{traceId}", peeked.GetProperty("trace_url").GetString());
         Assert.Equal("flaky-invoice", peeked.GetProperty("original_queue").GetString());
         Assert.Equal(0, peeked.GetProperty("redrive_count").GetInt32());
         Assert.Contains("Stripe is down", peeked.GetProperty("fault_reason").GetString());
@@ -98,6 +99,7 @@ public sealed class When_a_consumer_dead_letters_a_message(PoisonFixture fixture
         Assert.Contains(message.AccountId.ToString(), cliShow.Stdout, StringComparison.OrdinalIgnoreCase);
         var cliTable = await env.CliAsync("dlq", "show", Error);
         Assert.Contains(traceId, cliTable.Stdout);
+        Assert.Contains($"trace link {peeked.GetProperty("message_id").GetString()} http://ui.test:18888/traces/detail/{traceId}", cliTable.Stdout);
 
         var unconfirmed = await env.CliAsync("dlq", "redrive", Error, "--all");
         Assert.Equal(1, unconfirmed.ExitCode);

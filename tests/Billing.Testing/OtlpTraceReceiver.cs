@@ -6,8 +6,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Testing;
 
-/// <summary>One span as exported over OTLP by a service.</summary>
-public sealed record ExportedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope);
+/// <summary>One span as exported over OTLP by a service (attributes kept as text).</summary>
+public sealed record ExportedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope,
+    IReadOnlyDictionary<string, string>? Attributes = null, IReadOnlyList<SpanLink>? Links = null)
+{
+    public string? Attribute(string key) => Attributes is not null && Attributes.TryGetValue(key, out var v) ? v : null;
+}
+
+public sealed record SpanLink(string TraceId, string SpanId);
+
+/// <summary>One log record as exported over OTLP by a service.</summary>
+public sealed record ExportedLog(string Service, string TraceId, string SpanId, string Body, IReadOnlyDictionary<string, string> Attributes);
 
 /// <summary>
 /// A real OTLP/HTTP endpoint (protobuf, <c>/v1/traces</c>) on 127.0.0.1 that keeps every span the services export.
@@ -18,6 +27,7 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
     private readonly WebApplication app;
     public ConcurrentQueue<ExportedSpan> Spans { get; } = new();
     public ConcurrentQueue<ExportedMetricPoint> MetricPoints { get; } = new();
+    public ConcurrentQueue<ExportedLog> Logs { get; } = new();
 
     private OtlpTraceReceiver(WebApplication app) => this.app = app;
 
@@ -54,7 +64,13 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             foreach (var point in OtlpProtobuf.ReadMetricPoints(buffer.ToArray())) receiver.MetricPoints.Enqueue(point);
             return Results.Bytes([], "application/x-protobuf");
         });
-        app.MapPost("/v1/logs", () => Results.Bytes([], "application/x-protobuf"));
+        app.MapPost("/v1/logs", async (HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            foreach (var log in OtlpProtobuf.ReadLogs(buffer.ToArray())) receiver.Logs.Enqueue(log);
+            return Results.Bytes([], "application/x-protobuf");
+        });
         await app.StartAsync();
         return receiver;
     }
@@ -96,10 +112,65 @@ internal static partial class OtlpProtobuf
         }
     }
 
+    /// <summary>Log records of an ExportLogsServiceRequest: resource_logs → scope_logs → log_records.</summary>
+    public static IEnumerable<ExportedLog> ReadLogs(byte[] message)
+    {
+        var logs = new List<ExportedLog>();
+        foreach (var (field, resourceLogs) in Fields(message))
+        {
+            if (field != 1) continue;
+            var service = "";
+            var scopes = new List<byte[]>();
+            foreach (var (f, value) in Fields(resourceLogs))
+            {
+                if (f == 1) service = ServiceName(value);
+                else if (f == 2) scopes.Add(value);
+            }
+            foreach (var scopeLogs in scopes)
+                foreach (var (f, record) in Fields(scopeLogs))
+                    if (f == 2) logs.Add(ReadLog(record, service));
+        }
+        return logs;
+    }
+
+    private static ExportedLog ReadLog(byte[] record, string service)
+    {
+        string traceId = "", spanId = "", body = "";
+        var attributes = new Dictionary<string, string>();
+        var reader = new Reader(record);
+        while (reader.More)
+        {
+            var (field, wire) = reader.Tag();
+            if (wire != 2) { reader.Skip(wire); continue; }
+            var value = reader.Bytes();
+            switch (field)
+            {
+                case 5: body = AnyValueText(value); break;
+                case 6: AddAttribute(attributes, value); break;
+                case 9: traceId = Convert.ToHexStringLower(value); break;
+                case 10: spanId = Convert.ToHexStringLower(value); break;
+            }
+        }
+        return new ExportedLog(service, traceId, spanId, body, attributes);
+    }
+
+    private static SpanLink ReadLink(byte[] link)
+    {
+        string traceId = "", spanId = "";
+        foreach (var (f, value) in Fields(link))
+        {
+            if (f == 1) traceId = Convert.ToHexStringLower(value);
+            else if (f == 2) spanId = Convert.ToHexStringLower(value);
+        }
+        return new SpanLink(traceId, spanId);
+    }
+
     private static ExportedSpan ReadSpan(byte[] span, string service, string scope)
     {
         string traceId = "", spanId = "", parent = "", name = "";
         var kind = 0;
+        var attributes = new Dictionary<string, string>();
+        var links = new List<SpanLink>();
         var reader = new Reader(span);
         while (reader.More)
         {
@@ -113,6 +184,8 @@ internal static partial class OtlpProtobuf
                     case 2: spanId = Convert.ToHexStringLower(value); break;
                     case 4: parent = Convert.ToHexStringLower(value); break;
                     case 5: name = Text(value); break;
+                    case 9: AddAttribute(attributes, value); break;
+                    case 13: links.Add(ReadLink(value)); break;
                 }
             }
             else if (wire == 0)
@@ -122,7 +195,7 @@ internal static partial class OtlpProtobuf
             }
             else reader.Skip(wire);
         }
-        return new ExportedSpan(service, traceId, spanId, parent, name, kind, scope);
+        return new ExportedSpan(service, traceId, spanId, parent, name, kind, scope, attributes, links);
     }
 
     private static string ServiceName(byte[] resource)

@@ -55,7 +55,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{p}");
         // Start from a clean slate: the test decides every setting the service sees.
-        foreach (var key in info.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
+        foreach (var key in info.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)
+                                                           || k == "BILLING_TRACE_UI_URL").ToList())
             info.Environment.Remove(key);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Errors;
 using Billing.Redrive;
 
 namespace Billing.AdminApi.Endpoints;
@@ -55,7 +56,8 @@ public static class DlqEndpoints
         catch (QueueNotFoundException) { return UnknownQueue(queue); }
     }
 
-    private static async Task<IResult> MessagesAsync(string queue, int? limit, DeadLetterInspector inspector, DeadLetterQueues queues, CancellationToken ct)
+    private static async Task<IResult> MessagesAsync(string queue, int? limit, DeadLetterInspector inspector, DeadLetterQueues queues, TraceLinks links,
+        CancellationToken ct)
     {
         if (NotDeadLetter(queue) is { } bad) return bad;
         if (limit is < 1 or > MaxPeek) return Invalid("limit", $"limit must be between 1 and {MaxPeek}");
@@ -64,7 +66,7 @@ public static class DlqEndpoints
             var messages = await inspector.PeekAsync(queue, limit ?? 50, ct);
             // Ready messages after the peek put them back: what a longer peek could show.
             var total = await queues.CountAsync(queue, ct) ?? messages.Count;
-            return Results.Ok(new { queue, count = messages.Count, total = Math.Max(total, messages.Count), messages = messages.Select(MessageJson) });
+            return Results.Ok(new { queue, count = messages.Count, total = Math.Max(total, messages.Count), messages = messages.Select(m => MessageJson(m, links)) });
         }
         catch (QueueNotFoundException) { return UnknownQueue(queue); }
     }
@@ -181,12 +183,12 @@ public static class DlqEndpoints
         count = g.Count, first_seen = g.FirstSeen, last_seen = g.LastSeen, sample_reason = g.SampleReason, sample_message_id = g.SampleMessageId,
     };
 
-    private static object MessageJson(DeadLetterMessage m) => new
+    private static object MessageJson(DeadLetterMessage m, TraceLinks links) => new
     {
         message_id = m.MessageId, message_type = m.MessageType, exception_type = m.ExceptionType, fault_reason = m.FaultReason,
         first_frame = m.Group.FirstFrame, stack_trace = m.StackTrace, retry_count = m.RetryCount, faulted_at = m.FaultedAt,
         sent_at = m.SentAt, original_queue = m.OriginalQueue, consumer_type = m.ConsumerType, business_keys = m.BusinessKeys,
-        trace_id = m.TraceId, redrive_count = m.RedriveCount, group_id = m.Group.Id, correlation_id = m.CorrelationId,
+        trace_id = m.TraceId, trace_url = links.For(m.TraceId), redrive_count = m.RedriveCount, group_id = m.Group.Id, correlation_id = m.CorrelationId,
         conversation_id = m.ConversationId, body_size = m.BodySize,
     };
 

@@ -33,7 +33,7 @@ public static class ErrorEndpoints
     /// <summary>POST /api/errors/bulk: the filter, and the change for every group it matches (a note is appended).</summary>
     public sealed record BulkBody(BulkFilter? Filter, string? Status, string? Note, string? IssueLink);
 
-    private static async Task<IResult> ListAsync(NpgsqlDataSource db, string? status, string? run_id, string? type, string? service,
+    private static async Task<IResult> ListAsync(NpgsqlDataSource db, TraceLinks links, string? status, string? run_id, string? type, string? service,
         string? message_type, string? limit, string? offset, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
@@ -58,7 +58,7 @@ public static class ErrorEndpoints
             total,
             offset = skip,
             next_offset = next,
-            errors = rows.Select(r => Summary(r, affected.GetValueOrDefault(r.Id, AffectedCounts.None))).ToList(),
+            errors = rows.Select(r => Summary(r, affected.GetValueOrDefault(r.Id, AffectedCounts.None), links)).ToList(),
         });
     }
 
@@ -82,7 +82,7 @@ public static class ErrorEndpoints
         return new ErrorQuery(statusFilter, run, Text(type), Service: Text(service), MessageType: Text(messageType), Ids: ids);
     }
 
-    private static async Task<IResult> GetAsync(long id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<IResult> GetAsync(long id, NpgsqlDataSource db, TraceLinks links, CancellationToken ct)
     {
         var store = new PostgresErrorStore(db);
         var row = await store.GetAsync(id, ct);
@@ -94,7 +94,7 @@ public static class ErrorEndpoints
             var (total, items) = await store.AffectedAsync(id, kind, AffectedShown, 0, ct);
             affected[plural] = new { total, listed = items.Select(Subject).ToList() };
         }
-        return Results.Ok(Detail(row, counts, affected));
+        return Results.Ok(Detail(row, counts, affected, links));
     }
 
     private static async Task<IResult> AffectedAsync(long id, string? kind, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
@@ -140,7 +140,7 @@ public static class ErrorEndpoints
         last_seen_at = s.LastSeenAt,
     };
 
-    private static async Task<IResult> PatchAsync(long id, ErrorPatch? body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PatchAsync(long id, ErrorPatch? body, NpgsqlDataSource db, TimeProvider time, TraceLinks links, CancellationToken ct)
     {
         if (body is null || (body.Status is null && body.Notes is null && body.IssueLink is null))
             return Results.ValidationProblem(new Dictionary<string, string[]>
@@ -152,7 +152,7 @@ public static class ErrorEndpoints
         if (!result.Applied)
             return Results.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
         var counts = (await new PostgresErrorStore(db).AffectedCountsAsync([id], ct)).GetValueOrDefault(id, AffectedCounts.None);
-        return Results.Ok(Detail(result.Record!, counts, null));
+        return Results.Ok(Detail(result.Record!, counts, null, links));
     }
 
     private static async Task<IResult> SummaryAsync(NpgsqlDataSource db, TimeProvider time, string? kind, string? at, CancellationToken ct)
@@ -175,7 +175,7 @@ public static class ErrorEndpoints
 
     private static object Counts(AffectedCounts a) => new { invoices = a.Invoices, accounts = a.Accounts, runs = a.Runs, keys = a.Keys };
 
-    private static object Summary(ErrorRecord r, AffectedCounts affected) => new
+    private static object Summary(ErrorRecord r, AffectedCounts affected, TraceLinks links) => new
     {
         r.Id,
         Status = r.Status.ToName(),
@@ -191,12 +191,13 @@ public static class ErrorEndpoints
         r.AccountId,
         r.RunId,
         r.TraceId,
+        TraceUrl = links.For(r.TraceId),
         r.IssueLink,
         r.CreatedAt,
         r.LastSeenAt,
     };
 
-    private static object Detail(ErrorRecord r, AffectedCounts counts, Dictionary<string, object>? affected) => new
+    private static object Detail(ErrorRecord r, AffectedCounts counts, Dictionary<string, object>? affected, TraceLinks links) => new
     {
         r.Id,
         r.Fingerprint,
@@ -215,6 +216,7 @@ public static class ErrorEndpoints
         r.AccountId,
         r.RunId,
         r.TraceId,
+        TraceUrl = links.For(r.TraceId),
         r.IssueLink,
         r.Notes,
         r.Backtrace,

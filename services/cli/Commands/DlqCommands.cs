@@ -69,6 +69,7 @@ public static class DlqCommands
         command.Options.Add(json);
         command.SetApiAction(async (parse, api, ct) =>
         {
+            var links = TraceLinks.FromEnvironment();
             var result = await api.GetAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/messages?limit={parse.GetValue(limit)}", ct);
             var messages = result.GetProperty("messages");
             if (parse.GetValue(json))
@@ -85,6 +86,9 @@ public static class DlqCommands
                     Markup.Escape(keys), Text(m, "trace_id"), Text(m, "faulted_at"));
             }
             table.Write();
+            foreach (var m in messages.EnumerateArray())
+                if (links.For(m.TryGetProperty("trace_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null) is { } link)
+                    Console.WriteLine($"trace link {m.GetProperty("message_id").GetString()} {link}");
             // A peek reads from the head: the next page is a longer peek.
             var count = result.TryGetProperty("count", out var c) ? c.GetInt32() : messages.GetArrayLength();
             var total = result.TryGetProperty("total", out var t) ? t.GetInt32() : count;

@@ -33,12 +33,16 @@ public sealed class DlqEnvironment : IAsyncDisposable
 
     public RedriveOptions Options => new() { AmqpUri = new Uri(Vhost.AmqpUrl), ManagementUri = new Uri(TestServers.RabbitManagementUrl) };
 
+    /// <summary>The trace-link template the admin API and the CLI get: dead letters show links to their traces.</summary>
+    public const string TraceUi = "http://ui.test:18888/traces/detail/{trace_id}";
+
     public static async Task<DlqEnvironment> StartAsync(string prefix, bool redriveService = true, IDictionary<string, string?>? redriveSettings = null)
     {
         var db = await TestDatabase.CreateAsync(prefix);
         var vhost = await TestVhost.CreateAsync(prefix);
         var apiSettings = Settings(db, vhost);
         apiSettings["Auth__ApiKeys"] = Keys;
+        apiSettings["BILLING_TRACE_UI_URL"] = TraceUi;
         var env = new DlqEnvironment(db, vhost, ServiceProcess.Start("admin-api", "Billing.AdminApi", apiSettings));
         if (redriveService) env.StartRedrive(redriveSettings);
         await env.Api.WaitHealthyAsync();
@@ -116,6 +120,7 @@ public sealed class DlqEnvironment : IAsyncDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["BILLING_API_URL"] = Api.BaseUrl;
         info.Environment["BILLING_API_KEY"] = key;
+        info.Environment["BILLING_TRACE_UI_URL"] = TraceUi;
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
