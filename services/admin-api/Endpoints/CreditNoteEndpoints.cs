@@ -9,6 +9,7 @@ using Billing.Pdf;
 using Billing.Runs.CreditNotes;
 using MassTransit;
 using Npgsql;
+using Billing.Vocabulary;
 
 namespace Billing.AdminApi.Endpoints;
 

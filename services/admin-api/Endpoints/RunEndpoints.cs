@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
+using Billing.Vocabulary;
 using MassTransit;
 using Npgsql;
 
@@ -101,11 +102,7 @@ public static class RunEndpoints
         });
     }
 
-    private static string Major(long minor, string currency)
-    {
-        var exponent = Currencies.Get(currency).Exponent;
-        return Money.ToMajor(minor, exponent).ToString("F" + exponent, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static string Major(long minor, string currency) => MoneyText.Plain(minor, currency);
 
     private static async Task<IResult> ListAsync(string? period, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -247,7 +244,7 @@ public static class RunEndpoints
 
         if (f.Stage == Stages.Generate || f.InvoiceId is null)
         {
-            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? "generate-invoice");
+            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? ConsumerEndpoints.GenerateInvoice);
             return;
         }
         var invoiceId = f.InvoiceId.Value;
