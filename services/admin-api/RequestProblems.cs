@@ -58,7 +58,8 @@ public static partial class RequestProblems
         await next(context);
     }
 
-    /// <summary>Adds to a validation problem without a detail one that names its fields ("period: is required").</summary>
+    /// <summary>Adds to a validation problem without a detail one that names its fields ("Not valid: period"); what is
+    /// wrong with each stays in <c>errors</c>.</summary>
     public static async ValueTask<object?> NameFieldsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
@@ -73,9 +74,8 @@ public static partial class RequestProblems
         return result;
     }
 
-    /// <summary>"period: '2026-13' is not a period; format: 'x' is not one of csv, json".</summary>
-    public static string Describe(IDictionary<string, string[]> errors) =>
-        string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
+    /// <summary>"Not valid: period", "Not valid: code, currency".</summary>
+    public static string Describe(IDictionary<string, string[]> errors) => "Not valid: " + string.Join(", ", errors.Keys);
 
     private static async Task WriteAsync(HttpContext context, int status, string title, string detail,
         IDictionary<string, string[]>? errors = null)
@@ -112,8 +112,8 @@ public static partial class RequestProblems
                     return true;
                 case StatusCodes.Status400BadRequest:
                     var (field, message) = FieldOf(bad);
-                    await WriteAsync(context, bad.StatusCode, "The request could not be read", $"{field}: {message}",
-                        new Dictionary<string, string[]> { [field] = [message] });
+                    var errors = new Dictionary<string, string[]> { [field] = [message] };
+                    await WriteAsync(context, bad.StatusCode, "The request could not be read", Describe(errors), errors);
                     return true;
                 default:
                     await WriteAsync(context, bad.StatusCode, "Bad request", bad.Message);

@@ -117,53 +117,37 @@ public sealed class When_a_request_cannot_be_taken(CatalogueFixture fixture) : I
     [InlineData("""{"period": ["2026", "10"]}""", "JSON string")]
     [InlineData("""{"period": {"year": 2026}}""", "JSON string")]
     [InlineData("""{"period": 2026-10}""", "malformed")]
-    public async Task Names_period_when_it_is_not_a_json_string_and_starts_nothing(string body, string said)
+    public async Task Names_period_when_it_is_not_a_json_string_and_starts_nothing(string body, string said) =>
+        Assert.Contains(said, await NamesFieldAndWritesNothingAsync("/api/runs", body, "period"));
+
+    /// <summary>Posts <paramref name="body"/> as JSON; asserts a 400 whose errors and detail name <paramref name="field"/>
+    /// and that nothing was written; returns the field's messages.</summary>
+    private async Task<string> NamesFieldAndWritesNothingAsync(string path, string body, string field)
     {
         var before = await WrittenAsync();
-
-        var response = await SendAsync(HttpMethod.Post, "/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
-
-        var messages = ProblemAssert.NamesField(400, (response.Status, response.Json, response.MediaType), "period");
-        Assert.Contains(said, messages);
-        AssertProblem(400, response, "period");
+        var response = await SendAsync(HttpMethod.Post, path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var messages = ProblemAssert.NamesField(400, (response.Status, response.Json, response.MediaType), field);
+        AssertProblem(400, response, "Not valid: " + field);
         Assert.Equal(before, await WrittenAsync());
+        return messages;
     }
 
     [Theory]
     [InlineData("period=2026-10")]
     [InlineData("""{"period": "2026-10" """)]
     [InlineData("""["2026-10"]""")]
-    public async Task Names_the_body_when_it_is_not_a_json_object(string body)
-    {
-        var before = await WrittenAsync();
-        var response = await SendAsync(HttpMethod.Post, "/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
-        ProblemAssert.NamesField(400, (response.Status, response.Json, response.MediaType), "body");
-        AssertProblem(400, response, "body");
-        Assert.Equal(before, await WrittenAsync());
-    }
+    public async Task Names_the_body_when_it_is_not_a_json_object(string body) =>
+        await NamesFieldAndWritesNothingAsync("/api/runs", body, "body");
 
     [Theory]
     [InlineData("""{"period": "2026-13"}""")]
     [InlineData("""{}""")]
-    public async Task Names_period_in_the_detail_of_a_validation_problem(string body)
-    {
-        var before = await WrittenAsync();
-        var response = await SendAsync(HttpMethod.Post, "/api/runs", new StringContent(body, Encoding.UTF8, "application/json"));
-        ProblemAssert.NamesField(400, (response.Status, response.Json, response.MediaType), "period");
-        AssertProblem(400, response, "period:");
-        Assert.Equal(before, await WrittenAsync());
-    }
+    public async Task Names_period_in_the_detail_of_a_validation_problem(string body) =>
+        await NamesFieldAndWritesNothingAsync("/api/runs", body, "period");
 
     [Fact]
-    public async Task Names_the_catalogue_field_in_the_detail_too()
-    {
-        var before = await WrittenAsync();
-        var response = await SendAsync(HttpMethod.Post, "/api/plans",
-            new StringContent("""{"name":"No code","currency":"EUR","base_fee_minor":100,"components":[]}""", Encoding.UTF8, "application/json"));
-        ProblemAssert.NamesField(400, (response.Status, response.Json, response.MediaType), "code");
-        AssertProblem(400, response, "code:");
-        Assert.Equal(before, await WrittenAsync());
-    }
+    public async Task Names_the_catalogue_field_in_the_detail_too() =>
+        await NamesFieldAndWritesNothingAsync("/api/plans", """{"name":"No code","currency":"EUR","base_fee_minor":100,"components":[]}""", "code");
 
     [Fact]
     public async Task Says_what_a_second_run_of_a_period_clashes_with()
