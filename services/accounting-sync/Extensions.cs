@@ -3,6 +3,7 @@ using Billing.AccountingSync.Consumers;
 using Billing.AccountingSync.Reconciliation;
 using Billing.ServiceDefaults;
 using MassTransit;
+using Billing.Vocabulary;
 
 namespace Billing.AccountingSync;
 
@@ -13,13 +14,13 @@ public static class Extensions
         builder.AddBillingBus(bus =>
         {
             bus.AddConsumer<SyncInvoiceConsumer, SyncInvoiceConsumerDefinition>();
-            bus.AddConsumer<PostPaymentConsumer>();
-            bus.AddConsumer<PostRefundConsumer>();
-            bus.AddConsumer<PostDisputeConsumer>();
-            bus.AddConsumer<RecordPaymentFailedConsumer>();
-            bus.AddConsumer<MarkUncollectibleConsumer>();
-            bus.AddConsumer<PostCreditNoteConsumer>();
-            bus.AddConsumer<PostVoidConsumer>();
+            bus.AddConsumer<PostPaymentConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PostPayment);
+            bus.AddConsumer<PostRefundConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PostRefund);
+            bus.AddConsumer<PostDisputeConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PostDispute);
+            bus.AddConsumer<RecordPaymentFailedConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.RecordPaymentFailed);
+            bus.AddConsumer<MarkUncollectibleConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.MarkUncollectible);
+            bus.AddConsumer<PostCreditNoteConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PostCreditNote);
+            bus.AddConsumer<PostVoidConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PostVoid);
         });
         builder.Services.AddAccounting();
         builder.Services.AddSingleton<LedgerDocuments>();

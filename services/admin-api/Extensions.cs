@@ -18,6 +18,11 @@ public static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // A body or parameter that cannot be bound raises BadHttpRequestException, which RequestProblems answers with
+        // the field at fault (the default is a bare 400 without a body).
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<RequestProblems.BadRequestHandler>();
         builder.Services.AddApiKeyAuth();
         // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
         Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);
@@ -39,6 +44,7 @@ public static class Extensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(RequestProblems.CheckBodyAsync);
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
         app.MapStripeWebhooks();

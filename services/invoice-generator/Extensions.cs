@@ -4,6 +4,7 @@ using Billing.ServiceDefaults;
 using Billing.Stripe;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.InvoiceGenerator;
 
@@ -41,14 +42,14 @@ public static class Extensions
 
         builder.AddBillingBus(bus =>
         {
-            bus.AddConsumer<StartInvoiceRunConsumer>();
+            bus.AddConsumer<StartInvoiceRunConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.StartInvoiceRun);
             bus.AddConsumer<GenerateInvoiceConsumer, GenerateInvoiceConsumerDefinition>();
-            bus.AddConsumer<StageFailureConsumer>();
+            bus.AddConsumer<StageFailureConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.StageFailure);
             if (stripeEnabled)
             {
                 bus.AddConsumer<PushInvoiceToStripeConsumer, PushInvoiceToStripeConsumerDefinition>();
-                bus.AddConsumer<PushCreditNoteToStripeConsumer>();
-                bus.AddConsumer<VoidInvoiceInStripeConsumer>();
+                bus.AddConsumer<PushCreditNoteToStripeConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.PushCreditNoteToStripe);
+                bus.AddConsumer<VoidInvoiceInStripeConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.VoidInvoiceInStripe);
             }
         });
         return builder;

@@ -6,6 +6,7 @@ using Billing.Runs;
 using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.InvoiceGenerator;
 
@@ -103,7 +104,7 @@ public sealed class GenerateInvoiceConsumer(InvoiceStore store, BillingInputLoad
         }
         Activity.Current?.SetTag("billing.invoice_id", invoiceId);
         await context.Publish(new InvoiceFinalized(invoiceId, m.RunId, m.AccountId, m.Period, number, invoice.TotalMinor, invoice.Currency), ct);
-        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Generated, context.ReceiveContext.ElapsedTime);
+        Billing.Metrics.BillingMetrics.Completed(Billing.Vocabulary.Stages.Generate, context.ReceiveContext.ElapsedTime);
     }
 
     private async Task AnnounceExistingAsync(ConsumeContext<GenerateInvoice> context, ExistingInvoice existing)
@@ -122,6 +123,7 @@ public sealed class GenerateInvoiceConsumerDefinition : ConsumerDefinition<Gener
     public GenerateInvoiceConsumerDefinition(IOptions<GenerationOptions> options)
     {
         _limit = options.Value.ConcurrentMessageLimit;
+        EndpointName = ConsumerEndpoints.GenerateInvoice;
         ConcurrentMessageLimit = _limit;
     }
 

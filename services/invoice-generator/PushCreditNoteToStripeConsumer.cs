@@ -15,7 +15,7 @@ namespace Billing.InvoiceGenerator;
 public sealed class PushCreditNoteToStripeConsumer(NpgsqlDataSource db, StripeClient stripe) : IConsumer<CreditNoteIssued>
 {
     private const string LoadSql = """
-        select c.id, c.number, c.reason, c.total_minor, c.stripe_credit_note_id, i.id as invoice_id, i.number as invoice_number, i.stripe_invoice_id,
+        select c.id, c.number, c.reason, c.total_minor, trim(i.currency) as currency, c.stripe_credit_note_id, i.id as invoice_id, i.number as invoice_number, i.stripe_invoice_id,
                exists (select 1 from journal_entries e where e.invoice_id = i.id and e.source_type = 'payment') as paid
           from credit_notes c join invoices i on i.id = c.invoice_id where c.id = @id
         """;
@@ -34,7 +34,7 @@ public sealed class PushCreditNoteToStripeConsumer(NpgsqlDataSource db, StripeCl
         if (note.StripeCreditNoteId is not null) return;
         if (note.StripeInvoiceId is null)
             throw new InvalidOperationException($"invoice {note.InvoiceNumber} of credit note {note.Number} is not in Stripe yet");
-        var created = await stripe.CreateCreditNoteAsync(note.StripeInvoiceId, note.TotalMinor,
+        var created = await stripe.CreateCreditNoteAsync(note.StripeInvoiceId, note.TotalMinor, note.Currency,
             $"Credit note {note.Number} ({note.Reason.Replace('_', ' ')})", note.Paid ? note.TotalMinor : 0,
             new Dictionary<string, string>
             {
@@ -51,6 +51,7 @@ public sealed class PushCreditNoteToStripeConsumer(NpgsqlDataSource db, StripeCl
         public string Number { get; init; } = "";
         public string Reason { get; init; } = "";
         public long TotalMinor { get; init; }
+        public string Currency { get; init; } = "";
         public string? StripeCreditNoteId { get; init; }
         public Guid InvoiceId { get; init; }
         public string InvoiceNumber { get; init; } = "";

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Billing.Contracts;
 using Billing.Runs;
 using Billing.Stripe;
+using Billing.Vocabulary;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -55,7 +56,7 @@ public sealed class PushInvoiceToStripeConsumer(InvoiceQueries invoices, StripeC
         {
             if (needsItems)
             {
-                var billable = lines.Where(l => l.Kind != "tier" && l.AmountMinor != 0).ToList();
+                var billable = lines.Where(l => InvoiceLineKinds.IsBillable(l.Kind) && l.AmountMinor != 0).ToList();
                 foreach (var line in billable)
                     await stripe.CreateInvoiceItemAsync(customer, draft.Id, line.AmountMinor, invoice.Currency, line.Description,
                         null, StripeIdempotencyKeys.Item(id, line.LineNo), ct);
@@ -76,7 +77,7 @@ public sealed class PushInvoiceToStripeConsumerDefinition : ConsumerDefinition<P
     public PushInvoiceToStripeConsumerDefinition(IOptions<GenerationOptions> options)
     {
         _limit = options.Value.StripeConcurrentMessageLimit;
-        EndpointName = "push-invoice-to-stripe";
+        EndpointName = ConsumerEndpoints.PushInvoiceToStripe;
         ConcurrentMessageLimit = _limit;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Runs;
+using Billing.Vocabulary;
 using MassTransit;
 
 namespace Billing.InvoiceGenerator;
@@ -8,7 +9,7 @@ namespace Billing.InvoiceGenerator;
 /// <summary>
 /// Records the final failures of a run's stages (the Fault&lt;T&gt; MassTransit publishes once retries are spent,
 /// and emails that were not sent) so progress can count them and retry-failed can re-send them.
-/// The stage is told by the queue of the consumer that failed (the fault's source address).
+/// The stage is the one <see cref="ConsumerEndpoints"/> gives the queue of the consumer that failed (the fault's source address).
 /// </summary>
 public sealed class StageFailureConsumer(FailureStore failures) :
     IConsumer<Fault<GenerateInvoice>>,
@@ -25,21 +26,21 @@ public sealed class StageFailureConsumer(FailureStore failures) :
     public Task Consume(ConsumeContext<Fault<InvoiceFinalized>> context)
     {
         var m = context.Message.Message;
-        return Record(context, m.RunId, m.AccountId, m.InvoiceId, Stages.FromQueue(QueueOf(context)) ?? nameof(InvoiceFinalized), nameof(InvoiceFinalized));
+        return Record(context, m.RunId, m.AccountId, m.InvoiceId, ConsumerEndpoints.StageOf(QueueOf(context)) ?? nameof(InvoiceFinalized), nameof(InvoiceFinalized));
     }
 
     public Task Consume(ConsumeContext<Fault<InvoicePdfRendered>> context)
     {
         var m = context.Message.Message;
-        return Record(context, m.RunId, m.AccountId, m.InvoiceId, Stages.FromQueue(QueueOf(context)) ?? Stages.Email, nameof(InvoicePdfRendered));
+        return Record(context, m.RunId, m.AccountId, m.InvoiceId, ConsumerEndpoints.StageOf(QueueOf(context)) ?? Stages.Email, nameof(InvoicePdfRendered));
     }
 
     public async Task Consume(ConsumeContext<InvoiceEmailNotSent> context)
     {
         var m = context.Message;
         // Suppressed and invalid addresses are decisions, not failures; a missing PDF or a failed send needs a retry.
-        if (m.Status is not ("failed" or "missing_pdf")) return;
-        Billing.Metrics.BillingMetrics.Failed(Billing.Metrics.BillingMetrics.Stages.Emailed);
+        if (!EmailDeliveryStates.IsRetryable(m.Status)) return;
+        Billing.Metrics.BillingMetrics.Failed(Stages.Email);
         await failures.RecordAsync(new NewFailure(m.RunId, m.AccountId, m.InvoiceId, Stages.Email, nameof(InvoiceEmailNotSent),
             null, null, $"{m.Status}: {m.Reason}", Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }
@@ -48,7 +49,7 @@ public sealed class StageFailureConsumer(FailureStore failures) :
     {
         var exception = context.Message.Exceptions.FirstOrDefault();
         var reason = exception is null ? "failed" : $"{exception.Message}";
-        Billing.Metrics.BillingMetrics.Failed(Billing.Metrics.BillingMetrics.StageOfRunStage(stage));
+        Billing.Metrics.BillingMetrics.Failed(stage);
         return failures.RecordAsync(new NewFailure(runId, accountId, invoiceId, stage, messageType, QueueOf(context), exception?.ExceptionType,
             reason, Activity.Current?.TraceId.ToHexString()), context.CancellationToken);
     }

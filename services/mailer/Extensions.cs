@@ -5,6 +5,7 @@ using Billing.Mailer.Delivery;
 using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer;
 
@@ -21,7 +22,7 @@ public static class Extensions
     {
         bus.AddConsumer<InvoicePdfRenderedConsumer, InvoicePdfRenderedConsumerDefinition>();
         bus.AddConsumer<ResendInvoiceEmailConsumer, ResendInvoiceEmailConsumerDefinition>();
-        bus.AddConsumer<CreditNotePdfRenderedConsumer>();
+        bus.AddConsumer<CreditNotePdfRenderedConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.CreditNotePdfRendered);
     }
 
     /// <summary>Everything but the bus: settings, SMTP pool, PDF storage, stores.</summary>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Billing.Pdf;
+using Billing.Vocabulary;
 using Dapper;
 
 namespace Billing.PdfRenderer;
@@ -25,7 +26,7 @@ public static class CorrectionNotes
         if (status == "void")
             notes.Add($"VOID: this invoice was voided on {Date(voidedAt ?? DateTime.UtcNow)}; nothing is owed on it.");
         if (credits.Count == 0) return notes;
-        string Money(long minor) => PdfMoney.Format(minor, currency);
+        string Money(long minor) => MoneyText.Format(minor, currency);
         foreach (var c in credits)
             notes.Add($"Credit note {c.Number} of {Date(c.IssuedAt)} ({c.Reason.Replace('_', ' ')}): -{Money(c.TotalMinor)}");
         var credited = credits.Sum(c => c.TotalMinor);

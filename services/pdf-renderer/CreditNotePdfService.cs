@@ -2,6 +2,7 @@ using Billing.Pdf;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Billing.Vocabulary;
 
 namespace Billing.PdfRenderer;
 
@@ -60,7 +61,7 @@ public sealed class CreditNotePdfService(
             Currency = note.Currency,
             Lines = lines.Select(l => new InvoiceLine
             {
-                LineNo = l.LineNo, Kind = InvoiceLineKind.Charge, Description = l.Description, Quantity = l.Quantity, UnitPrice = l.UnitPrice,
+                LineNo = l.LineNo, Kind = InvoiceLineKinds.Charge, Description = l.Description, Quantity = l.Quantity, UnitPrice = l.UnitPrice,
                 AmountMinor = l.AmountMinor,
             }).ToList(),
             SubtotalMinor = note.SubtotalMinor,

@@ -3,6 +3,7 @@ using Billing.PdfRenderer.Consumers;
 using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.PdfRenderer;
 
@@ -44,7 +45,7 @@ public static class Extensions
     {
         bus.AddConsumer<RenderFinalizedInvoiceConsumer, RenderFinalizedInvoiceConsumerDefinition>();
         bus.AddConsumer<RenderInvoicePdfConsumer, RenderInvoicePdfConsumerDefinition>();
-        bus.AddConsumer<RenderCreditNoteConsumer>();
+        bus.AddConsumer<RenderCreditNoteConsumer>().Endpoint(e => e.Name = ConsumerEndpoints.RenderCreditNote);
         return bus;
     }
 }

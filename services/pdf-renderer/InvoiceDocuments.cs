@@ -24,7 +24,7 @@ public static class InvoiceDocuments
         Lines = lines.Select(l => new InvoiceLine
         {
             LineNo = l.LineNo,
-            Kind = InvoiceLineKinds.Parse(l.Kind),
+            Kind = l.Kind,
             Description = l.Description,
             Quantity = l.Quantity,
             UnitPrice = l.UnitPrice,

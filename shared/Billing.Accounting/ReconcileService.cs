@@ -13,8 +13,8 @@ namespace Billing.Accounting;
 /// </summary>
 public sealed class ReconcileService(NpgsqlDataSource dataSource, StripeClient? stripe = null)
 {
-    const string InvoicesSql = """
-        select id, account_id, number, currency, total_minor, status, email_status = 'sent', synced_at is not null, stripe_invoice_id
+    const string InvoicesSql = $"""
+        select id, account_id, number, currency, total_minor, status, email_status = '{EmailDeliveryStates.Sent}', synced_at is not null, stripe_invoice_id
           from invoices order by id
         """;
 

@@ -77,7 +77,7 @@ public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource, StripeC
             return $"invoice.paid {invoice.Id} has no positive amount_paid";
         if (string.IsNullOrEmpty(invoice.Currency))
             return $"invoice.paid {invoice.Id} has no currency";
-        return new PaymentSucceeded(evt.Id, invoiceId, invoice.AmountPaid, invoice.Currency.ToUpperInvariant(), created);
+        return new PaymentSucceeded(evt.Id, invoiceId, StripeAmounts.FromStripe(invoice.AmountPaid, invoice.Currency), invoice.Currency.ToUpperInvariant(), created);
     }
 
     async Task<WebhookTranslation> RefundsAsync(StripeEvent evt, Charge charge, DateTimeOffset created, CancellationToken ct)
@@ -96,14 +96,14 @@ public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource, StripeC
                 return WebhookTranslation.Reject($"charge {chargeId} lists a refund without id or amount", invoiceId);
             if (refund.Status is "failed" or "canceled")
                 continue;
-            refunds.Add((refund.Id, refund.Amount));
+            refunds.Add((refund.Id, StripeAmounts.FromStripe(refund.Amount, currency)));
         }
         if (refunds.Count == 0)
             return WebhookTranslation.Reject($"charge {chargeId} was refunded but lists no refund", invoiceId);
         var refunded = refunds.Sum(r => r.Amount);
-        if (refunded > charge.Amount)
+        if (refunded > StripeAmounts.FromStripe(charge.Amount, currency))
             return WebhookTranslation.Reject(
-                $"refunds of charge {chargeId} total {refunded}, more than the charge's {charge.Amount} {currency}", invoiceId);
+                $"refunds of charge {chargeId} total {refunded}, more than the charge's {StripeAmounts.FromStripe(charge.Amount, currency)} {currency}", invoiceId);
         return new WebhookTranslation(WebhookTranslation.Posted, null, invoiceId,
             refunds.Select(r => (object)new RefundCreated(evt.Id, invoiceId.Value, r.Id, r.Amount, currency, created)).ToList());
     }
@@ -116,7 +116,7 @@ public sealed class StripeWebhookTranslator(NpgsqlDataSource dataSource, StripeC
         if (string.IsNullOrEmpty(dispute.Id) || string.IsNullOrEmpty(dispute.Status) || dispute.Amount <= 0 || string.IsNullOrEmpty(dispute.Currency))
             return WebhookTranslation.Reject($"dispute event {evt.Id} lacks id, status, amount or currency", invoiceId);
         return new WebhookTranslation(WebhookTranslation.Posted, null, invoiceId,
-            [new DisputeUpdated(evt.Id, invoiceId.Value, dispute.Id, dispute.Status, dispute.Amount, dispute.Currency.ToUpperInvariant(), created)]);
+            [new DisputeUpdated(evt.Id, invoiceId.Value, dispute.Id, dispute.Status, StripeAmounts.FromStripe(dispute.Amount, dispute.Currency), dispute.Currency.ToUpperInvariant(), created)]);
     }
 
     /// <summary>

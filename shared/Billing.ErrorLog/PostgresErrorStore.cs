@@ -138,19 +138,19 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
 
     // Unresolved groups about a stage whose every listed invoice (or, for generate, every listed account in one of the
     // listed runs' periods) has gone through that stage since: the work succeeded through another delivery.
-    private const string ResolvableSql = """
+    private const string ResolvableSql = $"""
         select e.id as Id, e.stage as Stage, e.code as Code, e.created_at as CreatedAt, e.last_seen_at as LastSeenAt,
                e.occurrence_count as Occurrences, count(s.subject)::int as Subjects
         from error_monitorings e
-        join error_subjects s on s.error_id = e.id and s.kind = case when e.stage = 'generate' then 'account' else 'invoice' end
+        join error_subjects s on s.error_id = e.id and s.kind = case when e.stage = '{Stages.Generate}' then 'account' else 'invoice' end
         where e.status <> 'resolved' and e.stage is not null
         group by e.id
         having bool_and(case e.stage
-            when 'render' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.pdf_rendered_at is not null)
-            when 'email' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.email_status = 'sent')
-            when 'sync' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.synced_at is not null)
-            when 'stripe' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.stripe_pushed_at is not null)
-            when 'generate' then exists (
+            when '{Stages.Render}' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.pdf_rendered_at is not null)
+            when '{Stages.Email}' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.email_status = '{EmailDeliveryStates.Sent}')
+            when '{Stages.Sync}' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.synced_at is not null)
+            when '{Stages.Stripe}' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.stripe_pushed_at is not null)
+            when '{Stages.Generate}' then exists (
                 select 1 from error_subjects r join invoice_runs ir on ir.id = r.subject::uuid
                 where r.error_id = e.id and r.kind = 'run'
                   and (exists (select 1 from invoices i where i.account_id = s.subject::uuid and i.period = ir.period)
@@ -364,7 +364,7 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
             var createdAt = Utc(c.CreatedAt);
             var redrive = await conn.QuerySingleOrDefaultAsync<RedriveRow>(new CommandDefinition(RedriveOfSql,
                 new { Since = createdAt, c.Code }, cancellationToken: ct));
-            var what = c.Stage == ErrorStages.Generate ? "accounts" : "invoices";
+            var what = c.Stage == Stages.Generate ? "accounts" : "invoices";
             var all = c.Subjects == 1 ? $"the one {what[..^1]} it lists" : $"all {c.Subjects:N0} {what} it lists";
             var how = redrive is not null
                 ? $"after redrive job {redrive.Id:D} ({redrive.Moved:N0} messages from {redrive.Queue}, done {Time(Utc(redrive.CompletedAt))} UTC)"

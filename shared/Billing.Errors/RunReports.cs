@@ -37,8 +37,12 @@ public static class RunReports
         if (totals is null || totals.Count == 0) return "none";
         return string.Join(", ", totals
             .OrderBy(t => t.Currency, StringComparer.Ordinal)
-            .Select(t => $"{CurrencyFormat.Format(t.Currency, t.TotalMinor)} ({N(t.Invoices)} invoices)"));
+            .Select(t => $"{Money(t.TotalMinor, t.Currency)} ({N(t.Invoices)} invoices)"));
     }
+
+    // A report still prints when a total comes in a currency the table does not know: as minor units, said so.
+    private static string Money(long minor, string currency) =>
+        Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{currency} {minor.ToString(CultureInfo.InvariantCulture)} (minor units)";
 
     private static string Rate(int invoices, TimeSpan duration) =>
         duration.TotalSeconds >= 1 && invoices > 0

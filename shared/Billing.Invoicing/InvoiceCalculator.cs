@@ -78,7 +78,7 @@ public static class InvoiceCalculator
         foreach (var segment in segments) CheckInputs(segment.Plan, taxRatePercent, segment.Usage, charges);
         foreach (var plan in late.Select(l => l.Plan).Distinct()) plan.EnsureValid();
         var currency = segments[0].Plan.Currency;
-        var exponent = Currencies.Get(currency).Exponent;
+        var exponent = InvoiceCurrency.Get(currency).Exponent;
         var lines = new InvoiceLineBuilder(exponent);
 
         var anyUsageAmount = false;

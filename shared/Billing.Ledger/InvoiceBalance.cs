@@ -22,7 +22,7 @@ public sealed record InvoiceBalance(
     public long CashHeldMinor => PaidMinor - RefundedToCashMinor - DisputeLostMinor;
 
     public static InvoiceBalance Of(InvoiceForPosting invoice) =>
-        new(invoice.InvoiceId, invoice.AccountId, CurrencyUnits.Normalize(invoice.Currency), invoice.TotalMinor, invoice.TaxMinor);
+        new(invoice.InvoiceId, invoice.AccountId, LedgerCurrency.Normalize(invoice.Currency), invoice.TotalMinor, invoice.TaxMinor);
 
     /// <summary>Rebuilds the balance from the invoice's stored entries (its invoice entry must be among them).</summary>
     public static InvoiceBalance FromLedger(IEnumerable<JournalEntry> entriesOfInvoice)

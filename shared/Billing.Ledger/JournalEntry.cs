@@ -42,8 +42,8 @@ public sealed record JournalEntry(
     {
         debit = 0;
         credit = 0;
-        if (!CurrencyUnits.IsValidCode(Currency))
-            return $"currency '{Currency}' is not a three-letter upper-case ISO code";
+        if (!Currencies.IsKnown(Currency))
+            return $"currency '{Currency}' is not a known upper-case ISO 4217 code";
         if (Lines is null || Lines.Count == 0)
             return "has no lines";
         for (var i = 0; i < Lines.Count; i++)

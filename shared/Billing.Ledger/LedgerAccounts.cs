@@ -12,6 +12,17 @@ namespace Billing.Ledger;
 /// </remarks>
 public static class LedgerAccounts
 {
+    /// <summary>Revenue account of an invoice line by its kind (<see cref="InvoiceLineKinds"/>), or null for a tier line
+    /// (already inside its parent's amount, so never posted).</summary>
+    public static string? RevenueAccount(InvoiceLineForPosting line) => line.Kind switch
+    {
+        InvoiceLineKinds.BaseFee => SubscriptionRevenue,
+        InvoiceLineKinds.Usage => UsageRevenue(line.Component ?? ""),
+        InvoiceLineKinds.Charge => ServicesRevenue,
+        InvoiceLineKinds.Tier => null,
+        _ => throw new LedgerRuleException($"invoice line kind '{line.Kind}' has no revenue account"),
+    };
+
     /// <summary>Asset: what customers owe. Debited by invoices, credited by payments and credit notes.</summary>
     public const string AccountsReceivable = "accounts_receivable";
 

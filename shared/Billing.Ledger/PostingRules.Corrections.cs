@@ -10,7 +10,7 @@ public static partial class PostingRules
     public static JournalEntry ForCreditNote(CreditNoteForPosting note, DateTimeOffset postedAt)
     {
         ArgumentNullException.ThrowIfNull(note);
-        var currency = CurrencyUnits.Normalize(note.Currency);
+        var currency = LedgerCurrency.Normalize(note.Currency);
         if (note.CreditNoteId == Guid.Empty || note.InvoiceId == Guid.Empty || note.AccountId == Guid.Empty)
             throw new LedgerRuleException($"credit note {note.Number} needs its id, invoice id and account id");
         if (note.SubtotalMinor < 0 || note.TaxMinor < 0 || note.TotalMinor <= 0)

@@ -11,7 +11,7 @@ public static partial class PostingRules
     public static JournalEntry ForInvoice(InvoiceForPosting invoice, DateTimeOffset postedAt)
     {
         ArgumentNullException.ThrowIfNull(invoice);
-        var currency = CurrencyUnits.Normalize(invoice.Currency);
+        var currency = LedgerCurrency.Normalize(invoice.Currency);
         if (invoice.InvoiceId == Guid.Empty || invoice.AccountId == Guid.Empty)
             throw new LedgerRuleException($"invoice {invoice.Number} needs its invoice id and account id");
         if (invoice.Lines is null)
@@ -24,7 +24,7 @@ public static partial class PostingRules
         var revenue = new List<(string Account, long Amount)>();
         foreach (var line in invoice.Lines)
         {
-            if (InvoiceLineKinds.RevenueAccount(line) is not { } account)
+            if (LedgerAccounts.RevenueAccount(line) is not { } account)
                 continue;
             var at = revenue.FindIndex(r => r.Account == account);
             if (at < 0)
@@ -82,7 +82,7 @@ public static partial class PostingRules
             throw new LedgerRuleException($"the {what} is missing");
         if (amountMinor <= 0)
             throw new LedgerRuleException($"{what} {sourceId}: amount {amountMinor} must be positive");
-        var code = CurrencyUnits.Normalize(currency);
+        var code = LedgerCurrency.Normalize(currency);
         if (code != invoice.Currency)
             throw new LedgerRuleException(
                 $"{what} {sourceId}: currency {code} differs from invoice {invoice.InvoiceId} in {invoice.Currency}");

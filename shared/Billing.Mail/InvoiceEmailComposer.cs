@@ -48,7 +48,7 @@ public sealed class InvoiceEmailComposer(MailOptions options)
         return new OutgoingEmail(_from.Address, [e.Recipient], message);
     }
 
-    public static string Total(InvoiceEmail e) => Currencies.Format(e.TotalMinor, e.Currency);
+    public static string Total(InvoiceEmail e) => MoneyText.Format(e.TotalMinor, e.Currency);
 
     public static string Due(InvoiceEmail e) => e.DueDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Billing.Vocabulary;
 
 namespace Billing.Metrics;
 
@@ -21,19 +22,13 @@ public static class BillingMetrics
     public const string DlqDepth = "billing.dlq.depth";
     public const string ReconciliationDrifts = "billing.reconciliation.drifts";
 
+    /// <summary>Its values are the stage names of <see cref="Billing.Vocabulary.Stages"/>.</summary>
     public const string StageTag = "stage";
     public const string OutcomeTag = "outcome";
     public const string QueueTag = "queue";
 
-    /// <summary>Values of the <c>stage</c> tag.</summary>
-    public static class Stages
-    {
-        public const string Generated = "generated";
-        public const string Rendered = "rendered";
-        public const string Emailed = "emailed";
-        public const string Synced = "synced";
-        public const string Stripe = "stripe";
-    }
+    /// <summary>The <c>stage</c> of a failure whose queue names no stage.</summary>
+    public const string OtherStage = "other";
 
     /// <summary>Values of the <c>outcome</c> tag.</summary>
     public static class Outcomes
@@ -67,18 +62,8 @@ public static class BillingMetrics
 
     /// <summary>One invoice failed <paramref name="stage"/> for good (its message is in a dead-letter queue, or its email was not sent).</summary>
     public static void Failed(string stage) =>
-        Processed.Add(1, new KeyValuePair<string, object?>(StageTag, stage), new KeyValuePair<string, object?>(OutcomeTag, Outcomes.Failed));
-
-    /// <summary>The failed stage for a stage name of the run's progress (generate, render, email, sync, stripe).</summary>
-    public static string StageOfRunStage(string runStage) => runStage switch
-    {
-        "generate" => Stages.Generated,
-        "render" => Stages.Rendered,
-        "email" => Stages.Emailed,
-        "sync" => Stages.Synced,
-        "stripe" => Stages.Stripe,
-        _ => "other",
-    };
+        Processed.Add(1, new KeyValuePair<string, object?>(StageTag, Stages.IsKnown(stage) ? stage : OtherStage),
+            new KeyValuePair<string, object?>(OutcomeTag, Outcomes.Failed));
 
     /// <summary>The result of a reconciliation: a gauge, so the last value stays visible until the next run.</summary>
     public static void Reconciled(long driftCount) => Drifts.Record(driftCount);

@@ -54,11 +54,11 @@ public sealed class InvoicePdfRenderer
     {
         var lines = InvoiceLineOrder.ForPrinting(doc.Lines);
         var rows = new List<Block>(lines.Count);
-        var startsGroup = lines.Select(l => l.Kind != InvoiceLineKind.Tier).ToList();
+        var startsGroup = lines.Select(l => l.Kind != InvoiceLineKinds.Tier).ToList();
         for (var i = 0; i < lines.Count; i++)
         {
-            var nextIsTier = i + 1 < lines.Count && lines[i + 1].Kind == InvoiceLineKind.Tier;
-            var hasBreakdown = nextIsTier && lines[i].Kind != InvoiceLineKind.Tier;
+            var nextIsTier = i + 1 < lines.Count && lines[i + 1].Kind == InvoiceLineKinds.Tier;
+            var hasBreakdown = nextIsTier && lines[i].Kind != InvoiceLineKinds.Tier;
             rows.Add(blocks.Row(lines[i], hasBreakdown, ruleBelow: !nextIsTier));
         }
         var layout = new InvoiceLayout(blocks.FirstPageHeader(), blocks.ContinuationHeader(), blocks.TableHeader(), rows, blocks.Totals());

@@ -33,9 +33,9 @@ public sealed record RunDeadLetters(IReadOnlyList<RunDeadLetterQueue> Queues, bo
 /// </summary>
 public sealed class RunDeadLetterQuery(NpgsqlDataSource dataSource, DeadLetterQueues queues, DeadLetterInspector inspector, RedriveOptions options)
 {
-    private const string InvoicesSql = """
+    private const string InvoicesSql = $"""
         select id as Id, run_id as RunId, account_id as AccountId, period as Period,
-               pdf_rendered_at is not null as Rendered, email_status = 'sent' as Emailed,
+               pdf_rendered_at is not null as Rendered, email_status = '{EmailDeliveryStates.Sent}' as Emailed,
                synced_at is not null as Synced, stripe_pushed_at is not null as Pushed
         from invoices where id = any(@ids)
         """;
@@ -102,14 +102,14 @@ public sealed class RunDeadLetterQuery(NpgsqlDataSource dataSource, DeadLetterQu
 
     private static bool IsSuperseded(DeadLetterMessage m, string? stage, Dictionary<Guid, InvoiceState> invoices, HashSet<Guid> generated)
     {
-        if (stage == ErrorStages.Generate) return Key(m, "accountId") is { } account && generated.Contains(account);
+        if (stage == Stages.Generate) return Key(m, "accountId") is { } account && generated.Contains(account);
         if (stage is null || Key(m, "invoiceId") is not { } id || !invoices.TryGetValue(id, out var i)) return false;
         return stage switch
         {
-            ErrorStages.Render => i.Rendered,
-            ErrorStages.Email => i.Emailed,
-            ErrorStages.Sync => i.Synced,
-            ErrorStages.Stripe => i.Pushed,
+            Stages.Render => i.Rendered,
+            Stages.Email => i.Emailed,
+            Stages.Sync => i.Synced,
+            Stages.Stripe => i.Pushed,
             _ => false,
         };
     }

@@ -10,7 +10,7 @@ namespace Billing.Runs;
 public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
 {
     // Shared by the counts and the failure list: failures whose stage has not succeeded since.
-    private const string OpenFailuresCte = """
+    private const string OpenFailuresCte = $"""
         run as (select id, period from invoice_runs where id = @id),
         open_failures as (
             select distinct on (coalesce(f.invoice_id, f.account_id), f.stage) f.*, run.period,
@@ -19,13 +19,13 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
             join run on run.id = f.run_id
             left join invoices i on i.id = f.invoice_id
             where f.resolved_at is null and case f.stage
-                when 'generate' then not exists (select 1 from invoices x where x.account_id = f.account_id and x.period = run.period)
+                when '{Stages.Generate}' then not exists (select 1 from invoices x where x.account_id = f.account_id and x.period = run.period)
                     and not exists (select 1 from run_accounts ra where ra.run_id = f.run_id and ra.account_id = f.account_id and ra.state = 'skipped')
-                when 'render' then i.pdf_rendered_at is null
-                when 'email' then i.email_status <> 'sent'
-                when 'sync' then i.synced_at is null
-                when 'stripe' then i.stripe_pushed_at is null
-                else i.id is null or i.synced_at is null or i.email_status = 'pending' end
+                when '{Stages.Render}' then i.pdf_rendered_at is null
+                when '{Stages.Email}' then i.email_status <> '{EmailDeliveryStates.Sent}'
+                when '{Stages.Sync}' then i.synced_at is null
+                when '{Stages.Stripe}' then i.stripe_pushed_at is null
+                else i.id is null or i.synced_at is null or i.email_status = '{EmailDeliveryStates.Pending}' end
             order by coalesce(f.invoice_id, f.account_id), f.stage, f.failed_at desc
         )
         """;
@@ -34,17 +34,17 @@ public sealed class RunProgressQuery(NpgsqlDataSource dataSource)
         with {OpenFailuresCte},
         blocked as (
             select invoice_id,
-                   bool_or(stage not in ('sync', 'stripe')) as email,
-                   bool_or(stage not in ('render', 'email', 'stripe')) as sync
+                   bool_or(stage not in ('{Stages.Sync}', '{Stages.Stripe}')) as email,
+                   bool_or(stage not in ('{Stages.Render}', '{Stages.Email}', '{Stages.Stripe}')) as sync
             from open_failures where invoice_id is not null group by invoice_id
         ),
         inv as (
             select count(*)::int as generated,
                    (count(*) filter (where i.pdf_rendered_at is not null))::int as rendered,
-                   (count(*) filter (where i.email_status = 'sent'))::int as emailed,
+                   (count(*) filter (where i.email_status = '{EmailDeliveryStates.Sent}'))::int as emailed,
                    (count(*) filter (where i.synced_at is not null))::int as synced,
                    (count(*) filter (where i.stripe_pushed_at is not null))::int as pushed,
-                   (count(*) filter (where i.email_status in ('sent', 'suppressed', 'invalid_address', 'missing_pdf', 'failed')
+                   (count(*) filter (where i.email_status in ('{EmailDeliveryStates.Sent}', '{EmailDeliveryStates.Suppressed}', '{EmailDeliveryStates.InvalidAddress}', '{EmailDeliveryStates.MissingPdf}', '{EmailDeliveryStates.Failed}')
                        or coalesce(b.email, false)))::int as email_done,
                    (count(*) filter (where i.synced_at is not null or coalesce(b.sync, false)))::int as sync_done,
                    extract(epoch from max(i.created_at) - min(i.created_at))::float8 as span_seconds

@@ -89,15 +89,7 @@ public static class RunVerdicts
         return n == 0 ? "" : $"; {N(n)} superseded dead letter{S(n)} to archive";
     }
 
-    private static int StageOrder(string stage) => stage switch
-    {
-        Stages.Generate => 0,
-        Stages.Render => 1,
-        Stages.Email => 2,
-        Stages.Sync => 3,
-        Stages.Stripe => 4,
-        _ => 5,
-    };
+    private static int StageOrder(string stage) => Stages.Order(stage);
 
     private static string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

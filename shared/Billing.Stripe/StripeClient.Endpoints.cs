@@ -30,7 +30,7 @@ public sealed partial class StripeClient
         {
             Customer = customer,
             Invoice = invoice,
-            Amount = amount,
+            Amount = StripeAmounts.ToStripe(amount, Currency(currency)),
             Currency = Currency(currency),
             Description = description,
             Metadata = Checked(metadata),

@@ -1,6 +1,6 @@
 namespace Billing.Stripe;
 
-// Only the fields this system reads, taken from Stripe.net's objects; amounts are minor units.
+// Only the fields this system reads, taken from Stripe.net's objects; amounts are our minor units (see StripeAmounts).
 
 public sealed record StripeCustomer(
     string Id, string? Name, string? Email, IReadOnlyDictionary<string, string>? Metadata, bool Deleted = false)
@@ -17,7 +17,7 @@ public sealed record StripeInvoiceItem(
     IReadOnlyDictionary<string, string>? Metadata)
 {
     internal static StripeInvoiceItem From(global::Stripe.InvoiceItem i) =>
-        new(StripeCustomer.Required(i.Id, "id"), StripeCustomer.Required(i.CustomerId, "customer"), i.InvoiceId, i.Amount,
+        new(StripeCustomer.Required(i.Id, "id"), StripeCustomer.Required(i.CustomerId, "customer"), i.InvoiceId, StripeAmounts.FromStripe(i.Amount, i.Currency),
             StripeCustomer.Required(i.Currency, "currency"), i.Description, i.Metadata);
 }
 
@@ -27,14 +27,16 @@ public sealed record StripeInvoice(
 {
     internal static StripeInvoice From(global::Stripe.Invoice i) =>
         new(StripeCustomer.Required(i.Id, "id"), StripeCustomer.Required(i.CustomerId, "customer"), i.Status,
-            StripeCustomer.Required(i.Currency, "currency"), i.Total, i.AmountDue, i.Metadata, i.Number);
+            StripeCustomer.Required(i.Currency, "currency"), StripeAmounts.FromStripe(i.Total, i.Currency),
+            StripeAmounts.FromStripe(i.AmountDue, i.Currency), i.Metadata, i.Number);
 }
 
 /// <summary>The fields of a Stripe credit note this system reads (amounts in minor units).</summary>
 public sealed record StripeCreditNote(string Id, string Invoice, long Total, string? Status, IReadOnlyDictionary<string, string>? Metadata)
 {
     internal static StripeCreditNote From(global::Stripe.CreditNote c) =>
-        new(StripeCustomer.Required(c.Id, "id"), StripeCustomer.Required(c.InvoiceId, "invoice"), c.Total, c.Status, c.Metadata);
+        new(StripeCustomer.Required(c.Id, "id"), StripeCustomer.Required(c.InvoiceId, "invoice"),
+            StripeAmounts.FromStripe(c.Total, c.Currency), c.Status, c.Metadata);
 }
 
 /// <summary>
@@ -44,5 +46,6 @@ public sealed record StripeCreditNote(string Id, string Invoice, long Total, str
 public sealed record StripeInvoicePayment(string Id, string Invoice, string? PaymentIntent, string? Status, long? AmountPaid)
 {
     internal static StripeInvoicePayment From(global::Stripe.InvoicePayment p) =>
-        new(StripeCustomer.Required(p.Id, "id"), StripeCustomer.Required(p.InvoiceId, "invoice"), p.Payment?.PaymentIntentId, p.Status, p.AmountPaid);
+        new(StripeCustomer.Required(p.Id, "id"), StripeCustomer.Required(p.InvoiceId, "invoice"), p.Payment?.PaymentIntentId, p.Status,
+            StripeAmounts.FromStripe(p.AmountPaid, p.Currency));
 }

@@ -194,7 +194,7 @@ public sealed class When_an_account_is_changed(CatalogueFixture fixture) : IClas
         var before = await api.SnapshotAsync();
         var bad = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "end", id, "--on", "2026-02-30");
         Assert.Equal(1, bad.Exit);
-        Assert.Equal("billing: HTTP 400: One or more validation errors occurred. — billing_ends_on: must be a date written yyyy-MM-dd, such as \"2026-11-12\"", bad.Err.TrimEnd());
+        Assert.Equal("billing: HTTP 400: One or more validation errors occurred. — Not valid: billing_ends_on — billing_ends_on: must be a date written yyyy-MM-dd, such as \"2026-11-12\"", bad.Err.TrimEnd());
         var early = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "end", id, "--on", Day(Start.AddDays(-1)));
         Assert.Equal(1, early.Exit);
         Assert.Contains("billing_ends_on", early.Err);

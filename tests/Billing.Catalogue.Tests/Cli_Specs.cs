@@ -51,7 +51,7 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         var list = await Billing("plans", "list");
         Assert.Equal(0, list.Exit);
         Assert.Contains("cli-tiered", list.Out);
-        Assert.Contains("19.90 EUR", list.Out);
+        Assert.Contains("EUR 19.90", list.Out);
 
         var show = await Billing("plans", "show", "cli-tiered");
         Assert.Contains("0.000000000025", show.Out);

@@ -60,10 +60,10 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     private static readonly TimeSpan ExportWait = TimeSpan.FromMinutes(2);
 
     [Theory]
-    [InlineData("generated", MeasuredRun.Accounts)]
-    [InlineData("rendered", MeasuredRun.Accounts)]
-    [InlineData("synced", MeasuredRun.Accounts)]
-    [InlineData("emailed", MeasuredRun.Accounts - 1)]
+    [InlineData("generate", MeasuredRun.Accounts)]
+    [InlineData("render", MeasuredRun.Accounts)]
+    [InlineData("sync", MeasuredRun.Accounts)]
+    [InlineData("email", MeasuredRun.Accounts - 1)]
     public async Task Does_count_each_invoice_once_per_stage_it_finished(string stage, int expected)
     {
         // Cumulative counters: the latest point of each series is its total; wait until the exports caught up.
@@ -84,7 +84,7 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     [Fact]
     public async Task Does_not_count_the_unsendable_email_as_emailed_nor_as_failed()
     {
-        await Eventually.UntilValue(() => run.Otlp.Latest("billing.invoices.processed", ("stage", "emailed")),
+        await Eventually.UntilValue(() => run.Otlp.Latest("billing.invoices.processed", ("stage", "email")),
             p => p.Sum(x => x.Value) >= MeasuredRun.Accounts - 1, ExportWait);
         // An invalid address is a decision, not a failure to retry: nothing counts it as failed.
         Assert.DoesNotContain(run.Otlp.Latest("billing.invoices.processed", ("outcome", "failed")), p => p.Value > 0);

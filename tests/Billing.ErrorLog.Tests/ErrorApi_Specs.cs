@@ -144,7 +144,7 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
 
         var refused = await Cli.RunAsync(url, Keys.Operator, "errors", "start", id.ToString());
         Assert.Equal(1, refused.ExitCode);
-        Assert.Equal($"billing: HTTP 400: One or more validation errors occurred. — status: cannot move from open to in_progress; allowed: needs_attention, resolved",
+        Assert.Equal($"billing: HTTP 400: One or more validation errors occurred. — Not valid: status — status: cannot move from open to in_progress; allowed: needs_attention, resolved",
             refused.Stderr.Trim());
 
         Assert.Equal(0, (await Cli.RunAsync(url, Keys.Operator, "errors", "ack", id.ToString())).ExitCode);

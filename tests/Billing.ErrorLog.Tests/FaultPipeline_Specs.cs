@@ -32,7 +32,8 @@ public sealed class AlwaysFailingRenderConsumer : IConsumer<RenderInvoicePdf>
 
 public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifetime
 {
-    private const string Queue = "always-failing-render";
+    // The renderer's own endpoint: the stage of a failure comes from the table of endpoints, not from the message type.
+    private const string Queue = Billing.Vocabulary.ConsumerEndpoints.RenderInvoicePdf;
     private TestDatabase db = null!;
     private TestVhost vhost = null!;
     private FakeChatServer chat = null!;
@@ -58,7 +59,7 @@ public sealed class When_a_consumer_fails_finally_for_50_invoices : IAsyncLifeti
         await redrive.WaitHealthyAsync();
         AlwaysFailingRenderConsumer.Db = db.DataSource;
         failing = await InProcessService.StartAsync("render-test", db, vhost,
-            bus => bus.AddConsumer<AlwaysFailingRenderConsumer>());
+            bus => bus.AddConsumer<AlwaysFailingRenderConsumer>().Endpoint(e => e.Name = Queue));
     }
 
     public async Task DisposeAsync()

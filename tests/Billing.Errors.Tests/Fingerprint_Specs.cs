@@ -104,6 +104,12 @@ public class When_telling_the_stage_of_an_error
     [InlineData(null, "suppressed", "invoice_email_not_sent", null)]
     [InlineData("CreditNoteIssued", "render-credit-note", "InvalidOperationException", null)]
     [InlineData("InvoiceFinalized", "some-audit-log", "InvalidOperationException", null)]
+    [InlineData("InvoiceFinalized", "ledger-stripe-render-mail", "InvalidOperationException", null)]
+    [InlineData("InvoicePdfRendered", "mail-archive", "InvalidOperationException", null)]
+    [InlineData("GenerateInvoice", "GenerateInvoice", "InvalidOperationException", null)]
+    [InlineData("ResendInvoiceEmail", "resend-invoice-email", "SmtpCommandException", "email")]
+    [InlineData(null, "missing_pdf", "invoice_email_not_sent", "email")]
+    [InlineData(null, "invalid_address", "invoice_email_not_sent", null)]
     public void Names_the_step_it_blocked_or_nothing(string? messageType, string code, string type, string? stage)
     {
         Assert.Equal(stage, ErrorStages.Of(new ErrorReport("svc", type, code, "boom", MessageType: messageType)));

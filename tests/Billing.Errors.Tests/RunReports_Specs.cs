@@ -55,21 +55,18 @@ public class When_an_invoice_run_is_reported
         Assert.Equal(expected, RunReports.Duration(TimeSpan.FromSeconds(seconds)));
     }
 
-    [Theory]
-    [InlineData("EUR", 123456, "EUR 1,234.56")]
-    [InlineData("eur", 5, "EUR 0.05")]
-    [InlineData("JPY", 123456, "JPY 123,456")]
-    [InlineData("BHD", 123456, "BHD 123.456")]
-    [InlineData("KWD", -1, "KWD -0.001")]
-    [InlineData("USD", long.MaxValue, "USD 92,233,720,368,547,758.07")]
-    public void Formats_amounts_with_the_currency_decimals(string currency, long minor, string expected)
+    [Fact]
+    public void Completed_prints_zero_decimal_totals_in_whole_units()
     {
-        Assert.Equal(expected, CurrencyFormat.Format(currency, minor));
+        var done = new InvoiceRunCompleted(RunId, "2026-10", 2, 2, 0, 0, 2, 2,
+            [new("ISK", 1, 12_345), new("JPY", 1, 5_174)], Start, Start.AddSeconds(4));
+        Assert.Contains("• totals: ISK 12,345 (1 invoices), JPY 5,174 (1 invoices)", RunReports.Completed(done));
     }
 
     [Fact]
-    public void Refuses_a_blank_currency()
+    public void Completed_still_prints_a_total_in_a_currency_it_does_not_know()
     {
-        Assert.Throws<ArgumentException>(() => CurrencyFormat.Format(" ", 1));
+        var done = new InvoiceRunCompleted(RunId, "2026-10", 1, 1, 0, 0, 1, 1, [new("XTS", 1, 1_234)], Start, Start.AddSeconds(4));
+        Assert.Contains("• totals: XTS 1234 (minor units) (1 invoices)", RunReports.Completed(done));
     }
 }

@@ -72,7 +72,7 @@ public class When_an_invoice_has_base_fee_usage_and_charges
         Assert.Equal(44483, invoice.SubtotalMinor);
         Assert.Equal(8452, invoice.TaxMinor);     // 444.83 × 19 % = 84.5177 → 84.52
         Assert.Equal(52935, invoice.TotalMinor);
-        Assert.Equal("529.35 EUR", Currencies.Format(invoice.TotalMinor, invoice.Currency));
+        Assert.Equal("EUR 529.35", MoneyText.Format(invoice.TotalMinor, invoice.Currency));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public class When_the_currency_has_no_minor_unit
         Assert.Equal(1602, invoice.SubtotalMinor);
         Assert.Equal(160, invoice.TaxMinor);      // 160.2 → 160
         Assert.Equal(1762, invoice.TotalMinor);
-        Assert.Equal("1,762 JPY", Currencies.Format(invoice.TotalMinor, "JPY"));
+        Assert.Equal("JPY 1,762", MoneyText.Format(invoice.TotalMinor, "JPY"));
     }
 }
 
@@ -137,7 +137,7 @@ public class When_the_currency_has_three_decimals
         Assert.Equal(5039, invoice.SubtotalMinor);
         Assert.Equal(252, invoice.TaxMinor);      // 5.039 × 5 % = 0.25195 → 0.252
         Assert.Equal(5291, invoice.TotalMinor);
-        Assert.Equal("5.291 BHD", Currencies.Format(invoice.TotalMinor, "BHD"));
+        Assert.Equal("BHD 5.291", MoneyText.Format(invoice.TotalMinor, "BHD"));
     }
 }
 

@@ -44,6 +44,7 @@ public class When_an_entry_is_checked_for_balance
     [InlineData("usd")]
     [InlineData("US")]
     [InlineData("")]
+    [InlineData("XTS")]
     public void Does_reject_a_currency_that_is_not_an_iso_code(string currency) =>
         Assert.Throws<UnbalancedEntryException>(Entry(currency, JournalLine.Debit(LedgerAccounts.Cash, 1, "x"), JournalLine.Credit(LedgerAccounts.Cash, 1, "x")).EnsureBalanced);
 

@@ -44,6 +44,7 @@ public class When_the_journal_is_exported_as_csv
 
     [Theory]
     [InlineData("JPY", 1500, "1500")]
+    [InlineData("ISK", 12345, "12345")]
     [InlineData("KWD", 1500, "1.500")]
     [InlineData("EUR", 5, "0.05")]
     public void Does_format_major_units_with_the_currency_decimals(string currency, long minor, string major) =>

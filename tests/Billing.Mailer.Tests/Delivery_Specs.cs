@@ -33,7 +33,7 @@ public sealed class When_an_invoice_pdf_is_rendered : IAsyncLifetime
         {
             Assert.Contains(invoice.Number, body);
             Assert.Contains("2026-10", body);
-            Assert.Contains("12,345.67 EUR", body);
+            Assert.Contains("EUR 12,345.67", body);
             Assert.Contains("30 November 2026", body);
             Assert.Contains($"{MailerHarness.PdfBaseUrl}/{invoice.InvoiceId:D}.pdf", body);
         }

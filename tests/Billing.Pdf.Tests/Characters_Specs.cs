@@ -85,7 +85,7 @@ public class When_names_use_non_ascii_characters
     [Fact]
     public void Does_render_non_latin_descriptions_in_lines()
     {
-        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKind.Charge, "Поддержка сервиса / サポート", 1, 10m, 1000)]);
+        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKinds.Charge, "Поддержка сервиса / サポート", 1, 10m, 1000)]);
         var text = PdfText.Extract(Renderer.Render(doc));
         Assert.Contains("10.00", text);
     }

@@ -3,7 +3,7 @@ namespace Billing.Pdf.Tests;
 public class When_the_currency_has_no_minor_unit
 {
     private readonly string _text = PdfText.Extract(new InvoicePdfRenderer().Render(TestInvoices.With(
-        [TestInvoices.Line(1, InvoiceLineKind.BaseFee, "Plan fee", 1, 12345m, 12345), TestInvoices.Line(2, InvoiceLineKind.Usage, "Requests", 3000, 0.5m, 1500)],
+        [TestInvoices.Line(1, InvoiceLineKinds.BaseFee, "Plan fee", 1, 12345m, 12345), TestInvoices.Line(2, InvoiceLineKinds.Usage, "Requests", 3000, 0.5m, 1500)],
         currency: "JPY", taxRate: 10m)));
 
     [Fact]
@@ -36,7 +36,7 @@ public class When_amounts_are_formatted
     [InlineData(long.MaxValue, "EUR", "92,233,720,368,547,758.07")]
     public void Does_use_the_currency_exponent(long minor, string currency, string expected)
     {
-        Assert.Equal(expected, Rendering.InvoiceFormat.Amount(minor, Rendering.InvoiceFormat.Exponent(currency)));
+        Assert.Equal(expected, Billing.Vocabulary.MoneyText.Amount(minor, currency));
     }
 
     [Theory]

@@ -116,7 +116,7 @@ public class When_a_description_is_longer_than_its_column
     public void Does_wrap_it_onto_several_lines_without_losing_words()
     {
         var words = Enumerable.Range(1, 40).Select(i => $"word{i:D2}").ToArray();
-        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKind.Charge, string.Join(' ', words), 1, 10m, 1000)]);
+        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKinds.Charge, string.Join(' ', words), 1, 10m, 1000)]);
         var text = PdfText.Extract(new InvoicePdfRenderer().Render(doc));
         var rowsWithWords = text.Split('\n').Count(r => r.Contains("word", StringComparison.Ordinal));
         Assert.True(rowsWithWords >= 3, $"expected the description on at least 3 rows, got {rowsWithWords}");
@@ -127,7 +127,7 @@ public class When_a_description_is_longer_than_its_column
     public void Does_break_a_single_unbroken_word()
     {
         var token = new string('q', 300);
-        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKind.Charge, token, 1, 10m, 1000)]);
+        var doc = TestInvoices.With([TestInvoices.Line(1, InvoiceLineKinds.Charge, token, 1, 10m, 1000)]);
         var text = PdfText.Extract(new InvoicePdfRenderer().Render(doc));
         Assert.Equal(300, text.Count(c => c == 'q'));
     }

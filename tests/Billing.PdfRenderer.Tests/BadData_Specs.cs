@@ -17,7 +17,7 @@ public sealed class When_the_invoice_data_cannot_make_a_pdf : IAsyncLifetime
     [Theory]
     [InlineData(Problem.SubtotalDiffersFromLines, "SubtotalMinor")]
     [InlineData(Problem.NoLines, "Lines")]
-    [InlineData(Problem.UnknownLineKind, "Lines.Kind")]
+    [InlineData(Problem.UnknownLineKind, "Lines[0].Kind")]
     [InlineData(Problem.TierWithoutUsageLine, "Lines[1].ParentLineNo")]
     [InlineData(Problem.UnknownInvoice, "InvoiceId")]
     public async Task Does_dead_letter_without_retries_and_report_the_reason(Problem problem, string field)

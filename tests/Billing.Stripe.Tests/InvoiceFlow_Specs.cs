@@ -149,3 +149,44 @@ public sealed class When_the_client_is_given_bad_input : StripeSpec
         Assert.Contains("BaseUrl", ex.Message);
     }
 }
+
+public sealed class When_an_invoice_in_a_currency_without_minor_units_is_pushed : StripeSpec
+{
+    [Fact]
+    public async Task Does_send_isk_in_hundredths_and_read_it_back_in_kronur()
+    {
+        var customer = await CreateCustomerAsync();
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "ISK", null, "isk-invoice", StripeSpec.DueDate);
+        var item = await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 12_345, "ISK", "Platform fee", null, "isk-item");
+        var final = await Client.FinalizeInvoiceAsync(draft.Id, "isk-finalize");
+
+        Assert.Equal(1_234_500, Assert.Single(Server.InvoiceItems, i => i.Id == item.Id).Amount);
+        Assert.Equal(1_234_500, Assert.Single(Server.Invoices, i => i.Id == draft.Id).Total);
+        Assert.Equal(12_345, item.Amount);
+        Assert.Equal(12_345, final.Total);
+        Assert.Equal(12_345, final.AmountDue);
+    }
+
+    [Fact]
+    public async Task Does_send_yen_as_they_are()
+    {
+        var customer = await CreateCustomerAsync();
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "JPY", null, "jpy-invoice", StripeSpec.DueDate);
+        await Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 5_174, "JPY", "Platform fee", null, "jpy-item");
+        var final = await Client.FinalizeInvoiceAsync(draft.Id, "jpy-finalize");
+
+        Assert.Equal(5_174, Assert.Single(Server.Invoices, i => i.Id == draft.Id).Total);
+        Assert.Equal(5_174, final.Total);
+    }
+
+    [Fact]
+    public async Task Does_refuse_an_unknown_currency_before_sending_anything()
+    {
+        var customer = await CreateCustomerAsync();
+        var draft = await Client.CreateInvoiceAsync(customer.Id, "eur", null, "xts-invoice", StripeSpec.DueDate);
+        var before = Server.Requests.Count;
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Client.CreateInvoiceItemAsync(customer.Id, draft.Id, 100, "xts", null, null, "xts-item"));
+        Assert.Equal(before, Server.Requests.Count);
+    }
+}

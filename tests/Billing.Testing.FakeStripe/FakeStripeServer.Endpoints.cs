@@ -28,6 +28,9 @@ public sealed partial class FakeStripeServer
             if (!long.TryParse(amountText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
                 return Error(FakeStripeError.Invalid("amount", $"Invalid integer: {amountText}"));
             if (Currency(form) is { Error: { } e3 }) return Error(e3);
+            // Stripe's special case: ISK has no minor unit but is still written in hundredths, so an amount must end in 00.
+            if (Currency(form).Value == "isk" && amount % 100 != 0)
+                return Error(FakeStripeError.Invalid("amount", $"Amounts in isk are whole krónur written in hundredths (5 ISK is 500); {amount} is not a multiple of 100."));
             var result = _state.AddItem(customer, Field(form, "invoice"), amount, Currency(form).Value!, Field(form, "description"), Metadata(form));
             return result.Error is { } e ? Error(e) : Ok(FakeStripeJson.Item(result.Value!));
         });

@@ -4,6 +4,7 @@ using Billing.Accounting;
 using Billing.Contracts;
 using Billing.ServiceDefaults;
 using MassTransit;
+using Billing.Vocabulary;
 
 namespace Billing.AccountingSync.Consumers;
 
@@ -62,7 +63,7 @@ public sealed class SyncInvoiceConsumer(InvoiceSyncer syncer, ConnectorGate conn
         if (byInvoice.TryGetValue(message.InvoiceId, out var synced))
         {
             await item.Publish(new InvoiceSynced(message.InvoiceId, message.RunId, synced.Entry.Id), ct);
-            Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Synced, item.ReceiveContext.ElapsedTime);
+            Billing.Metrics.BillingMetrics.Completed(Billing.Vocabulary.Stages.Sync, item.ReceiveContext.ElapsedTime);
         }
         else if (rejected.TryGetValue(message.InvoiceId, out var rule))
         {
@@ -83,6 +84,8 @@ public sealed class SyncInvoiceConsumer(InvoiceSyncer syncer, ConnectorGate conn
 public sealed class SyncInvoiceConsumerDefinition : ConsumerDefinition<SyncInvoiceConsumer>
 {
     public const int BatchSize = 100;
+
+    public SyncInvoiceConsumerDefinition() => EndpointName = ConsumerEndpoints.SyncInvoice;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<SyncInvoiceConsumer> consumerConfigurator, IRegistrationContext context)

@@ -11,8 +11,9 @@ public static class AdminEndpoints
     /// </summary>
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("").RequireAuthorization(Policies.Read);
-        var write = app.MapGroup("").RequireAuthorization(Policies.Write);
+        var read = app.MapGroup("").RequireAuthorization(Policies.Read).AddEndpointFilter(RequestProblems.NameFieldsAsync);
+        var write = app.MapGroup("").RequireAuthorization(Policies.Write).AddEndpointFilter(RequestProblems.NameFieldsAsync)
+            .WithMetadata(JsonBodyMetadata.Instance);
 
         read.MapGet("/api/whoami", (ClaimsPrincipal user) => new
         {

@@ -9,6 +9,7 @@ using Billing.Pdf;
 using Billing.Runs.CreditNotes;
 using MassTransit;
 using Npgsql;
+using Billing.Vocabulary;
 
 namespace Billing.AdminApi.Endpoints;
 
@@ -283,6 +284,6 @@ public static class CreditNoteEndpoints
     {
         var extensions = extra ?? [];
         extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
-        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: message, extensions: extensions);
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicts with the invoice's current state", detail: message, extensions: extensions);
     }
 }

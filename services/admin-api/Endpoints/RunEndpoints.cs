@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
+using Billing.Vocabulary;
 using MassTransit;
 using Npgsql;
 
@@ -49,8 +50,10 @@ public static class RunEndpoints
         {
             var blocking = await runs.BlockingRunAsync(period.ToString(), ct);
             return outcome == StartOutcome.AlreadyRunning
-                ? Invalid("period", $"run {blocking?.Id} for {period} is still {blocking?.Status}; wait for it or retry its failed requests", 409)
-                : Invalid("period", $"{period} was invoiced by run {blocking?.Id} (completed); retry failed requests of that run instead", 409);
+                ? Conflict("period", $"A run for {period} is already going on",
+                    $"run {blocking?.Id} for {period} is still {blocking?.Status}; wait for it or retry its failed requests")
+                : Conflict("period", $"{period} is already invoiced",
+                    $"{period} was invoiced by run {blocking?.Id} (completed); retry failed requests of that run instead");
         }
         try
         {
@@ -101,11 +104,7 @@ public static class RunEndpoints
         });
     }
 
-    private static string Major(long minor, string currency)
-    {
-        var exponent = Currencies.Get(currency).Exponent;
-        return Money.ToMajor(minor, exponent).ToString("F" + exponent, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static string Major(long minor, string currency) => MoneyText.Plain(minor, currency);
 
     private static async Task<IResult> ListAsync(string? period, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -250,7 +249,7 @@ public static class RunEndpoints
 
         if (f.Stage == Stages.Generate || f.InvoiceId is null)
         {
-            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? "generate-invoice");
+            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? ConsumerEndpoints.GenerateInvoice);
             return;
         }
         var invoiceId = f.InvoiceId.Value;
@@ -284,6 +283,11 @@ public static class RunEndpoints
         cancelled_by = r.CancelledBy,
     };
 
-    private static IResult Invalid(string field, string message, int status = 400) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, statusCode: status);
+    private static IResult Invalid(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>409 whose title says what the request clashes with; <c>errors</c> names the field as a 400 would.</summary>
+    private static IResult Conflict(string field, string title, string message) =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: message,
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Billing.Invoicing;
 using Spectre.Console;
+using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
@@ -248,7 +249,7 @@ public static class CatalogueCommands
     {
         var minor = plan.GetProperty("base_fee_minor").GetInt64();
         var currency = Str(plan, "currency");
-        return Currencies.TryGet(currency, out _) ? Currencies.Format(minor, currency) : $"{minor} (minor units) {currency}";
+        return Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{minor} (minor units) {currency}";
     }
 
     private static string Prices(JsonElement c)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
@@ -101,5 +102,5 @@ public static class CreditCommands
     }
 
     /// <summary>EUR 14,002.22; JPY 1,235.</summary>
-    public static string Format(long minor, string currency) => Billing.Invoicing.CreditNotes.MoneyText.Format(minor, currency);
+    public static string Format(long minor, string currency) => MoneyText.Format(minor, currency);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Billing.Invoicing;
 using Spectre.Console;
+using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
@@ -61,8 +62,8 @@ public static class InvoiceCommands
 
     /// <summary>Minor units as money in the invoice's currency: "17.50", JPY "1,235".</summary>
     private static string Amount(string minor, string currency) =>
-        long.TryParse(minor, CultureInfo.InvariantCulture, out var m) && Currencies.TryGet(currency, out var info)
-            ? Money.ToMajor(m, info.Exponent).ToString("N" + info.Exponent, CultureInfo.InvariantCulture)
+        long.TryParse(minor, CultureInfo.InvariantCulture, out var m) && Currencies.IsKnown(currency)
+            ? MoneyText.Amount(m, currency)
             : minor;
 
     private static Command List()

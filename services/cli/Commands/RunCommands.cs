@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
@@ -100,9 +101,8 @@ public static class RunCommands
     /// <summary>"EUR 14,002.22", "JPY 1,235"; signed: "EUR +10.00".</summary>
     private static string Money(long minor, string currency, bool signed = false)
     {
-        if (!Billing.Invoicing.Currencies.TryGet(currency, out var info)) return $"{currency} {minor} (minor units)";
-        var major = Billing.Invoicing.Money.ToMajor(minor, info.Exponent).ToString("N" + info.Exponent, CultureInfo.InvariantCulture);
-        return $"{currency} {(signed && minor > 0 ? "+" : "")}{major}";
+        if (!Currencies.IsKnown(currency)) return $"{currency} {minor} (minor units)";
+        return $"{currency} {(signed && minor > 0 ? "+" : "")}{MoneyText.Amount(minor, currency)}";
     }
 
     private static Command Cancel()

@@ -1,6 +1,7 @@
 using Billing.Contracts;
 using Billing.Mailer.Delivery;
 using MassTransit;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer.Consumers;
 
@@ -15,5 +16,9 @@ public sealed class InvoicePdfRenderedConsumerDefinition : ConsumerDefinition<In
     // Enough in flight to keep the SMTP pool busy while others wait on the database; each holds one connection.
     public const int Concurrency = 16;
 
-    public InvoicePdfRenderedConsumerDefinition() => ConcurrentMessageLimit = Concurrency;
+    public InvoicePdfRenderedConsumerDefinition()
+    {
+        EndpointName = ConsumerEndpoints.InvoicePdfRendered;
+        ConcurrentMessageLimit = Concurrency;
+    }
 }

@@ -1,6 +1,7 @@
 using Billing.Contracts;
 using Billing.Mailer.Delivery;
 using MassTransit;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer.Consumers;
 
@@ -21,5 +22,9 @@ public sealed class ResendInvoiceEmailConsumer(InvoiceMailer mailer) : IConsumer
 
 public sealed class ResendInvoiceEmailConsumerDefinition : ConsumerDefinition<ResendInvoiceEmailConsumer>
 {
-    public ResendInvoiceEmailConsumerDefinition() => ConcurrentMessageLimit = 4;
+    public ResendInvoiceEmailConsumerDefinition()
+    {
+        EndpointName = ConsumerEndpoints.ResendInvoiceEmail;
+        ConcurrentMessageLimit = 4;
+    }
 }

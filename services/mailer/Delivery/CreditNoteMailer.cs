@@ -5,6 +5,7 @@ using Billing.Pdf;
 using Dapper;
 using MassTransit;
 using Npgsql;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer.Delivery;
 
@@ -25,9 +26,9 @@ public sealed class CreditNoteMailer(NpgsqlDataSource dataSource, IPdfStorage st
          where c.id = @id for update of c
         """;
 
-    private const string OutcomeSql = """
+    private const string OutcomeSql = $"""
         update credit_notes set email_status = @state, email_message_id = @messageId, email_recipient = @recipient, email_error = @error,
-               emailed_at = case when @state = 'sent' then @at else emailed_at end
+               emailed_at = case when @state = '{EmailDeliveryStates.Sent}' then @at else emailed_at end
          where id = @id
         """;
 
@@ -37,20 +38,20 @@ public sealed class CreditNoteMailer(NpgsqlDataSource dataSource, IPdfStorage st
         await using var tx = await conn.BeginTransactionAsync(ct);
         var note = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(LockSql, new { id = m.CreditNoteId }, tx, cancellationToken: ct))
             ?? throw new InvalidOperationException($"credit note {m.CreditNoteId} does not exist (yet)");
-        if (note.EmailStatus is not ("pending" or "sending" or "missing_pdf"))
+        if (note.EmailStatus is not (EmailDeliveryStates.Pending or EmailDeliveryStates.Sending or EmailDeliveryStates.MissingPdf))
         {
             log.LogInformation("Credit note {Number} already {State}; not sent again", note.Number, note.EmailStatus);
             return;
         }
         var recipient = note.BillingEmail.Trim();
         string? messageId = null;
-        var (state, error) = ("sent", (string?)null);
+        var (state, error) = (EmailDeliveryStates.Sent, (string?)null);
         if (!EmailAddresses.IsValid(recipient))
-            (state, error) = ("invalid_address", $"'{recipient}' is not a valid email address");
+            (state, error) = (EmailDeliveryStates.InvalidAddress, $"'{recipient}' is not a valid email address");
         else if (await suppressions.FindAsync(EmailAddresses.Normalize(recipient), ct) is { } suppression)
-            (state, error) = ("suppressed", $"{EmailAddresses.Normalize(recipient)} is on the suppression list ({suppression.Reason})");
+            (state, error) = (EmailDeliveryStates.Suppressed, $"{EmailAddresses.Normalize(recipient)} is on the suppression list ({suppression.Reason})");
         else if (await storage.GetAsync(m.StorageKey, ct) is not { } pdf)
-            (state, error) = ("missing_pdf", $"no PDF stored at '{m.StorageKey}'");
+            (state, error) = (EmailDeliveryStates.MissingPdf, $"no PDF stored at '{m.StorageKey}'");
         else
         {
             messageId = composer.MessageId(note.Id);
@@ -62,7 +63,7 @@ public sealed class CreditNoteMailer(NpgsqlDataSource dataSource, IPdfStorage st
             }
             catch (Exception ex) when (SmtpErrors.IsPermanent(ex))
             {
-                (state, error) = ("failed", SmtpErrors.Describe(ex));
+                (state, error) = (EmailDeliveryStates.Failed, SmtpErrors.Describe(ex));
             }
         }
         await conn.ExecuteAsync(new CommandDefinition(OutcomeSql, new { id = note.Id, state, messageId, recipient, error, at = time.GetUtcNow() }, tx,

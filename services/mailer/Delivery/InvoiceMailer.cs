@@ -7,6 +7,7 @@ using Billing.Mail;
 using Billing.Pdf;
 using Billing.ServiceDefaults;
 using MassTransit;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer.Delivery;
 
@@ -51,7 +52,7 @@ public sealed class InvoiceMailer(
 
         var initial = state.Initial;
         // A re-render never mails an invoice again once its email was accepted; a missing PDF is worth another try.
-        if (initial is not null && initial.State != "missing_pdf" && await RepublishIfFinishedAsync(invoice, initial, context))
+        if (initial is not null && initial.State != EmailDeliveryStates.MissingPdf && await RepublishIfFinishedAsync(invoice, initial, context))
             return;
         await DeliverAsync(session, invoice, 1, Initial, m.StorageKey, context);
     }
@@ -68,7 +69,7 @@ public sealed class InvoiceMailer(
         if (await RepublishIfFinishedAsync(invoice, row, context)) return;
 
         var key = invoice.PdfKey ?? PdfKeys.For(invoice.AccountId, invoice.InvoiceId);
-        if (row.State == "pending" && !await ExistsAsync(key, ct))
+        if (row.State == EmailDeliveryStates.Pending && !await ExistsAsync(key, ct))
         {
             // The renderer answers with InvoicePdfRendered(Rerender: true), which fulfils this pending delivery.
             // Published rather than sent to a queue name: it reaches the renderer's endpoint whatever it is called.
@@ -85,20 +86,20 @@ public sealed class InvoiceMailer(
         var recipient = invoice.BillingEmail.Trim();
         if (!EmailAddresses.IsValid(recipient))
         {
-            await NotSentAsync(session, invoice, deliveryNo, reason, "invalid_address", recipient, null,
+            await NotSentAsync(session, invoice, deliveryNo, reason, EmailDeliveryStates.InvalidAddress, recipient, null,
                 recipient.Length == 0 ? "the account has no billing email address" : $"'{recipient}' is not a valid email address", context);
             return;
         }
         if (await session.SuppressionReasonAsync(EmailAddresses.Normalize(recipient), ct) is { } suppression)
         {
-            await NotSentAsync(session, invoice, deliveryNo, reason, "suppressed", recipient, null,
+            await NotSentAsync(session, invoice, deliveryNo, reason, EmailDeliveryStates.Suppressed, recipient, null,
                 $"{EmailAddresses.Normalize(recipient)} is on the suppression list ({suppression})", context);
             return;
         }
         var pdf = await ReadPdfAsync(pdfKey, ct);
         if (pdf is null)
         {
-            await NotSentAsync(session, invoice, deliveryNo, reason, "missing_pdf", recipient, null, $"no PDF stored at '{pdfKey}'", context);
+            await NotSentAsync(session, invoice, deliveryNo, reason, EmailDeliveryStates.MissingPdf, recipient, null, $"no PDF stored at '{pdfKey}'", context);
             return;
         }
 
@@ -120,7 +121,7 @@ public sealed class InvoiceMailer(
             catch (Exception ex) when (SmtpErrors.IsPermanent(ex))
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                await NotSentAsync(session, invoice, deliveryNo, reason, "failed", recipient, sha256, SmtpErrors.Describe(ex), context);
+                await NotSentAsync(session, invoice, deliveryNo, reason, EmailDeliveryStates.Failed, recipient, sha256, SmtpErrors.Describe(ex), context);
                 return;
             }
             catch (Exception ex)
@@ -138,7 +139,7 @@ public sealed class InvoiceMailer(
         log.LogInformation("Invoice {InvoiceId} delivery {DeliveryNo} ({Reason}) accepted for {Recipient} as {MessageId}",
             invoice.InvoiceId, deliveryNo, reason, recipient, messageId);
         await context.Publish(new InvoiceEmailed(invoice.InvoiceId, invoice.RunId ?? Guid.Empty, invoice.AccountId, messageId, acceptedAt, reason), ct);
-        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Emailed, context.ReceiveContext.ElapsedTime);
+        Billing.Metrics.BillingMetrics.Completed(Billing.Vocabulary.Stages.Email, context.ReceiveContext.ElapsedTime);
     }
 
     /// <summary>A finished delivery publishes its outcome again (consumers of the outcome are idempotent) and sends nothing.</summary>
@@ -146,12 +147,12 @@ public sealed class InvoiceMailer(
     {
         switch (row.State)
         {
-            case "accepted":
+            case EmailDeliveryStates.Accepted:
                 var acceptedAt = new DateTimeOffset(DateTime.SpecifyKind(row.AcceptedAt!.Value, DateTimeKind.Utc));
                 await context.Publish(new InvoiceEmailed(invoice.InvoiceId, invoice.RunId ?? Guid.Empty, invoice.AccountId,
                     row.MessageId ?? "", acceptedAt, row.Reason), context.CancellationToken);
                 return true;
-            case "suppressed" or "invalid_address" or "missing_pdf" or "failed":
+            case EmailDeliveryStates.Suppressed or EmailDeliveryStates.InvalidAddress or EmailDeliveryStates.MissingPdf or EmailDeliveryStates.Failed:
                 await PublishNotSentAsync(invoice, row.DeliveryNo, row.Reason, row.State, row.Recipient ?? "", row.Error ?? row.State, context);
                 return true;
             default:

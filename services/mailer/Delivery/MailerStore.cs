@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Billing.Vocabulary;
 
 namespace Billing.Mailer.Delivery;
 
@@ -57,7 +58,7 @@ public sealed class MailerStore(NpgsqlDataSource dataSource)
             var invoice = await reader.ReadSingleOrDefaultAsync<MailInvoice>();
             var deliveries = (await reader.ReadAsync<DeliveryRow>()).ToList();
             var state = new RenderedState(invoice,
-                deliveries.Where(d => d.State == "pending").OrderBy(d => d.DeliveryNo).ToList(),
+                deliveries.Where(d => d.State == EmailDeliveryStates.Pending).OrderBy(d => d.DeliveryNo).ToList(),
                 deliveries.FirstOrDefault(d => d.DeliveryNo == 1));
             return (new MailerSession(conn, invoiceId), state);
         }
@@ -107,7 +108,7 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     internal const string LockAndLoadSql = $"""
         {LockSql};
         {InvoiceSql};
-        select {Columns} from email_deliveries where invoice_id = @invoiceId and (delivery_no = 1 or state = 'pending');
+        select {Columns} from email_deliveries where invoice_id = @invoiceId and (delivery_no = 1 or state = '{EmailDeliveryStates.Pending}');
         """;
 
     private const string SuppressionSql = "select reason from email_suppressions where email = @email";
@@ -118,34 +119,34 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     // The advisory lock serialises this per invoice, so max()+1 cannot race.
     private const string CreateResendSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, request_id, requested_by)
-        select @invoiceId, coalesce(max(delivery_no), 1) + 1, 'resend', 'pending', @requestId, @requestedBy
+        select @invoiceId, coalesce(max(delivery_no), 1) + 1, 'resend', '{EmailDeliveryStates.Pending}', @requestId, @requestedBy
         from email_deliveries where invoice_id = @invoiceId
         returning {Columns}
         """;
 
-    private const string ClaimSql = """
+    private const string ClaimSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, attempt_count, message_id, pdf_sha256, recipient)
-        values (@invoiceId, @deliveryNo, @reason, 'sending', 1, @messageId, @pdfSha256, @recipient)
+        values (@invoiceId, @deliveryNo, @reason, '{EmailDeliveryStates.Sending}', 1, @messageId, @pdfSha256, @recipient)
         on conflict (invoice_id, delivery_no) do update
-        set state = 'sending', attempt_count = email_deliveries.attempt_count + 1, message_id = excluded.message_id,
+        set state = '{EmailDeliveryStates.Sending}', attempt_count = email_deliveries.attempt_count + 1, message_id = excluded.message_id,
             pdf_sha256 = excluded.pdf_sha256, recipient = excluded.recipient, error = null, updated_at = now()
         """;
 
     // One batch, one implicit transaction: the delivery and the invoice's status change together.
-    private const string AcceptSql = """
-        update email_deliveries set state = 'accepted', accepted_at = @acceptedAt, error = null, updated_at = now()
+    private const string AcceptSql = $"""
+        update email_deliveries set state = '{EmailDeliveryStates.Accepted}', accepted_at = @acceptedAt, error = null, updated_at = now()
         where invoice_id = @invoiceId and delivery_no = @deliveryNo;
-        update invoices set email_status = 'sent', emailed_at = @acceptedAt where id = @invoiceId;
+        update invoices set email_status = '{EmailDeliveryStates.Sent}', emailed_at = @acceptedAt where id = @invoiceId;
         """;
 
     // A resend that is not sent leaves the invoice's status alone: it describes the invoice's initial email or the last accepted one.
-    private const string NotSentSql = """
+    private const string NotSentSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, recipient, pdf_sha256, error)
         values (@invoiceId, @deliveryNo, @reason, @state, @recipient, @pdfSha256, @error)
         on conflict (invoice_id, delivery_no) do update
         set state = excluded.state, recipient = excluded.recipient, pdf_sha256 = coalesce(excluded.pdf_sha256, email_deliveries.pdf_sha256),
             error = excluded.error, updated_at = now();
-        update invoices set email_status = @state where id = @invoiceId and @reason = 'initial' and email_status <> 'sent';
+        update invoices set email_status = @state where id = @invoiceId and @reason = 'initial' and email_status <> '{EmailDeliveryStates.Sent}';
         """;
 
     private const string ErrorSql = """

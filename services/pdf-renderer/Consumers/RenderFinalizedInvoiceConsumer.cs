@@ -2,6 +2,7 @@ using Billing.Contracts;
 using Billing.Pdf;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.PdfRenderer.Consumers;
 
@@ -26,12 +27,15 @@ public sealed class RenderFinalizedInvoiceConsumer(InvoicePdfService pdfs, TimeP
         }
         var s = outcome.Stored;
         await context.Publish(new InvoicePdfRendered(outcome.InvoiceId, outcome.RunId, outcome.AccountId, s.Key, s.Size, s.Sha256, Rerender: false));
-        Billing.Metrics.BillingMetrics.Completed(Billing.Metrics.BillingMetrics.Stages.Rendered, context.ReceiveContext.ElapsedTime);
+        Billing.Metrics.BillingMetrics.Completed(Billing.Vocabulary.Stages.Render, context.ReceiveContext.ElapsedTime);
     }
 }
 
 public sealed class RenderFinalizedInvoiceConsumerDefinition : ConsumerDefinition<RenderFinalizedInvoiceConsumer>
 {
-    public RenderFinalizedInvoiceConsumerDefinition(IOptions<PdfRendererOptions> options) =>
+    public RenderFinalizedInvoiceConsumerDefinition(IOptions<PdfRendererOptions> options)
+    {
+        EndpointName = ConsumerEndpoints.RenderFinalizedInvoice;
         ConcurrentMessageLimit = options.Value.ConcurrentMessages;
+    }
 }

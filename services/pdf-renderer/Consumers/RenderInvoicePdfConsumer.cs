@@ -2,6 +2,7 @@ using Billing.Contracts;
 using Billing.Pdf;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Billing.Vocabulary;
 
 namespace Billing.PdfRenderer.Consumers;
 
@@ -29,6 +30,9 @@ public sealed class RenderInvoicePdfConsumer(InvoicePdfService pdfs, TimeProvide
 
 public sealed class RenderInvoicePdfConsumerDefinition : ConsumerDefinition<RenderInvoicePdfConsumer>
 {
-    public RenderInvoicePdfConsumerDefinition(IOptions<PdfRendererOptions> options) =>
+    public RenderInvoicePdfConsumerDefinition(IOptions<PdfRendererOptions> options)
+    {
+        EndpointName = ConsumerEndpoints.RenderInvoicePdf;
         ConcurrentMessageLimit = options.Value.ConcurrentMessages;
+    }
 }

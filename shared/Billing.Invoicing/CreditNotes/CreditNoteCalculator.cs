@@ -21,7 +21,7 @@ public static class CreditNoteCalculator
     public static ComputedCreditNote FromLines(InvoiceCreditState invoice, IReadOnlyList<(string Description, decimal Quantity, decimal UnitPrice)> lines)
     {
         ArgumentNullException.ThrowIfNull(invoice);
-        var exponent = Currencies.Get(invoice.Currency).Exponent;
+        var exponent = InvoiceCurrency.Get(invoice.Currency).Exponent;
         var errors = new List<ValidationError>();
         if (lines.Count == 0) errors.Add(new("lines", "needs at least one line"));
         if (lines.Count > MaxLines) errors.Add(new("lines", $"has {lines.Count} lines; at most {MaxLines}"));
@@ -74,7 +74,7 @@ public static class CreditNoteCalculator
     public static ComputedCreditNote FromAmount(InvoiceCreditState invoice, long amountMinor, string description)
     {
         ArgumentNullException.ThrowIfNull(invoice);
-        var exponent = Currencies.Get(invoice.Currency).Exponent;
+        var exponent = InvoiceCurrency.Get(invoice.Currency).Exponent;
         if (amountMinor <= 0) throw new DomainValidationException("amount_minor", $"must be positive, got {amountMinor}");
         if (amountMinor > invoice.RemainingTotalMinor)
             throw new CreditBeyondInvoiceException("amount",

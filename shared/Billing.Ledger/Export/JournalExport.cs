@@ -27,7 +27,7 @@ public static class JournalExport
                     entry.Currency, entry.PostedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
                     entry.TraceId, (i + 1).ToString(CultureInfo.InvariantCulture), line.LedgerAccount,
                     line.DebitMinor.ToString(CultureInfo.InvariantCulture), line.CreditMinor.ToString(CultureInfo.InvariantCulture),
-                    CurrencyUnits.FormatMajor(line.DebitMinor, entry.Currency), CurrencyUnits.FormatMajor(line.CreditMinor, entry.Currency),
+                    MoneyText.Plain(line.DebitMinor, entry.Currency), MoneyText.Plain(line.CreditMinor, entry.Currency),
                     line.Description);
             }
         }

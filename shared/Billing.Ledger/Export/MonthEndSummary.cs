@@ -62,7 +62,7 @@ public sealed record MonthEndSummary(string Period, int EntryCount, IReadOnlyLis
         Csv.WriteRow(writer, Period, currency.Currency, account, Text(debit), Text(credit), Text(debit - credit),
             Major(debit, currency), Major(credit, currency), Major(debit - credit, currency));
 
-    static string Major(long minor, CurrencySummary currency) => CurrencyUnits.FormatMajor(minor, currency.Currency);
+    static string Major(long minor, CurrencySummary currency) => MoneyText.Plain(minor, currency.Currency);
     static string Text(long minor) => minor.ToString(CultureInfo.InvariantCulture);
 }
 

@@ -8,7 +8,5 @@ public sealed record LedgerFact(Guid InvoiceId, string Currency, decimal Receiva
 {
     /// <summary>A fact reported in major units (e.g. dollars) by a connector.</summary>
     public static LedgerFact FromMajorUnits(Guid invoiceId, string currency, decimal amountMajor) =>
-        new(invoiceId, currency, amountMajor * Pow10(CurrencyUnits.Exponent(currency)));
-
-    static decimal Pow10(int exponent) => exponent switch { 0 => 1m, 2 => 100m, _ => 1000m };
+        new(invoiceId, currency, amountMajor * LedgerCurrency.Info(currency).MinorPerMajor);
 }

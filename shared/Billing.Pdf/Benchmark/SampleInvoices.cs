@@ -20,29 +20,29 @@ public static class SampleInvoices
         var random = new Random(seed);
         var lines = new List<InvoiceLine>();
         var lineNo = 1;
-        lines.Add(Line(lineNo++, InvoiceLineKind.BaseFee, "Business plan, monthly base fee", 1, 49.00m, currency));
+        lines.Add(Line(lineNo++, InvoiceLineKinds.BaseFee, "Business plan, monthly base fee", 1, 49.00m, currency));
         for (var u = 0; u < usageLines; u++)
         {
             var usageNo = lineNo++;
             var included = 10_000m * (1 + random.Next(5));
             var extra = random.Next(1, 900_000);
-            var first = Line(lineNo++, InvoiceLineKind.Tier, $"First {included:0} units", included, 0.0010m, currency, usageNo);
-            var second = Line(lineNo++, InvoiceLineKind.Tier, $"Units above {included:0}", extra, 0.0005m, currency, usageNo);
+            var first = Line(lineNo++, InvoiceLineKinds.Tier, $"First {included:0} units", included, 0.0010m, currency, usageNo);
+            var second = Line(lineNo++, InvoiceLineKinds.Tier, $"Units above {included:0}", extra, 0.0005m, currency, usageNo);
             lines.Add(new InvoiceLine
             {
-                LineNo = usageNo, Kind = InvoiceLineKind.Usage, Description = $"{Meters[(seed + u) % Meters.Length]}, graduated pricing",
+                LineNo = usageNo, Kind = InvoiceLineKinds.Usage, Description = $"{Meters[(seed + u) % Meters.Length]}, graduated pricing",
                 Quantity = included + extra, UnitPrice = 0, AmountMinor = first.AmountMinor + second.AmountMinor,
             });
             lines.Add(first);
             lines.Add(second);
         }
-        if (seed % 3 == 0) lines.Add(Line(lineNo, InvoiceLineKind.Charge, "Managed service job: database migration assistance", 2.5m, 120m, currency));
+        if (seed % 3 == 0) lines.Add(Line(lineNo, InvoiceLineKinds.Charge, "Managed service job: database migration assistance", 2.5m, 120m, currency));
         return Document(seed, currency, lines);
     }
 
     private static InvoiceDocument Document(int seed, string currency, List<InvoiceLine> lines)
     {
-        var subtotal = lines.Where(l => l.Kind != InvoiceLineKind.Tier).Sum(l => l.AmountMinor);
+        var subtotal = lines.Where(l => l.Kind != InvoiceLineKinds.Tier).Sum(l => l.AmountMinor);
         const decimal rate = 19m;
         var tax = (long)Math.Round(subtotal * rate / 100m, MidpointRounding.AwayFromZero);
         return new InvoiceDocument
@@ -75,12 +75,10 @@ public static class SampleInvoices
         };
     }
 
-    private static InvoiceLine Line(int lineNo, InvoiceLineKind kind, string description, decimal quantity, decimal unitPrice, string currency, int? parent = null)
+    private static InvoiceLine Line(int lineNo, string kind, string description, decimal quantity, decimal unitPrice, string currency, int? parent = null)
     {
-        CurrencyExponents.TryGet(currency, out var exponent);
-        var scale = 1m;
-        for (var i = 0; i < exponent; i++) scale *= 10;
-        var amount = (long)Math.Round(quantity * unitPrice * scale, MidpointRounding.AwayFromZero);
+        var info = Currencies.Get(currency);
+        var amount = info.ToMinor(Math.Round(quantity * unitPrice, info.Exponent, MidpointRounding.AwayFromZero));
         return new InvoiceLine
         {
             LineNo = lineNo, Kind = kind, Description = description, Quantity = quantity, UnitPrice = unitPrice,

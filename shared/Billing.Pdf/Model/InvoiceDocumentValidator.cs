@@ -17,8 +17,8 @@ internal static class InvoiceDocumentValidator
         if (doc.BillTo is null) throw Missing("BillTo");
         Required(doc.BillTo.Name, "BillTo.Name");
         Required(doc.Currency, "Currency");
-        if (!CurrencyExponents.TryGet(doc.Currency, out _))
-            throw new InvoiceDocumentException("Currency", $"unknown ISO 4217 currency code '{doc.Currency}'");
+        if (!Currencies.IsKnown(doc.Currency))
+            throw new InvoiceDocumentException("Currency", Currencies.UnknownMessage(doc.Currency));
         Required(doc.Period, "Period");
         if (!DateOnly.TryParseExact(doc.Period, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             throw new InvoiceDocumentException("Period", $"'{doc.Period}' is not a period of the form yyyy-MM");
@@ -38,23 +38,23 @@ internal static class InvoiceDocumentValidator
     private static void ValidateLines(InvoiceDocument doc)
     {
         if (doc.Lines is null || doc.Lines.Count == 0) throw Missing("Lines");
-        var kinds = new Dictionary<int, InvoiceLineKind>();
+        var kinds = new Dictionary<int, string>();
         for (var i = 0; i < doc.Lines.Count; i++)
         {
             var line = doc.Lines[i] ?? throw Missing($"Lines[{i}]");
             Required(line.Description, $"Lines[{i}].Description");
-            if (!Enum.IsDefined(line.Kind))
-                throw new InvoiceDocumentException($"Lines[{i}].Kind", $"unknown line kind {(int)line.Kind}");
+            if (!InvoiceLineKinds.IsKnown(line.Kind))
+                throw new InvoiceDocumentException($"Lines[{i}].Kind", InvoiceLineKinds.UnknownMessage(line.Kind));
             if (!kinds.TryAdd(line.LineNo, line.Kind))
                 throw new InvoiceDocumentException($"Lines[{i}].LineNo", $"line number {line.LineNo} appears twice");
         }
         for (var i = 0; i < doc.Lines.Count; i++)
         {
             var line = doc.Lines[i];
-            if (line.Kind != InvoiceLineKind.Tier) continue;
+            if (line.Kind != InvoiceLineKinds.Tier) continue;
             if (line.ParentLineNo is not { } parent)
                 throw new InvoiceDocumentException($"Lines[{i}].ParentLineNo", "a tier line needs the usage line it belongs to");
-            if (!kinds.TryGetValue(parent, out var parentKind) || parentKind != InvoiceLineKind.Usage)
+            if (!kinds.TryGetValue(parent, out var parentKind) || parentKind != InvoiceLineKinds.Usage)
                 throw new InvoiceDocumentException($"Lines[{i}].ParentLineNo", $"line {parent} is not a usage line of this invoice");
         }
     }
@@ -64,7 +64,7 @@ internal static class InvoiceDocumentValidator
         long sum = 0;
         foreach (var line in doc.Lines)
         {
-            if (line.Kind != InvoiceLineKind.Tier) sum = checked(sum + line.AmountMinor);
+            if (line.Kind != InvoiceLineKinds.Tier) sum = checked(sum + line.AmountMinor);
         }
         if (sum != doc.SubtotalMinor)
             throw new InvoiceDocumentException("SubtotalMinor", $"{doc.SubtotalMinor} differs from the sum of the lines {sum}");

@@ -58,7 +58,7 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
     public Block Row(InvoiceLine line, bool hasBreakdown, bool ruleBelow)
     {
         const double padding = 4;
-        var tier = line.Kind == InvoiceLineKind.Tier;
+        var tier = line.Kind == InvoiceLineKinds.Tier;
         var font = tier ? _f.Tier : _f.Body;
         var brush = tier ? MutedBrush : InkBrush;
         var indent = tier ? TierIndent : 0;
@@ -67,7 +67,7 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
         w.TextRight(block, InvoiceFormat.Quantity(line.Quantity), font, QuantityRight, padding, brush, QuantityWidth - CellPadding);
         if (!hasBreakdown)
             w.TextRight(block, InvoiceFormat.UnitPrice(line.UnitPrice, _exponent), font, UnitPriceRight, padding, brush, UnitPriceWidth - CellPadding);
-        w.TextRight(block, InvoiceFormat.Amount(line.AmountMinor, _exponent), font, AmountRight, padding, brush, AmountWidth - CellPadding);
+        w.TextRight(block, MoneyText.Amount(line.AmountMinor, doc.Currency), font, AmountRight, padding, brush, AmountWidth - CellPadding);
         block.Height = padding + Math.Max(described, BlockWriter.LineHeight(font)) + padding;
         if (ruleBelow) block.Rules.Add(new BlockRule(Left, block.Height, Right, block.Height, HairlinePen));
         return block;
@@ -168,5 +168,5 @@ internal sealed class InvoiceBlocks(BlockWriter w, InvoiceDocument doc, XImage? 
         return y;
     }
 
-    private string Money(long minor) => $"{doc.Currency} {InvoiceFormat.Amount(minor, _exponent)}";
+    private string Money(long minor) => MoneyText.Format(minor, doc.Currency);
 }

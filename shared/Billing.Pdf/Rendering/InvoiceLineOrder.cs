@@ -5,11 +5,11 @@ internal static class InvoiceLineOrder
 {
     public static List<InvoiceLine> ForPrinting(IReadOnlyList<InvoiceLine> lines)
     {
-        var tiers = lines.Where(l => l.Kind == InvoiceLineKind.Tier)
+        var tiers = lines.Where(l => l.Kind == InvoiceLineKinds.Tier)
             .OrderBy(l => l.LineNo)
             .ToLookup(l => l.ParentLineNo);
         var ordered = new List<InvoiceLine>(lines.Count);
-        foreach (var line in lines.Where(l => l.Kind != InvoiceLineKind.Tier).OrderBy(l => l.LineNo))
+        foreach (var line in lines.Where(l => l.Kind != InvoiceLineKinds.Tier).OrderBy(l => l.LineNo))
         {
             ordered.Add(line);
             ordered.AddRange(tiers[line.LineNo]);

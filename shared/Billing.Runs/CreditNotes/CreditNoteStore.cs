@@ -112,7 +112,7 @@ public sealed class CreditNoteStore(NpgsqlDataSource dataSource)
             Id = creditNoteId, InvoiceId = invoiceId, AccountId = invoice.AccountId, Issuer = invoice.Issuer, Number = number,
             InvoiceNumber = invoice.Number, Reason = request.Reason, Memo = request.Memo, Currency = currency,
             SubtotalMinor = computed.SubtotalMinor, TaxRate = invoice.TaxRate, TaxMinor = computed.TaxMinor, TotalMinor = computed.TotalMinor,
-            IssuedAt = now.UtcDateTime, RequestedBy = requestedBy, TraceId = traceId, EmailStatus = "pending",
+            IssuedAt = now.UtcDateTime, RequestedBy = requestedBy, TraceId = traceId, EmailStatus = EmailDeliveryStates.Pending,
         };
     }
 
@@ -168,7 +168,7 @@ public sealed class CreditNoteStore(NpgsqlDataSource dataSource)
     {
         if (request.AmountMinor is { } minor) return minor;
         var amount = request.Amount ?? throw new DomainValidationException("amount", "give lines or an amount");
-        var exponent = Currencies.Get(currency).Exponent;
+        var exponent = InvoiceCurrency.Get(currency).Exponent;
         if (Money.DecimalPlaces(amount) > exponent)
             throw new DomainValidationException("amount", $"{amount.ToString(CultureInfo.InvariantCulture)} has more decimals than {currency} allows ({exponent})");
         if (amount <= 0) throw new DomainValidationException("amount", $"must be positive, got {amount.ToString(CultureInfo.InvariantCulture)}");
