@@ -114,9 +114,12 @@ public sealed class When_an_operator_previews_and_cancels_from_the_cli : IAsyncL
         Assert.Contains(("tier", "4 packages of 100 × 2.50", 4m, 2.5m, 1000L), lines);
         var show = await h.CliAsync("invoice", "show", invoiceId.ToString());
         Assert.Equal(0, show.Code);
-        foreach (var row in new[] { @"Tier 2 \(101 and above\) flat fee\s*│\s*1\s*│\s*5\s*│\s*5\.00", @"4 packages of 100 × 2\.50\s*│\s*4\s*│\s*2\.5\s*│\s*10\.00",
-            @"│\s*usage\s*│\s*sms\s*│\s*350\s*│\s*│\s*10\.00" })
-            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(show.Stdout, row), row + "\n" + show.Stdout);
+        // Piped, the lines are tab-separated: #, kind, description, quantity, unit price, amount.
+        foreach (var row in new[] { "\ttier\t  Tier 2 (101 and above) flat fee\t1\t5\t5.00\n", "\ttier\t  4 packages of 100 × 2.50\t4\t2.5\t10.00\n",
+            "\tusage\tsms\t350\t\t10.00\n" })
+            Assert.True(show.Stdout.Contains(row, StringComparison.Ordinal), row + "\n" + show.Stdout);
+        Assert.Contains($"total {Billing.Vocabulary.MoneyText.Format(TieredTotal, "EUR")}", show.Stdout);
+        Assert.DoesNotContain("minor units", show.Stdout);
     }
 
     private static string BillingPeriodNext() => Billing.Invoicing.BillingPeriod.Of(DateTimeOffset.UtcNow).Next().ToString();

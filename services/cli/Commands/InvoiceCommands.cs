@@ -45,7 +45,8 @@ public static class InvoiceCommands
             }
             lines.Write();
             CreditCommands.PrintCredits(i);
-            Console.WriteLine($"subtotal {T("subtotal_minor")}  tax {T("tax_minor")} ({T("tax_rate")}%)  total {T("total_minor")} {T("currency")} (minor units)");
+            string M(string field) => CreditCommands.Format(i.GetProperty(field).GetInt64(), T("currency"));
+            Console.WriteLine($"subtotal {M("subtotal_minor")}  tax {M("tax_minor")} ({T("tax_rate")}%)  total {M("total_minor")}");
             var pdf = i.GetProperty("pdf");
             Console.WriteLine($"status {T("status")}; email {T("email_status")} {T("emailed_at")}; pdf {RunCommands.Text(pdf, "key")} {RunCommands.Text(pdf, "rendered_at")}; synced {T("synced_at")}");
             Console.WriteLine($"stripe customer {T("stripe_customer_id")} invoice {T("stripe_invoice_id")}");
