@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using MimeKit;
@@ -23,9 +24,9 @@ internal static class PdfEmail
 }
 
 /// <summary>
-/// The PDF attachment, written as base64 in one piece. MimeKit's own path streams the content through an encoder
-/// filter and a line-ending filter in 4 KiB steps, each growing its own buffers; for the one large part of every
-/// email that was most of the mailer's CPU per message. The bytes on the wire are the same: base64 in lines of 76
+/// The PDF attachment, base64-encoded once and written as it is. MimeKit's own path streams the content through an
+/// encoder filter and a line-ending filter, each with its own buffers; for the one large part of every email that
+/// was most of the mailer's CPU per message. The bytes on the wire are the same: base64 in lines of 76
 /// characters, each ended by the line ending the writer asks for. <see cref="MimePart.Content"/> still holds the
 /// PDF, so the part reads like any other.
 /// </summary>
@@ -33,9 +34,11 @@ internal sealed class Base64PdfPart : MimePart
 {
     private const int BytesPerLine = 57; // 76 base64 characters
 
+    // Lines per write. The stream below gets about 4 KiB at a time: MailKit's SMTP data filter sizes its output buffer
+    // to the largest write it sees, new for every message, and the mailer should allocate little per email.
+    private const int LinesPerWrite = 52;
+
     private readonly byte[] _pdf;
-    private byte[]? _crlf;
-    private byte[]? _lf;
 
     public Base64PdfPart(byte[] pdf, string fileName) : base("application", "pdf")
     {
@@ -49,33 +52,51 @@ internal sealed class Base64PdfPart : MimePart
     public override void WriteTo(FormatOptions options, Stream stream, bool contentOnly, CancellationToken ct = default)
     {
         if (!contentOnly) Headers.WriteTo(options, stream, ct);
-        stream.Write(Encoded(options));
+        var buffer = ArrayPool<byte>.Shared.Rent(LinesPerWrite * (BytesPerLine / 3 * 4 + 2));
+        try
+        {
+            for (var offset = 0; offset < _pdf.Length; offset += LinesPerWrite * BytesPerLine)
+                stream.Write(buffer, 0, Encode(_pdf, offset, NewLine(options), buffer));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken ct = default)
     {
         if (!contentOnly) await Headers.WriteToAsync(options, stream, ct);
-        await stream.WriteAsync(Encoded(options), ct);
+        var buffer = ArrayPool<byte>.Shared.Rent(LinesPerWrite * (BytesPerLine / 3 * 4 + 2));
+        try
+        {
+            for (var offset = 0; offset < _pdf.Length; offset += LinesPerWrite * BytesPerLine)
+                await stream.WriteAsync(buffer.AsMemory(0, Encode(_pdf, offset, NewLine(options), buffer)), ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    private byte[] Encoded(FormatOptions options) => options.NewLineFormat == NewLineFormat.Unix
-        ? _lf ??= Encode(_pdf, "\n"u8)
-        : _crlf ??= Encode(_pdf, "\r\n"u8);
+    private static ReadOnlySpan<byte> NewLine(FormatOptions options) => options.NewLineFormat == NewLineFormat.Unix ? "\n"u8 : "\r\n"u8;
 
-    /// <summary>Base64 in lines of 76 characters, every line (the last too) ended by <paramref name="newLine"/>.</summary>
-    internal static byte[] Encode(ReadOnlySpan<byte> data, ReadOnlySpan<byte> newLine)
+    /// <summary>
+    /// Up to <see cref="LinesPerWrite"/> lines of base64 from <paramref name="offset"/> on, each line (the last too)
+    /// ended by <paramref name="newLine"/>. Returns the bytes written to <paramref name="output"/>.
+    /// </summary>
+    private static int Encode(byte[] data, int offset, ReadOnlySpan<byte> newLine, byte[] output)
     {
-        var lines = (data.Length + BytesPerLine - 1) / BytesPerLine;
-        var output = new byte[Base64.GetMaxEncodedToUtf8Length(data.Length) + lines * newLine.Length];
         var at = 0;
-        for (var offset = 0; offset < data.Length; offset += BytesPerLine)
+        var end = Math.Min(data.Length, offset + LinesPerWrite * BytesPerLine);
+        for (; offset < end; offset += BytesPerLine)
         {
-            var chunk = data.Slice(offset, Math.Min(BytesPerLine, data.Length - offset));
-            Base64.EncodeToUtf8(chunk, output.AsSpan(at), out _, out var written);
+            var line = data.AsSpan(offset, Math.Min(BytesPerLine, end - offset));
+            Base64.EncodeToUtf8(line, output.AsSpan(at), out _, out var written);
             at += written;
             newLine.CopyTo(output.AsSpan(at));
             at += newLine.Length;
         }
-        return output.Length == at ? output : output[..at];
+        return at;
     }
 }
