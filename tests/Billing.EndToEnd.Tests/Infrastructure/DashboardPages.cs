@@ -53,28 +53,38 @@ public sealed class DashboardPages
     }
 
     /// <summary>
-    /// The newest row of an instrument's table view (newest first; with "only show value updates" each row is a
-    /// change): its column headers and values. Null while the table has no row yet. The view is reached by its tab: a
-    /// table view opened straight from the URL sometimes fails to render in the dashboard.
+    /// The newest row of an instrument's table view (newest first, one row per time slot): its column headers and
+    /// values. Null while the table has no row yet. The view is reached by its tab: a table view opened straight from
+    /// the URL sometimes fails to render in the dashboard.
     /// </summary>
     public async Task<MetricRow?> LatestMetricRowAsync(string resource, string meter, string instrument)
     {
-        await OpenMetricAsync(resource, meter, instrument);
-        await Page.Locator("#tab-Table").ClickAsync();
-        var table = Page.Locator("#tab-Table-panel table");
-        await table.WaitForAsync();
-        var headers = (await table.Locator("thead th").AllInnerTextsAsync()).Select(h => h.Trim()).ToList();
-        var first = table.Locator("tbody tr[role=row]:not([row-state=empty-content]):has(td[role=gridcell])").First;
         try
         {
+            await OpenMetricAsync(resource, meter, instrument);
+            await Page.Locator("#tab-Table").ClickAsync();
+            // Every time slot, not only changes: a value that never changed (a drift count of 0) is a row too.
+            var updatesOnly = Page.Locator(".table-switch fluent-switch");
+            if (await updatesOnly.GetAttributeAsync("checked") == "true")
+            {
+                await updatesOnly.ClickAsync();
+                await Page.Locator(".table-switch fluent-switch:not([checked=true])").WaitForAsync();
+            }
+            // The first table of the panel is the values; the second the filters (a tag and its values per row).
+            var table = Page.Locator("#tab-Table-panel table").First;
+            await table.WaitForAsync();
+            var first = table.Locator("tbody tr[role=row]:not([row-state=empty-content]):has(td[role=gridcell])").First;
             await first.WaitForAsync(new() { Timeout = 10_000 });
+            var headers = (await table.Locator("thead th").AllInnerTextsAsync()).Select(h => h.Trim()).ToList();
+            var cells = (await first.Locator("td[role=gridcell]").AllInnerTextsAsync()).Select(c => c.Trim()).ToList();
+            return new MetricRow(instrument, headers, cells);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
+            // No data yet, or the page's connection broke (the dashboard shows "An unhandled error has occurred"):
+            // the next look loads the page anew.
             return null;
         }
-        var cells = (await first.Locator("td[role=gridcell]").AllInnerTextsAsync()).Select(c => c.Trim()).ToList();
-        return new MetricRow(instrument, headers, cells);
     }
 
     public Task<string> ScreenshotAsync(string fileName) => Browser.ScreenshotAsync(Page, Browser.OutputPath(fileName));
