@@ -107,8 +107,9 @@ if (rounds > 1 || variants.Count > 1)
     List<double> Row(string name, Func<RunResult, double> value, string format)
     {
         var means = labels.Select(l => results.Where(r => r.Label == l).Average(value)).ToList();
-        Console.WriteLine($"  {name,-34}" + string.Join("", means.Select(m => m.ToString(format, System.Globalization.CultureInfo.InvariantCulture).PadLeft(width)))
-            + (ratioName.Length > 0 && means[0] != 0 ? $"{means[1] / means[0],15:P0}" : ""));
+        // NaN: not measured in that variant (the dashboard of a run without export).
+        Console.WriteLine($"  {name,-34}" + string.Join("", means.Select(m => (double.IsNaN(m) ? "-" : m.ToString(format, System.Globalization.CultureInfo.InvariantCulture)).PadLeft(width)))
+            + (ratioName.Length > 0 && means[0] != 0 && !double.IsNaN(means[0]) ? $"{means[1] / means[0],15:P0}" : ""));
         return means;
     }
     var endToEnd = Row("end to end, invoices/s", r => r.EndToEnd, "N1");
@@ -116,10 +117,10 @@ if (rounds > 1 || variants.Count > 1)
     Row("generation → emailed p50, s", r => r.P50, "N1");
     var services = results.SelectMany(r => r.CpuMsPerInvoice.Keys).Distinct().ToList();
     foreach (var service in services)
-        Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice.GetValueOrDefault(service), "N2");
+        Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice.GetValueOrDefault(service, double.NaN), "N2");
     var cpu = Row("all services CPU ms/invoice", r => r.CpuMsPerInvoice.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value), "N2");
     foreach (var service in services)
-        Row($"{service} peak MB", r => r.PeakMb.GetValueOrDefault(service), "N0");
+        Row($"{service} peak MB", r => r.PeakMb.GetValueOrDefault(service, double.NaN), "N0");
     if (ratioName == "on/off")
     {
         var dashboardCpu = results.Where(r => r.Label == labels[1]).Average(r => r.CpuMsPerInvoice.GetValueOrDefault(BenchDashboard.Name));
