@@ -10,7 +10,7 @@ using Billing.Testing.FakeStripe;
 using Dapper;
 
 // Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare]
-//        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N]
+//        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N] [--export off|on|both] [--otlp <endpoint>]
 // Runs the whole pipeline — every service as its own process on the local servers (fresh database and vhost) —
 // over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU (seconds
 // and milliseconds per invoice) and peak memory per service, and the bare limits of the building blocks measured in
@@ -20,20 +20,42 @@ using Dapper;
 // (default 2), and ends with both side by side: the mean of each figure and the ratio this/baseline. On a shared
 // machine absolute figures move between runs; only figures from one run compare. The fake Stripe server speaks only
 // this build's Stripe API version: against a baseline on another version, compare with --stripe off.
+// --export on runs the services exporting traces, metrics and logs over OTLP as the quick start sets them up (the
+// exporters' default intervals) to a dashboard of its own — the quick start's Aspire Dashboard started by
+// deploy/local/dashboard.sh on free ports, its CPU and memory sampled with the services' — or to --otlp <endpoint>
+// (OTEL_EXPORTER_OTLP_HEADERS and _PROTOCOL taken from the environment). --export both alternates runs without and
+// with export on the same accounts for --rounds rounds (default 2) and ends with the cost of exporting.
 var accounts = Arg("--accounts", 20_000);
 var stripe = ArgText("--stripe", "off");
 var skipBare = args.Contains("--skip-bare");
 var baseline = ArgText("--baseline", "") is { Length: > 0 } b ? Path.GetFullPath(b) : null;
-var rounds = Arg("--rounds", baseline is null ? 1 : 2);
+var export = ArgText("--export", "off");
+var otlp = ArgText("--otlp", "");
+var rounds = Arg("--rounds", baseline is null && export != "both" ? 1 : 2);
 if (baseline is not null && !File.Exists(Path.Combine(baseline, "Billing.sln")))
 {
     Console.Error.WriteLine($"--baseline {baseline}: not a checkout of this repository (no Billing.sln)");
     return 2;
 }
+if (export is not ("off" or "on" or "both"))
+{
+    Console.Error.WriteLine($"--export {export}: must be off, on or both");
+    return 2;
+}
+if (otlp.Length > 0 && !(Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) && otlpUri.Scheme is "http" or "https"))
+{
+    Console.Error.WriteLine($"--otlp {otlp}: must be an absolute http or https URL, such as http://127.0.0.1:4317");
+    return 2;
+}
+if (otlp.Length > 0 && export == "off")
+{
+    Console.Error.WriteLine("--otlp needs --export on or both");
+    return 2;
+}
 const string period = "2026-10";
 Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 
-Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, {Environment.ProcessorCount} cores, load {Load()}");
+Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, telemetry export {export}{(otlp.Length > 0 ? $" to {otlp}" : "")}, {Environment.ProcessorCount} cores, load {Load()}");
 
 BareLimits.Result? bare = null;
 if (!skipBare)
@@ -46,41 +68,71 @@ if (!skipBare)
 
 await using var fakeStripe = stripe == "fake" ? await FakeStripeServer.StartNewAsync() : null;
 var builds = baseline is null ? new[] { ("this build", (string?)null) } : new[] { ("baseline", (string?)baseline), ("this build", null) };
+var exports = export switch { "both" => new[] { false, true }, "on" => [true], _ => [false] };
+// Each build with each export setting, interleaved round by round so that a change in the machine's load hits all alike.
+var variants = builds.SelectMany(b => exports.Select(e => (Label: Label(b.Item1, e), Root: b.Item2, Export: e))).ToList();
+string Label(string build, bool on) => (builds.Length, exports.Length) switch
+{
+    (1, 2) => on ? "export on" : "export off",
+    (2, 2) => $"{build}, export {(on ? "on" : "off")}",
+    _ => build,
+};
+await using var dashboard = exports.Contains(true) && otlp.Length == 0 ? await BenchDashboard.StartAsync() : null;
+IReadOnlyDictionary<string, string?> exporter = dashboard?.ExporterSettings ?? new Dictionary<string, string?>
+{
+    ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
+    ["OTEL_EXPORTER_OTLP_PROTOCOL"] = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL"),
+    ["OTEL_EXPORTER_OTLP_HEADERS"] = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS"),
+};
+if (dashboard is not null) Console.WriteLine($"exporting to a dashboard of its own at {dashboard.Url} (OTLP {exporter["OTEL_EXPORTER_OTLP_ENDPOINT"]})");
 var results = new List<RunResult>();
 var failed = false;
 for (var round = 1; round <= rounds; round++)
-    foreach (var (label, root) in builds)
+    foreach (var (label, root, on) in variants)
     {
         Console.WriteLine($"== {label}{(root is null ? "" : $" ({root})")}, round {round} of {rounds}, load {Load()}");
-        var result = await RunPipelineAsync(label, root);
+        var result = await RunPipelineAsync(label, root, on ? exporter : null, on ? dashboard?.Pid : null);
         results.Add(result);
         failed |= result.Status != "completed";
     }
 
-if (rounds > 1 || baseline is not null)
+if (rounds > 1 || variants.Count > 1)
 {
     Console.WriteLine();
     Console.WriteLine($"side by side, mean of {rounds} round(s) each (same benchmark run, same machine):");
-    var labels = builds.Select(x => x.Item1).ToList();
-    Console.WriteLine($"  {"",-34}" + string.Join("", labels.Select(l => $"{l,14}")) + (labels.Count == 2 ? $"{"this/baseline",15}" : ""));
-    void Row(string name, Func<RunResult, double> value, string format)
+    var labels = variants.Select(x => x.Label).ToList();
+    var ratioName = (builds.Length, exports.Length) switch { (1, 2) => "on/off", (2, 1) => "this/baseline", _ => "" };
+    var width = Math.Max(14, labels.Max(l => l.Length) + 2);
+    Console.WriteLine($"  {"",-34}" + string.Join("", labels.Select(l => l.PadLeft(width))) + (ratioName.Length > 0 ? $"{ratioName,15}" : ""));
+    List<double> Row(string name, Func<RunResult, double> value, string format)
     {
         var means = labels.Select(l => results.Where(r => r.Label == l).Average(value)).ToList();
-        Console.WriteLine($"  {name,-34}" + string.Join("", means.Select(m => $"{m.ToString(format, System.Globalization.CultureInfo.InvariantCulture),14}"))
-            + (means.Count == 2 && means[0] != 0 ? $"{means[1] / means[0],15:P0}" : ""));
+        // NaN: not measured in that variant (the dashboard of a run without export).
+        Console.WriteLine($"  {name,-34}" + string.Join("", means.Select(m => (double.IsNaN(m) ? "-" : m.ToString(format, System.Globalization.CultureInfo.InvariantCulture)).PadLeft(width)))
+            + (ratioName.Length > 0 && means[0] != 0 && !double.IsNaN(means[0]) ? $"{means[1] / means[0],15:P0}" : ""));
+        return means;
     }
-    Row("end to end, invoices/s", r => r.EndToEnd, "N1");
+    var endToEnd = Row("end to end, invoices/s", r => r.EndToEnd, "N1");
     foreach (var stage in new[] { "generate", "render", "email", "sync" }) Row($"{stage}, invoices/s", r => r.Rates[stage], "N1");
     Row("generation → emailed p50, s", r => r.P50, "N1");
-    foreach (var service in results[0].CpuMsPerInvoice.Keys)
-        Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice[service], "N2");
-    foreach (var service in results[0].PeakMb.Keys)
-        Row($"{service} peak MB", r => r.PeakMb[service], "N0");
+    var services = results.SelectMany(r => r.CpuMsPerInvoice.Keys).Distinct().ToList();
+    foreach (var service in services)
+        Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice.GetValueOrDefault(service, double.NaN), "N2");
+    var cpu = Row("all services CPU ms/invoice", r => r.CpuMsPerInvoice.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value), "N2");
+    foreach (var service in services)
+        Row($"{service} peak MB", r => r.PeakMb.GetValueOrDefault(service, double.NaN), "N0");
+    if (ratioName == "on/off")
+    {
+        var dashboardCpu = results.Where(r => r.Label == labels[1]).Average(r => r.CpuMsPerInvoice.GetValueOrDefault(BenchDashboard.Name));
+        Console.WriteLine($"cost of exporting telemetry: {1 - endToEnd[1] / endToEnd[0]:P1} fewer invoices/s end to end, "
+            + $"{cpu[1] / cpu[0] - 1:P1} more CPU per invoice in the services"
+            + (dashboard is not null ? $", plus {dashboardCpu:N2} ms/invoice in the dashboard receiving it" : ""));
+    }
 }
 Console.WriteLine($"load average at the end: {Load()}");
 return failed ? 1 : 0;
 
-async Task<RunResult> RunPipelineAsync(string label, string? root)
+async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDictionary<string, string?>? exportTo, int? dashboardPid)
 {
     // The build migrates its own database at start (as in production), then the accounts are seeded.
     await using var db = await TestDatabase.CreateAsync("pipe", migrate: false);
@@ -101,6 +153,8 @@ async Task<RunResult> RunPipelineAsync(string label, string? root)
     };
     // e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.
     if (ArgText("--pg-options", "") is { Length: > 0 } pgOptions) env["Postgres__ConnectionString"] += ";" + pgOptions;
+    if (exportTo is not null)
+        foreach (var (k, v) in exportTo) env[k] = v;
     if (fakeStripe is not null)
     {
         env["Stripe__ApiKey"] = fakeStripe.ApiKey;
@@ -125,6 +179,8 @@ async Task<RunResult> RunPipelineAsync(string label, string? root)
         Console.WriteLine($"seeded {accounts:N0} accounts with 3 metered components each in {seed.Elapsed.TotalSeconds:N1} s");
 
         var samplers = processes.ToDictionary(p => p.Folder, p => new ProcessSampler(p.Process.Pid));
+        // The receiving end's work is part of the cost of exporting (its peak memory is over its whole life).
+        if (dashboardPid is { } pid) samplers[BenchDashboard.Name] = new ProcessSampler(pid);
         foreach (var s in samplers.Values) s.Sample();
         var cpuBefore = samplers.ToDictionary(s => s.Key, s => s.Value.CpuSeconds);
 
@@ -189,7 +245,8 @@ async Task<RunResult> RunPipelineAsync(string label, string? root)
             peak[name] = s.PeakRssBytes / 1048576.0;
             Console.WriteLine($"  {name,-18} {cpu,8:N1} s CPU {cpuMs[name],7:N2} ms/invoice  {peak[name],7:N0} MB");
         }
-        Console.WriteLine($"  {"all services",-18} {cpuMs.Values.Sum() * total / 1000,8:N1} s CPU {cpuMs.Values.Sum(),7:N2} ms/invoice");
+        var servicesMs = cpuMs.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value);
+        Console.WriteLine($"  {"all services",-18} {servicesMs * total / 1000,8:N1} s CPU {servicesMs,7:N2} ms/invoice");
 
         if (bare is not null)
         {

@@ -7,6 +7,7 @@
 #   deploy/local/servers.sh stop     stop everything (by pid file)
 #   deploy/local/servers.sh status   one line per server
 #   deploy/local/servers.sh env      the settings the services read, as `export` lines
+#   deploy/local/servers.sh packages install the missing Debian packages only (`start` does it too); starts nothing
 #
 # Opt-in component, not started by a plain `start`: the trace UI (deploy/local/dashboard.sh, the Aspire Dashboard).
 #   deploy/local/servers.sh start dashboard    restore and start only the dashboard; prints the settings pointing
@@ -42,6 +43,8 @@ ensure_packages() {
   [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
   # CJK glyphs for names like 株式会社; without the font they print as "?".
   [ -d /usr/share/fonts/truetype/droid ] || need+=(fonts-droid-fallback)
+  # The browser of the browser tests (Microsoft.Playwright drives the system's Chromium; it never downloads its own).
+  [ -x /usr/bin/chromium ] || need+=(chromium)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing Debian packages (${need[*]}); run as root or install them"
   log "installing ${need[*]} ..."
@@ -218,6 +221,7 @@ case "${1:-}" in
   stop) "$here/dashboard.sh" stop; stop_rabbitmq; stop_smtp; stop_postgres; log "servers stopped" ;;
   status) rc=0; status || rc=$?; "$here/dashboard.sh" status 2>/dev/null || true; exit $rc ;;
   env) print_env ;;
+  packages) ensure_packages ;;
   restart-rabbitmq) restart_rabbitmq ;;
-  *) echo "usage: $0 start|stop|status|env [dashboard] | restart-rabbitmq" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env [dashboard] | packages | restart-rabbitmq" >&2; exit 2 ;;
 esac

@@ -67,6 +67,7 @@ public sealed class PushInvoiceToStripeConsumer(InvoiceQueries invoices, StripeC
             draft = await stripe.FinalizeInvoiceAsync(draft.Id, StripeIdempotencyKeys.Finalize(id), ct);
         }
         await invoices.SetStripeIdsAsync(id, customer, draft.Id, ct);
+        Billing.Metrics.BillingMetrics.Completed(Stages.Stripe, context.ReceiveContext.ElapsedTime);
     }
 }
 

@@ -5,7 +5,7 @@ namespace Billing.EndToEnd.Tests;
 /// <summary>
 /// The on-call journey with the quick start's trace UI: the Aspire Dashboard started as deploy/local/up.sh starts it,
 /// every service exporting to it, a small run, and the trace of one invoice (its stored trace id) read back from the
-/// dashboard's telemetry API.
+/// dashboard's telemetry API and shown on its trace page in Chromium.
 /// </summary>
 public sealed class When_an_invoice_is_followed_in_the_trace_ui : IAsyncLifetime
 {
@@ -66,7 +66,27 @@ public sealed class When_an_invoice_is_followed_in_the_trace_ui : IAsyncLifetime
         // The quick start's trace link of this invoice is the dashboard's page of this trace.
         var link = dashboard.Settings["BILLING_TRACE_UI_URL"].Replace("{trace_id}", invoice.TraceId, StringComparison.Ordinal);
         Assert.StartsWith(dashboard.Settings["BILLING_DASHBOARD_URL"] + "/", link);
+
+        // And in the browser: signed in with the login link, the trace link shows the invoice's path as span rows of
+        // every service. The screenshot is the one in the README (docs/images/trace.png).
+        await using var browser = await Browser.LaunchAsync();
+        var ui = await DashboardPages.SignInAsync(browser, dashboard);
+        await ui.OpenAsync(link);
+        foreach (var (service, span) in PathSpans)
+        {
+            var row = ui.SpanRow(service, span);
+            await Microsoft.Playwright.Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            Assert.True(await row.IsVisibleAsync(), $"{service}: {span}");
+        }
+        await ui.ScreenshotAsync("trace.png");
     }
+
+    /// <summary>One span of each service on the invoice's path, as the trace page names its row.</summary>
+    private static readonly (string Service, string Span)[] PathSpans =
+    [
+        ("invoice-generator", "compute invoice"), ("invoice-generator", "store invoice"), ("pdf-renderer", "render invoice pdf"),
+        ("mailer", "smtp send"), ("accounting-sync", "sync invoice"),
+    ];
 }
 
 /// <summary>A service whose OTLP endpoint does not answer (the dashboard is down) still processes every invoice.</summary>

@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
 using Billing.EndToEnd.Tests.Infrastructure;
+using Billing.Metrics;
+using Billing.Testing.FakeStripe;
 using Dapper;
 
 namespace Billing.EndToEnd.Tests;
 
 /// <summary>
 /// The whole system exporting over OTLP to a real receiver, one small run through it (one account with an address
-/// that cannot receive mail), and a message put into a dead-letter queue by hand.
+/// that cannot receive mail, every invoice pushed to the fake Stripe), and a message put into a dead-letter queue by hand.
 /// </summary>
 public sealed class MeasuredRun : IAsyncLifetime
 {
@@ -15,6 +17,7 @@ public sealed class MeasuredRun : IAsyncLifetime
 
     public Pipeline Pipeline { get; private set; } = null!;
     public OtlpTraceReceiver Otlp { get; private set; } = null!;
+    public FakeStripeServer Stripe { get; private set; } = null!;
     public Guid RunId { get; private set; }
     public Guid UnreachableAccount { get; private set; }
 
@@ -23,6 +26,10 @@ public sealed class MeasuredRun : IAsyncLifetime
         Otlp = await OtlpTraceReceiver.StartAsync();
         Pipeline = await Pipeline.CreateAsync("e2emetrics");
         foreach (var (k, v) in Otlp.ExporterSettings()) Pipeline.Environment[k] = v;
+        Stripe = await FakeStripeServer.StartNewAsync();
+        Pipeline.Environment["Stripe__ApiKey"] = Stripe.ApiKey;
+        Pipeline.Environment["Stripe__BaseUrl"] = Stripe.BaseUrl;
+        Pipeline.Environment["Stripe__WebhookSecrets"] = Stripe.WebhookSecret;
         Pipeline.StartSmtp();
         await Seed.RunAsync(Pipeline.Db.DataSource, Accounts, Pipeline.Period);
         await using (var conn = await Pipeline.Db.DataSource.OpenConnectionAsync())
@@ -51,6 +58,7 @@ public sealed class MeasuredRun : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Pipeline.DisposeAsync();
+        await Stripe.DisposeAsync();
         await Otlp.DisposeAsync();
     }
 }
@@ -64,6 +72,7 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     [InlineData("render", MeasuredRun.Accounts)]
     [InlineData("sync", MeasuredRun.Accounts)]
     [InlineData("email", MeasuredRun.Accounts - 1)]
+    [InlineData("stripe", MeasuredRun.Accounts)]
     public async Task Does_count_each_invoice_once_per_stage_it_finished(string stage, int expected)
     {
         // Cumulative counters: the latest point of each series is its total; wait until the exports caught up.
@@ -199,4 +208,98 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     }
 
     private static Dictionary<string, string?> Template(string? value) => new() { ["BILLING_TRACE_UI_URL"] = value };
+}
+
+/// <summary>
+/// The monthly run as metrics in the quick start's dashboard: every service exporting to it, a small run, messages
+/// left in an ordinary queue and in a dead-letter queue, and each instrument read back from the dashboard's metrics
+/// page in Chromium (the dashboard's telemetry API has no metrics). The screenshot is the README's
+/// docs/images/metrics.png.
+/// </summary>
+public sealed class When_a_run_is_watched_in_the_dashboard : IAsyncLifetime
+{
+    private const int Accounts = 6;
+    private const string ProbeQueue = "metrics-ui-probe";
+    private const string ProbeDlq = "metrics-ui-probe_error";
+    private static readonly TimeSpan ExportWait = TimeSpan.FromMinutes(2);
+
+    private TraceDashboard dashboard = null!;
+    private Pipeline pipeline = null!;
+
+    public async Task InitializeAsync()
+    {
+        dashboard = await TraceDashboard.StartAsync();
+        pipeline = await Pipeline.CreateAsync("e2emetricsui");
+        foreach (var (k, v) in dashboard.ExporterSettings()) pipeline.Environment[k] = v;
+        pipeline.StartSmtp();
+        await Seed.RunAsync(pipeline.Db.DataSource, Accounts, Pipeline.Period);
+        await pipeline.StartAllAsync(new Dictionary<string, IDictionary<string, string?>>
+        {
+            ["accounting-sync"] = new Dictionary<string, string?> { ["Reconcile__RunOnStart"] = "true" },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await pipeline.DisposeAsync();
+        await dashboard.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Does_show_invoices_per_stage_stage_latency_queue_depths_and_drifts_with_their_values()
+    {
+        var (exit, output) = await pipeline.CliAsync(TimeSpan.FromMinutes(10), "run", "start", "--period", Pipeline.Period, "--watch");
+        Assert.True(exit == 0, $"billing run start --watch exited {exit}:\n{output}\n{pipeline.Logs()}");
+        var runId = await pipeline.RunIdAsync();
+        await pipeline.WaitCompletedAsync(runId);
+        Assert.Equal(Accounts, (await pipeline.InvoicesAsync(runId)).Count);
+
+        using var management = TestVhost.Management();
+        var vhost = Uri.EscapeDataString(pipeline.Vhost.Name);
+        foreach (var (queue, count) in new[] { (ProbeQueue, 3), (ProbeDlq, 2) })
+        {
+            (await management.PutAsJsonAsync($"api/queues/{vhost}/{queue}", new { durable = true })).EnsureSuccessStatusCode();
+            for (var i = 0; i < count; i++)
+                (await management.PostAsJsonAsync($"api/exchanges/{vhost}/amq.default/publish", new
+                {
+                    properties = new { }, routing_key = queue, payload = $"probe {i}", payload_encoding = "string",
+                })).EnsureSuccessStatusCode();
+        }
+
+        await using var browser = await Browser.LaunchAsync();
+        var ui = await DashboardPages.SignInAsync(browser, dashboard);
+        async Task<MetricRow> Latest(string resource, string meter, string instrument, Func<MetricRow, bool> until) =>
+            (await Eventually.Until(() => ui.LatestMetricRowAsync(resource, meter, instrument), r => r is not null && until(r), ExportWait))!;
+
+        // Invoices per stage: each stage's service counts its invoices (a cumulative counter; its rate is invoices/s).
+        foreach (var (service, stage) in new[] { ("invoice-generator", "generate"), ("pdf-renderer", "render"), ("mailer", "email"), ("accounting-sync", "sync") })
+        {
+            var processed = await Latest(service, BillingMetrics.PipelineMeter, BillingMetrics.InvoicesProcessed, r => r.Value() >= Accounts);
+            Assert.True(processed.Value() == Accounts, $"{stage}: {processed}");
+
+            // Stage latency: a histogram, shown as percentiles in seconds.
+            var latency = await Latest(service, BillingMetrics.PipelineMeter, BillingMetrics.StageDuration, r => r.Headers.Count >= 4);
+            var (p50, p99) = (latency.Value("P50"), latency.Value("P99"));
+            Assert.True(p50 > 0 && p50 <= p99 && p99 <= 60, $"{stage}: {latency}");
+        }
+
+        // Queue depths, gauged by redrive over every queue of the vhost: drained but for the probes.
+        var depth = await Latest("redrive", BillingMetrics.QueuesMeter, BillingMetrics.QueueDepth, r => r.Value() == 3);
+        Assert.Equal(3, depth.Value());
+        var dlq = await Latest("redrive", BillingMetrics.QueuesMeter, BillingMetrics.DlqDepth, r => r.Value() == 2);
+        Assert.Equal(2, dlq.Value());
+
+        // The drift count of the last reconciliation (at start), as stored.
+        await using (var conn = await pipeline.Db.DataSource.OpenConnectionAsync())
+        {
+            var stored = await conn.ExecuteScalarAsync<int>("select drift_count from reconciliation_runs order by started_at desc limit 1");
+            var drifts = await Latest("accounting-sync", BillingMetrics.PipelineMeter, BillingMetrics.ReconciliationDrifts, _ => true);
+            Assert.Equal(stored, drifts.Value());
+        }
+
+        // The picture: the generator's invoices over the run, as a graph.
+        await ui.OpenMetricAsync("invoice-generator", BillingMetrics.PipelineMeter, BillingMetrics.InvoicesProcessed);
+        await ui.Page.Locator("#tab-Graph-panel .js-plotly-plot svg.main-svg").First.WaitForAsync();
+        await ui.ScreenshotAsync("metrics.png");
+    }
 }
