@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Billing.AdminApi.Auth;
+using Billing.Api.Contracts;
 
 namespace Billing.AdminApi.Endpoints;
 
@@ -15,11 +16,7 @@ public static class AdminEndpoints
         var write = app.MapGroup("").RequireAuthorization(Policies.Write).AddEndpointFilter(RequestProblems.NameFieldsAsync)
             .WithMetadata(JsonBodyMetadata.Instance);
 
-        read.MapGet("/api/whoami", (ClaimsPrincipal user) => new
-        {
-            name = user.Identity?.Name,
-            role = user.FindFirstValue(ClaimTypes.Role),
-        });
+        read.MapGet("/api/whoami", (ClaimsPrincipal user) => TypedResults.Ok(new WhoAmI(user.Identity?.Name, user.FindFirstValue(ClaimTypes.Role))));
         MapFeatures(read, write);
     }
 

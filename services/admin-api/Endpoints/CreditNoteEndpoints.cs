@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Catalogue.Json;
 using Billing.Invoicing;
 using Billing.Invoicing.CreditNotes;
@@ -43,7 +44,7 @@ public static class CreditNoteEndpoints
         {
             var note = await new CreditNoteStore(db).IssueAsync(creditNoteId, invoiceId, request, user.Identity?.Name,
                 Activity.Current?.TraceId.ToHexString(), time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Created($"/api/credit-notes/{note.Id}", Json(note, lines: null));
+            return Results.Created($"/api/credit-notes/{note.Id}", note.ToResponse(lines: null));
         }
         catch (DocumentNotFoundException e)
         {
@@ -71,15 +72,7 @@ public static class CreditNoteEndpoints
         try
         {
             var voided = await new CreditNoteStore(db).VoidAsync(invoiceId, user.Identity?.Name, time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Ok(new
-            {
-                invoice_id = voided.InvoiceId,
-                number = voided.Number,
-                status = "void",
-                voided_at = voided.VoidedAt,
-                total_minor = voided.TotalMinor,
-                currency = voided.Currency,
-            });
+            return Results.Ok(new InvoiceVoidedResponse(voided.InvoiceId, voided.Number, "void", voided.VoidedAt, voided.TotalMinor, voided.Currency));
         }
         catch (DocumentNotFoundException e)
         {
@@ -96,7 +89,7 @@ public static class CreditNoteEndpoints
         if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
         var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
         if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
-        return Results.Ok(Json(found.Value.CreditNote, found.Value.Lines));
+        return Results.Ok(found.Value.CreditNote.ToResponse(found.Value.Lines));
     }
 
     private static async Task<IResult> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
@@ -112,66 +105,6 @@ public static class CreditNoteEndpoints
             return Results.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
         return Results.File(pdf, "application/pdf", $"{note.Number}.pdf");
     }
-
-    /// <summary>The credit notes of an invoice as GET /api/invoices/{id} shows them.</summary>
-    public static object Summary(IReadOnlyList<CreditNoteRow> notes, long invoiceTotalMinor, string currency)
-    {
-        var credited = notes.Sum(n => n.TotalMinor);
-        return new
-        {
-            credited_total_minor = credited,
-            remaining_minor = invoiceTotalMinor - credited,
-            credited_total = MoneyText.Format(credited, currency),
-            remaining = MoneyText.Format(invoiceTotalMinor - credited, currency),
-            credit_notes = notes.Select(n => new
-            {
-                id = n.Id,
-                number = n.Number,
-                reason = n.Reason,
-                issued_at = n.IssuedAt,
-                subtotal_minor = n.SubtotalMinor,
-                tax_minor = n.TaxMinor,
-                total_minor = n.TotalMinor,
-                email_status = n.EmailStatus,
-                synced_at = n.SyncedAt,
-            }),
-        };
-    }
-
-    private static object Json(CreditNoteRow n, IReadOnlyList<CreditNoteLineRow>? lines) => new
-    {
-        id = n.Id,
-        invoice_id = n.InvoiceId,
-        invoice_number = n.InvoiceNumber,
-        account_id = n.AccountId,
-        issuer = n.Issuer,
-        number = n.Number,
-        reason = n.Reason,
-        memo = n.Memo,
-        currency = n.Currency.Trim(),
-        subtotal_minor = n.SubtotalMinor,
-        tax_rate = n.TaxRate,
-        tax_minor = n.TaxMinor,
-        total_minor = n.TotalMinor,
-        total = MoneyText.Format(n.TotalMinor, n.Currency),
-        issued_at = n.IssuedAt,
-        requested_by = n.RequestedBy,
-        email_status = n.EmailStatus,
-        emailed_at = n.EmailedAt,
-        pdf = new { key = n.PdfKey, sha256 = n.PdfSha256, size = n.PdfSize, rendered_at = n.PdfRenderedAt },
-        journal_entry_id = n.JournalEntryId,
-        synced_at = n.SyncedAt,
-        stripe_credit_note_id = n.StripeCreditNoteId,
-        trace_id = n.TraceId,
-        lines = lines?.Select(l => new
-        {
-            line_no = l.LineNo,
-            description = l.Description,
-            quantity = DecimalText.Format(l.Quantity),
-            unit_price = DecimalText.Format(l.UnitPrice),
-            amount_minor = l.AmountMinor,
-        }),
-    };
 
     /// <summary>The request body, or the problems by field. Decimals are strings ("12.50"); JSON numbers are accepted too.</summary>
     internal static async Task<(CreditNoteRequest? Request, Dictionary<string, string[]> Errors)> ParseAsync(HttpRequest http, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Billing.Accounting;
+using Billing.Api.Contracts;
 using Billing.Ledger;
 
 namespace Billing.AdminApi.Endpoints;
@@ -26,15 +27,17 @@ public static class LedgerEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["detail"] = ["must be true or false"] });
 
         var report = await reconcile.RunAsync(ct);
-        if (!withDetail)
-            return Results.Ok(new
-            {
-                report.Status, report.AccountsChecked, report.InvoicesChecked, report.DriftCount, StripeChecked = reconcile.ChecksStripe,
-            });
-        return Results.Ok(new
+        return Results.Ok(new ReconcileResponse
         {
-            report.Status, report.AccountsChecked, report.InvoicesChecked, report.DriftCount, StripeChecked = reconcile.ChecksStripe,
-            report.Drifts, AcceptableDifferences = report.Acceptable,
+            Status = report.Status,
+            AccountsChecked = report.AccountsChecked,
+            InvoicesChecked = report.InvoicesChecked,
+            DriftCount = report.DriftCount,
+            StripeChecked = reconcile.ChecksStripe,
+            Drifts = withDetail ? report.Drifts.Select(d => new ReconcileDrift(d.Kind, d.InvoiceId, d.AccountId, d.Expected, d.Actual, d.Detail)).ToList() : null,
+            AcceptableDifferences = withDetail
+                ? report.Acceptable.Select(a => new Billing.Api.Contracts.AcceptableDifference(a.Source, a.InvoiceId, a.AccountId, a.Expected, a.Actual, a.Difference)).ToList()
+                : null,
         });
     }
 

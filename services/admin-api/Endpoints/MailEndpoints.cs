@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Mail;
 using MassTransit;
@@ -30,7 +31,7 @@ public static class MailEndpoints
         var store = new EmailSuppressionStore(db);
         var rows = await store.ListAsync(take, skip, ct);
         var total = await store.CountAsync(ct);
-        return Results.Ok(new { suppressions = rows, count = rows.Count, total, offset = skip, next_offset = Paging.Next(skip, rows.Count, total) });
+        return Results.Ok(new SuppressionPage(rows.Select(r => r.ToResponse()).ToList(), rows.Count, total, skip, Paging.Next(skip, rows.Count, total)));
     }
 
     private static async Task<IResult> AddSuppressionAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
@@ -49,8 +50,8 @@ public static class MailEndpoints
 
         var (suppression, created) = await new EmailSuppressionStore(db).AddAsync(email!, reason!, note, ct);
         return created
-            ? Results.Created($"/api/suppressions/{Uri.EscapeDataString(suppression.Email)}", suppression)
-            : Results.Ok(suppression);
+            ? Results.Created($"/api/suppressions/{Uri.EscapeDataString(suppression.Email)}", suppression.ToResponse())
+            : Results.Ok(suppression.ToResponse());
     }
 
     private static async Task<IResult> RemoveSuppressionAsync(string email, NpgsqlDataSource db, CancellationToken ct)
@@ -78,7 +79,7 @@ public static class MailEndpoints
 
         // Published: only the mailer consumes it, and its queue is bound whatever the endpoint is called.
         await bus.Publish(new ResendInvoiceEmail(requestId, invoiceId.Value, user.Identity?.Name ?? "unknown"), ct);
-        return Results.Accepted($"/api/invoices/{invoiceId}/deliveries", new { request_id = requestId, invoice_id = invoiceId, status = "accepted" });
+        return Results.Accepted($"/api/invoices/{invoiceId}/deliveries", new ResendAccepted(requestId, invoiceId.Value, "accepted"));
     }
 
     private static async Task<IResult> ListDeliveriesAsync(string id, NpgsqlDataSource db, CancellationToken ct)
@@ -88,7 +89,7 @@ public static class MailEndpoints
         if (await queries.EmailStatusAsync(invoiceId, ct) is not { } status)
             return Results.Problem(statusCode: 404, title: $"invoice {invoiceId} does not exist");
         var deliveries = await queries.ListAsync(invoiceId, ct);
-        return Results.Ok(new { invoice_id = invoiceId, email_status = status.Status, emailed_at = status.EmailedAt, deliveries });
+        return Results.Ok(new DeliveryList(invoiceId, status.Status, status.EmailedAt, deliveries.Select(d => d.ToResponse()).ToList()));
     }
 
     private static IResult Invalid(string field, string message) =>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Pdf;
 using Dapper;
@@ -48,7 +49,7 @@ public static class PdfEndpoints
         if (invoice is null) return NotFound(invoiceId);
         // Published, not sent to a queue address: the renderer's quorum queue is bound to the message type.
         await bus.Publish(new RenderInvoicePdf(invoiceId, $"{reason} (by {user.Identity?.Name})"), ct);
-        return Results.Accepted($"/api/invoices/{invoiceId}/pdf", new { invoice_id = invoiceId, number = invoice.Number, status = "queued" });
+        return Results.Accepted($"/api/invoices/{invoiceId}/pdf", new RenderPdfQueued(invoiceId, invoice.Number, "queued"));
     }
 
     private static async Task<IResult> DownloadAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)

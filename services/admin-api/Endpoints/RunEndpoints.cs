@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Claims;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
@@ -8,8 +9,6 @@ using MassTransit;
 using Npgsql;
 
 namespace Billing.AdminApi.Endpoints;
-
-public sealed record StartRunRequest(string? Period);
 
 /// <summary>The monthly run: start, progress per stage, failed requests and their retry.</summary>
 public static class RunEndpoints
@@ -64,7 +63,7 @@ public static class RunEndpoints
             await runs.DeleteUnstartedAsync(id, CancellationToken.None);
             throw;
         }
-        return Results.Accepted($"/api/runs/{id}", new { run_id = id });
+        return Results.Accepted($"/api/runs/{id}", new RunAccepted(id));
     }
 
     /// <summary>What a run of the period would issue now, computed as the generator computes it; writes nothing.</summary>
@@ -72,36 +71,19 @@ public static class RunEndpoints
     {
         if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
         var p = await preview.PreviewAsync(period, PreviewFailuresListed, ct);
-        return Results.Ok(new
-        {
-            period = p.Period,
-            billable_accounts = p.BillableAccounts,
-            invoices = p.Invoices,
-            already_invoiced = p.AlreadyInvoiced,
-            skipped = p.Skipped,
-            failing = new
-            {
-                accounts = p.FailingAccounts,
-                by_reason = p.FailingByReason,
-                listed = p.Failures.Select(f => new { account_id = f.AccountId, reason = f.Reason, detail = f.Detail }),
-                truncated = p.FailingAccounts > p.Failures.Count,
-            },
-            totals = p.Totals.Select(t => new
-            {
-                currency = t.Currency,
-                invoices = t.Invoices,
-                total_minor = t.TotalMinor,
-                total = Major(t.TotalMinor, t.Currency),
-                previous_invoices = t.PreviousInvoices,
-                previous_total_minor = t.PreviousTotalMinor,
-                change_minor = t.TotalMinor - t.PreviousTotalMinor,
-                change_percent = t.PreviousTotalMinor is > 0 and var before
+        return Results.Ok(new RunPreviewResponse(
+            p.Period, p.BillableAccounts, p.Invoices, p.AlreadyInvoiced, p.Skipped,
+            new PreviewFailing(p.FailingAccounts, p.FailingByReason,
+                p.Failures.Select(f => new Billing.Api.Contracts.PreviewFailure(f.AccountId, f.Reason, f.Detail)).ToList(),
+                p.FailingAccounts > p.Failures.Count),
+            p.Totals.Select(t => new PreviewTotal(
+                t.Currency, t.Invoices, t.TotalMinor, Major(t.TotalMinor, t.Currency), t.PreviousInvoices, t.PreviousTotalMinor,
+                t.TotalMinor - t.PreviousTotalMinor,
+                t.PreviousTotalMinor is > 0 and var before
                     ? Math.Round((t.TotalMinor - before) * 100m / before, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
-                    : null,
-            }),
-            previous = new { period = p.PreviousPeriod, run_id = p.PreviousRunId },
-            elapsed_ms = (long)p.Elapsed.TotalMilliseconds,
-        });
+                    : null)).ToList(),
+            new PreviousRunRef(p.PreviousPeriod, p.PreviousRunId),
+            (long)p.Elapsed.TotalMilliseconds));
     }
 
     private static string Major(long minor, string currency) => MoneyText.Plain(minor, currency);
@@ -114,7 +96,7 @@ public static class RunEndpoints
         var (take, skip) = Paging.Parse(limit, offset, 100, 1000, problems);
         if (problems.Count > 0) return Results.ValidationProblem(problems);
         var (runs, total) = await new RunStore(db).ListAsync(period, take, skip, ct);
-        return Results.Ok(new { count = runs.Count, total, offset = skip, next_offset = Paging.Next(skip, runs.Count, total), runs = runs.Select(RunJson) });
+        return Results.Ok(new RunPage(runs.Count, total, skip, Paging.Next(skip, runs.Count, total), runs.Select(r => r.ToResponse()).ToList()));
     }
 
     /// <summary>
@@ -149,60 +131,22 @@ public static class RunEndpoints
         if (verdict.Status != p.Run.Status)
             summary = $"{p.Run.Status} (as last decided); now: {verdict.Summary}";
         if (deadLetterError is not null) summary += $" — {deadLetterError}";
-        return Results.Ok(new
-        {
-            run = RunJson(p.Run),
+        return Results.Ok(new RunStatusResponse(
+            p.Run.ToResponse(),
             summary,
-            attention = verdict.Attention.Select(a => new { kind = a.Kind, stage = a.Stage, count = a.Count, queue = a.Queue, reason = a.Reason, command = a.Command }),
-            next = verdict.Attention.Select(a => a.Command).Distinct().ToList(),
-            failed_by_stage = byStage.GroupBy(f => f.Stage).ToDictionary(g => g.Key, g => g.Sum(f => f.Count)),
-            dead_letters = letters is null ? null : new
-            {
-                total = letters.Total,
-                pending = letters.Pending,
-                superseded = letters.Superseded,
-                truncated = letters.Truncated,
-                queues = letters.Queues.Select(q => new
-                {
-                    queue = q.Queue,
-                    source_queue = q.SourceQueue,
-                    message_type = q.MessageType,
-                    stage = q.Stage,
-                    messages = q.Messages,
-                    pending = q.Pending,
-                    superseded = q.Superseded,
-                }),
-            },
-            history = history.Select(h => new { from = h.FromStatus, to = h.ToStatus, reason = h.Reason, at = h.ChangedAt }),
-            counts = new
-            {
-                accounts = p.Accounts,
-                generated = p.Generated,
-                rendered = p.Rendered,
-                emailed = p.Emailed,
-                synced = p.Synced,
-                pushed_to_stripe = p.PushedToStripe,
-                skipped = p.Skipped,
-                failed = p.Failed,
-                not_issued = p.NotIssued,
-            },
-            invoices_per_second = p.InvoicesPerSecond,
-            eta_seconds = p.EtaSeconds,
-            totals = p.Totals.Select(t => new { currency = t.Currency, invoices = t.Invoices, total_minor = t.TotalMinor }),
-            failures = failures?.Select(f => new
-            {
-                id = f.Id,
-                account_id = f.AccountId,
-                invoice_id = f.InvoiceId,
-                stage = f.Stage,
-                message_type = f.MessageType,
-                queue = f.InputQueue,
-                exception_type = f.ExceptionType,
-                reason = f.Reason,
-                trace_id = f.TraceId,
-                failed_at = f.FailedAt,
-            }),
-        });
+            verdict.Attention.Select(a => new RunAttention(a.Kind, a.Stage, a.Count, a.Queue, a.Reason, a.Command)).ToList(),
+            verdict.Attention.Select(a => a.Command).Distinct().ToList(),
+            byStage.GroupBy(f => f.Stage).ToDictionary(g => g.Key, g => g.Sum(f => f.Count)),
+            letters is null ? null : new RunDeadLetterSummary(letters.Total, letters.Pending, letters.Superseded, letters.Truncated,
+                letters.Queues.Select(q => new Billing.Api.Contracts.RunDeadLetterQueue(
+                    q.Queue, q.SourceQueue, q.MessageType, q.Stage, q.Messages, q.Pending, q.Superseded)).ToList()),
+            history.Select(h => new Billing.Api.Contracts.RunStatusChange(h.FromStatus, h.ToStatus, h.Reason, h.ChangedAt)).ToList(),
+            new RunCounts(p.Accounts, p.Generated, p.Rendered, p.Emailed, p.Synced, p.PushedToStripe, p.Skipped, p.Failed, p.NotIssued),
+            p.InvoicesPerSecond,
+            p.EtaSeconds,
+            p.Totals.Select(t => new RunTotal(t.Currency, t.Invoices, t.TotalMinor)).ToList(),
+            failures?.Select(f => new RunFailure(f.Id, f.AccountId, f.InvoiceId, f.Stage, f.MessageType, f.InputQueue, f.ExceptionType,
+                f.Reason, f.TraceId, f.FailedAt)).ToList()));
     }
 
     /// <summary>
@@ -218,7 +162,7 @@ public static class RunEndpoints
             CancelOutcome.AlreadyOver => Results.Problem(statusCode: 409, title: run!.Status == RunStatus.Completed
                 ? $"run {id} is already completed; nothing to cancel"
                 : $"run {id} is already {run.Status}"),
-            _ => Results.Accepted($"/api/runs/{id}", new { run_id = id, status = run!.Status, cancelled_at = run.CancelledAt }),
+            _ => Results.Accepted($"/api/runs/{id}", new RunCancelAccepted(id, run!.Status, run.CancelledAt)),
         };
     }
 
@@ -235,7 +179,7 @@ public static class RunEndpoints
             await RetryAsync(f, publish, send, user.Identity?.Name ?? "operator", ct);
             byStage[f.Stage] = byStage.GetValueOrDefault(f.Stage) + 1;
         }
-        return Results.Accepted($"/api/runs/{id}", new { run_id = id, retried = failures.Count, by_stage = byStage });
+        return Results.Accepted($"/api/runs/{id}", new RetryAccepted(id, failures.Count, byStage));
     }
 
     private static async Task RetryAsync(FailureRow f, IPublishEndpoint publish, ISendEndpointProvider send, string user, CancellationToken ct)
@@ -267,21 +211,6 @@ public static class RunEndpoints
                 break;
         }
     }
-
-    private static object RunJson(RunRow r) => new
-    {
-        id = r.Id,
-        period = r.Period,
-        status = r.Status,
-        accounts = r.Accounts,
-        requested_by = r.RequestedBy,
-        trace_id = r.TraceId,
-        started_at = r.StartedAt,
-        fanned_out_at = r.FannedOutAt,
-        completed_at = r.CompletedAt,
-        cancelled_at = r.CancelledAt,
-        cancelled_by = r.CancelledBy,
-    };
 
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Billing.Accounting;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Stripe;
 using MassTransit;
@@ -57,7 +58,7 @@ public static class StripeWebhookEndpoints
 
         var receipt = await events.ReceiveAsync(evt.Id, evt.Type, payload, Activity.Current?.TraceId.ToString(), ct);
         if (receipt == StripeEventReceipt.Duplicate)
-            return Results.Ok(new { id = evt.Id, outcome = "duplicate" });
+            return Results.Ok(new StripeWebhookAck(evt.Id, "duplicate", null));
 
         var translation = await translator.TranslateAsync(evt, ct);
         foreach (var message in translation.Messages)
@@ -69,7 +70,7 @@ public static class StripeWebhookEndpoints
                 translation.InvoiceId, null, null, Activity.Current?.TraceId.ToString(), evt.Id, payload, time.GetUtcNow()), ct);
         }
         await events.CompleteAsync(evt.Id, translation.Outcome, translation.Reason, ct);
-        return Results.Ok(new { id = evt.Id, outcome = translation.Outcome, reason = translation.Reason });
+        return Results.Ok(new StripeWebhookAck(evt.Id, translation.Outcome, translation.Reason));
     }
 
     // Nothing is stored for a request that fails verification: anyone can post here.
