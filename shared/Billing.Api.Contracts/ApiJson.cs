@@ -45,3 +45,21 @@ public sealed class DecimalStringConverter : JsonConverter<decimal>
     public static bool TryParse(string? text, out decimal value) =>
         decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
 }
+
+/// <summary>A price of a plan written as a JSON string exactly as it was given, its scale kept ("12.50" stays "12.50");
+/// read from such a string or from a JSON number.</summary>
+public sealed class ExactDecimalStringConverter : JsonConverter<decimal?>
+{
+    public override decimal? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out var number)) return number;
+        if (reader.TokenType == JsonTokenType.String && DecimalStringConverter.TryParse(reader.GetString(), out var parsed)) return parsed;
+        throw new JsonException("expected a decimal written as a string such as \"12.50\"");
+    }
+
+    public override void Write(Utf8JsonWriter writer, decimal? value, JsonSerializerOptions options)
+    {
+        if (value is { } v) writer.WriteStringValue(v.ToString(CultureInfo.InvariantCulture));
+        else writer.WriteNullValue();
+    }
+}

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Billing.Api.Contracts;
 
-/// <summary>A price plan: a monthly base fee and metered components.</summary>
+/// <summary>A price plan: a monthly base fee and metered components, whose prices read back exactly as given.</summary>
 public sealed record PlanResponse(
     Guid Id, string Code, string Name, string Currency, long BaseFeeMinor, IReadOnlyList<PlanComponent> Components, DateTime CreatedAt);
 
@@ -17,27 +17,33 @@ public sealed record PlanComponent
     public string? Model { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? UnitPrice { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<PlanPriceTier>? Tiers { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? PackageSize { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? PackagePrice { get; init; }
 }
 
 /// <summary>A tier of a graduated or volume component; <c>up_to</c> null is the open last tier.</summary>
 public sealed record PlanPriceTier
 {
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? UpTo { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? UnitPrice { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ExactDecimalStringConverter))]
     public decimal? FlatFee { get; init; }
 }
 

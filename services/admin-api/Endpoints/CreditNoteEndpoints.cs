@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
@@ -25,30 +26,35 @@ public static class CreditNoteEndpoints
     private static readonly HashSet<string> Fields = ["reason", "memo", "lines", "amount", "amount_minor"];
     private static readonly HashSet<string> LineFields = ["description", "quantity", "unit_price"];
 
-    public static void MapCreditNotes(this RouteGroupBuilder read, RouteGroupBuilder write)
+    public static void MapCreditNoteEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        write.MapPost("/api/invoices/{id}/credit-notes", IssueAsync);
-        write.MapPost("/api/invoices/{id}/void", VoidAsync);
-        read.MapGet("/api/credit-notes/{id}", GetAsync);
-        read.MapGet("/api/credit-notes/{id}/pdf", PdfAsync);
+        var r = read.MapGroup("").WithTags("Credit notes");
+        var w = write.MapGroup("").WithTags("Credit notes");
+        w.MapPost("/api/invoices/{id}/credit-notes", IssueAsync).Body<IssueCreditNoteRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Credit part or all of an issued invoice");
+        w.MapPost("/api/invoices/{id}/void", VoidAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Void an unpaid invoice");
+        r.MapGet("/api/credit-notes/{id}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credit note with its lines");
+        r.MapGet("/api/credit-notes/{id}/pdf", PdfAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The credit note as PDF");
     }
 
-    private static async Task<IResult> IssueAsync(string id, HttpRequest http, NpgsqlDataSource db, IPublishEndpoint bus,
+    private static async Task<Results<Created<CreditNoteResponse>, ValidationProblem, ProblemHttpResult>> IssueAsync(string id, HttpRequest http, NpgsqlDataSource db, IPublishEndpoint bus,
         TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
         var (request, errors) = await ParseAsync(http, ct);
-        if (request is null) return Results.ValidationProblem(errors);
+        if (request is null) return TypedResults.ValidationProblem(errors);
         var creditNoteId = Guid.CreateVersion7();
         try
         {
             var note = await new CreditNoteStore(db).IssueAsync(creditNoteId, invoiceId, request, user.Identity?.Name,
                 Activity.Current?.TraceId.ToHexString(), time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Created($"/api/credit-notes/{note.Id}", note.ToResponse(lines: null));
+            return TypedResults.Created($"/api/credit-notes/{note.Id}", note.ToResponse(lines: null));
         }
         catch (DocumentNotFoundException e)
         {
-            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+            return TypedResults.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
         }
         catch (InvoiceConflictException e)
         {
@@ -60,23 +66,23 @@ public static class CreditNoteEndpoints
         }
         catch (DomainValidationException e)
         {
-            return Results.ValidationProblem(e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()));
+            return TypedResults.ValidationProblem(e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()));
         }
     }
 
     /// <summary>Voiding twice answers 409 (already void): a void is a decision made once, not a state to set again.</summary>
-    private static async Task<IResult> VoidAsync(string id, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
+    private static async Task<Results<Ok<InvoiceVoidedResponse>, ValidationProblem, ProblemHttpResult>> VoidAsync(string id, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
         ClaimsPrincipal user, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
         try
         {
             var voided = await new CreditNoteStore(db).VoidAsync(invoiceId, user.Identity?.Name, time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Ok(new InvoiceVoidedResponse(voided.InvoiceId, voided.Number, "void", voided.VoidedAt, voided.TotalMinor, voided.Currency));
+            return TypedResults.Ok(new InvoiceVoidedResponse(voided.InvoiceId, voided.Number, "void", voided.VoidedAt, voided.TotalMinor, voided.Currency));
         }
         catch (DocumentNotFoundException e)
         {
-            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+            return TypedResults.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
         }
         catch (InvoiceConflictException e)
         {
@@ -84,26 +90,26 @@ public static class CreditNoteEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<CreditNoteResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(string id, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
         var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
-        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
-        return Results.Ok(found.Value.CreditNote.ToResponse(found.Value.Lines));
+        if (found is null) return TypedResults.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        return TypedResults.Ok(found.Value.CreditNote.ToResponse(found.Value.Lines));
     }
 
-    private static async Task<IResult> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
         var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
-        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        if (found is null) return TypedResults.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
         var note = found.Value.CreditNote;
         if (note.PdfKey is null)
-            return Results.Problem(statusCode: 404, title: "PDF not rendered yet", detail: $"credit note {note.Number} has no PDF yet");
+            return TypedResults.Problem(statusCode: 404, title: "PDF not rendered yet", detail: $"credit note {note.Number} has no PDF yet");
         var pdf = await storage.GetAsync(note.PdfKey, ct);
         if (pdf is null)
-            return Results.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
-        return Results.File(pdf, "application/pdf", $"{note.Number}.pdf");
+            return TypedResults.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
+        return TypedResults.File(pdf, "application/pdf", $"{note.Number}.pdf");
     }
 
     /// <summary>The request body, or the problems by field. Decimals are strings ("12.50"); JSON numbers are accepted too.</summary>
@@ -210,13 +216,13 @@ public static class CreditNoteEndpoints
 
     private static string Shown(JsonElement v) => v.ValueKind == JsonValueKind.String ? $"'{v.GetString()}'" : v.GetRawText();
 
-    private static IResult Invalid(string field, string problem) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+    private static ValidationProblem Invalid(string field, string problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
 
-    private static IResult Conflict(string field, string message, Dictionary<string, object?>? extra = null)
+    private static ProblemHttpResult Conflict(string field, string message, Dictionary<string, object?>? extra = null)
     {
         var extensions = extra ?? [];
         extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
-        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicts with the invoice's current state", detail: message, extensions: extensions);
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicts with the invoice's current state", detail: message, extensions: extensions);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text;
 using System.Text.Json;
 using Billing.Accounting;
@@ -11,23 +12,25 @@ public static class LedgerEndpoints
 {
     static readonly string[] Formats = ["csv", "json", "summary"];
 
-    public static RouteGroupBuilder MapLedger(this RouteGroupBuilder read)
+    public static void MapLedgerEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        read.MapGet("/admin/reconcile", ReconcileAsync);
-        read.MapGet("/api/ledger/export", ExportAsync);
-        return read;
+        var r = read.MapGroup("").WithTags("Ledger");
+        r.MapGet("/admin/reconcile", ReconcileAsync).WithSummary("Compare the ledger with the invoices (and Stripe when configured)");
+        r.MapGet("/api/ledger/export", ExportAsync)
+            .Produces<string>(StatusCodes.Status200OK, "text/csv", "application/json")
+            .WithSummary("The journal entries posted in a month: csv, json, or a month-end summary (json)");
     }
 
-    static async Task<IResult> ReconcileAsync(string? detail, ReconcileService reconcile, CancellationToken ct)
+    static async Task<Results<Ok<ReconcileResponse>, ValidationProblem>> ReconcileAsync(string? detail, ReconcileService reconcile, CancellationToken ct)
     {
         bool withDetail;
         if (detail is null)
             withDetail = false;
         else if (!bool.TryParse(detail, out withDetail))
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["detail"] = ["must be true or false"] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["detail"] = ["must be true or false"] });
 
         var report = await reconcile.RunAsync(ct);
-        return Results.Ok(new ReconcileResponse
+        return TypedResults.Ok(new ReconcileResponse
         {
             Status = report.Status,
             AccountsChecked = report.AccountsChecked,
@@ -41,7 +44,7 @@ public static class LedgerEndpoints
         });
     }
 
-    static async Task<IResult> ExportAsync(string? period, string? format, LedgerStore ledger, CancellationToken ct)
+    static async Task<Results<ContentHttpResult, ValidationProblem>> ExportAsync(string? period, string? format, LedgerStore ledger, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         LedgerPeriod month = default;
@@ -57,7 +60,7 @@ public static class LedgerEndpoints
         if (!Formats.Contains(format))
             errors["format"] = [$"'{format}' is not one of {string.Join(", ", Formats)}"];
         if (errors.Count > 0)
-            return Results.ValidationProblem(errors);
+            return TypedResults.ValidationProblem(errors);
 
         var entries = await ledger.PostedInAsync(month, ct);
         var text = new StringWriter();
@@ -65,13 +68,13 @@ public static class LedgerEndpoints
         {
             case "csv":
                 JournalExport.WriteCsv(entries, text);
-                return Results.Text(text.ToString(), "text/csv", Encoding.UTF8);
+                return TypedResults.Text(text.ToString(), "text/csv", Encoding.UTF8);
             case "json":
                 JournalExport.WriteJson(entries, text);
-                return Results.Text(text.ToString(), "application/json", Encoding.UTF8);
+                return TypedResults.Text(text.ToString(), "application/json", Encoding.UTF8);
             default:
                 var summary = MonthEndSummary.Build(entries, month.ToString());
-                return Results.Text(JsonSerializer.Serialize(summary, LedgerJson.Options), "application/json", Encoding.UTF8);
+                return TypedResults.Text(JsonSerializer.Serialize(summary, LedgerJson.Options), "application/json", Encoding.UTF8);
         }
     }
 }
