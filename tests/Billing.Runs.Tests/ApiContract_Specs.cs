@@ -54,6 +54,33 @@ public sealed class The_admin_api_contract(ApiContractRun run) : IClassFixture<A
         Assert.Equal("0.023", storage.GetProperty("unit_price").GetString());
     }
 
+    [Fact]
+    public async Task Serves_its_openapi_document_and_reference_ui_without_an_api_key()
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(run.H.Api.BaseUrl) };
+
+        var document = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(System.Net.HttpStatusCode.OK, document.StatusCode);
+        var doc = JsonDocument.Parse(await document.Content.ReadAsStringAsync()).RootElement;
+        var scheme = doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        var start = doc.GetProperty("paths").GetProperty("/api/runs").GetProperty("post");
+        Assert.Equal(["202", "400", "401", "403", "409", "413", "415"], start.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        Assert.Equal("ApiKey", Assert.Single(Assert.Single(start.GetProperty("security").EnumerateArray()).EnumerateObject()).Name);
+        var unitPrice = doc.GetProperty("components").GetProperty("schemas").GetProperty("InvoiceLine").GetProperty("properties").GetProperty("unit_price");
+        Assert.Equal("string", unitPrice.GetProperty("type").GetString());
+
+        var ui = await anonymous.GetAsync("/docs/");
+        Assert.Equal(System.Net.HttpStatusCode.OK, ui.StatusCode);
+        // The page loads the document from the site's root ("openapi/v1.json" against the path before /docs/) and its
+        // script from the API itself, not from a CDN.
+        Assert.Contains("\"url\":\"openapi/v1.json\"", await ui.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync("/docs/scalar.js")).StatusCode);
+        // The data stays behind the key.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/runs")).StatusCode);
+    }
+
     /// <summary>Every JSON number of an answer as written.</summary>
     private static IEnumerable<string> Numbers(JsonElement e) => e.ValueKind switch
     {
