@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Billing.Accounting;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
+using Billing.Api.Contracts;
 using Billing.Pdf;
 using Billing.Redrive;
 using Billing.ServiceDefaults;
@@ -12,11 +12,7 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddAdminApi(this WebApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.DictionaryKeyPolicy = null;
-        });
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // A body or parameter that cannot be bound raises BadHttpRequestException, which RequestProblems answers with
@@ -24,6 +20,7 @@ public static class Extensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<RequestProblems.BadRequestHandler>();
         builder.Services.AddApiKeyAuth();
+        builder.Services.AddAdminApiOpenApi();
         // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
         Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);
         builder.AddBillingBus();
@@ -48,6 +45,7 @@ public static class Extensions
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
         app.MapStripeWebhooks();
+        app.MapAdminApiDocs();
         return app;
     }
 }

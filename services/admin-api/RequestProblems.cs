@@ -19,6 +19,16 @@ public sealed class RequestLimitOptions
     public long MaxRequestBodyBytes { get; set; } = 16L << 20;
 }
 
+/// <summary>The record an endpoint that reads its body by hand (to name the field at fault) expects, for the OpenAPI
+/// document. Unlike <c>Accepts&lt;T&gt;</c> it does not let routing refuse other media types with a bare 415 before
+/// <see cref="RequestProblems.CheckBodyAsync"/> can say what was sent.</summary>
+public sealed record JsonRequestBody(Type Type);
+
+public static class JsonRequestBodyExtensions
+{
+    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) => builder.WithMetadata(new JsonRequestBody(typeof(T)));
+}
+
 /// <summary>Marks the endpoints whose request body, when there is one, must be JSON.</summary>
 public sealed class JsonBodyMetadata
 {
@@ -63,7 +73,9 @@ public static partial class RequestProblems
     public static async ValueTask<object?> NameFieldsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
-        var problem = result switch
+        // A handler typed Results<Ok<T>, ValidationProblem, …> answers the union; the problem is inside it.
+        var inner = result is INestedHttpResult nested ? nested.Result : result;
+        var problem = inner switch
         {
             ProblemHttpResult { ProblemDetails: HttpValidationProblemDetails p } => p,
             ValidationProblem v => v.ProblemDetails,

@@ -67,13 +67,13 @@ public sealed class When_only_some_dead_lettered_messages_match(FilterFixture fi
         Assert.Equal(fixture.Others.Order(), left.Select(m => m.MessageId!).Order());
 
         var audit = (await env.GetJsonAsync($"/api/dlq/audit?queue={Error}")).GetProperty("entries").EnumerateArray()
-            .Where(e => e.GetProperty("filter").TryGetProperty("exceptionType", out _)).ToList();
+            .Where(e => e.GetProperty("filter").TryGetProperty("exception_type", out _)).ToList();
         var dry = Assert.Single(audit, e => e.GetProperty("dry_run").GetBoolean());
         var real = Assert.Single(audit, e => !e.GetProperty("dry_run").GetBoolean());
         Assert.Equal(10, dry.GetProperty("moved").GetInt64());
         Assert.Equal(10, real.GetProperty("moved").GetInt64());
         Assert.Equal("dfr", real.GetProperty("requested_by").GetString());
-        Assert.Equal("System.TimeoutException", real.GetProperty("filter").GetProperty("exceptionType").GetString());
+        Assert.Equal("System.TimeoutException", real.GetProperty("filter").GetProperty("exception_type").GetString());
     }
 
     [Fact]

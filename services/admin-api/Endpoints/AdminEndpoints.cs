@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Security.Claims;
 using Billing.AdminApi.Auth;
+using Billing.Api.Contracts;
 
 namespace Billing.AdminApi.Endpoints;
 
@@ -15,25 +17,23 @@ public static class AdminEndpoints
         var write = app.MapGroup("").RequireAuthorization(Policies.Write).AddEndpointFilter(RequestProblems.NameFieldsAsync)
             .WithMetadata(JsonBodyMetadata.Instance);
 
-        read.MapGet("/api/whoami", (ClaimsPrincipal user) => new
-        {
-            name = user.Identity?.Name,
-            role = user.FindFirstValue(ClaimTypes.Role),
-        });
+        read.MapGroup("/api/whoami").WithTags("Keys")
+            .MapGet("", (ClaimsPrincipal user) => TypedResults.Ok(new WhoAmI(user.Identity?.Name, user.FindFirstValue(ClaimTypes.Role))))
+            .WithSummary("The name and role of the API key sent");
         MapFeatures(read, write);
     }
 
     // Each feature adds one line here.
     private static void MapFeatures(RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        read.MapCatalogue(write);
+        read.MapCatalogueEndpoints(write);
         read.MapPdfEndpoints(write);
         read.MapRunEndpoints(write);
-        read.MapInvoiceEndpoints();
-        read.MapCreditNotes(write);
-        MailEndpoints.Map(read, write);
+        read.MapInvoiceEndpoints(write);
+        read.MapCreditNoteEndpoints(write);
+        read.MapMailEndpoints(write);
         read.MapErrorEndpoints(write);
-        read.MapLedger();
-        read.MapDlq(write);
+        read.MapLedgerEndpoints(write);
+        read.MapDlqEndpoints(write);
     }
 }

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Catalogue.Json;
 using Billing.Invoicing;
 using Billing.Invoicing.CreditNotes;
@@ -24,30 +26,35 @@ public static class CreditNoteEndpoints
     private static readonly HashSet<string> Fields = ["reason", "memo", "lines", "amount", "amount_minor"];
     private static readonly HashSet<string> LineFields = ["description", "quantity", "unit_price"];
 
-    public static void MapCreditNotes(this RouteGroupBuilder read, RouteGroupBuilder write)
+    public static void MapCreditNoteEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        write.MapPost("/api/invoices/{id}/credit-notes", IssueAsync);
-        write.MapPost("/api/invoices/{id}/void", VoidAsync);
-        read.MapGet("/api/credit-notes/{id}", GetAsync);
-        read.MapGet("/api/credit-notes/{id}/pdf", PdfAsync);
+        var r = read.MapGroup("").WithTags("Credit notes");
+        var w = write.MapGroup("").WithTags("Credit notes");
+        w.MapPost("/api/invoices/{id}/credit-notes", IssueAsync).Body<IssueCreditNoteRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Credit part or all of an issued invoice");
+        w.MapPost("/api/invoices/{id}/void", VoidAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Void an unpaid invoice");
+        r.MapGet("/api/credit-notes/{id}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credit note with its lines");
+        r.MapGet("/api/credit-notes/{id}/pdf", PdfAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The credit note as PDF");
     }
 
-    private static async Task<IResult> IssueAsync(string id, HttpRequest http, NpgsqlDataSource db, IPublishEndpoint bus,
+    private static async Task<Results<Created<CreditNoteResponse>, ValidationProblem, ProblemHttpResult>> IssueAsync(string id, HttpRequest http, NpgsqlDataSource db, IPublishEndpoint bus,
         TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
         var (request, errors) = await ParseAsync(http, ct);
-        if (request is null) return Results.ValidationProblem(errors);
+        if (request is null) return TypedResults.ValidationProblem(errors);
         var creditNoteId = Guid.CreateVersion7();
         try
         {
             var note = await new CreditNoteStore(db).IssueAsync(creditNoteId, invoiceId, request, user.Identity?.Name,
                 Activity.Current?.TraceId.ToHexString(), time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Created($"/api/credit-notes/{note.Id}", Json(note, lines: null));
+            return TypedResults.Created($"/api/credit-notes/{note.Id}", note.ToResponse(lines: null));
         }
         catch (DocumentNotFoundException e)
         {
-            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+            return TypedResults.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
         }
         catch (InvoiceConflictException e)
         {
@@ -59,31 +66,23 @@ public static class CreditNoteEndpoints
         }
         catch (DomainValidationException e)
         {
-            return Results.ValidationProblem(e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()));
+            return TypedResults.ValidationProblem(e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()));
         }
     }
 
     /// <summary>Voiding twice answers 409 (already void): a void is a decision made once, not a state to set again.</summary>
-    private static async Task<IResult> VoidAsync(string id, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
+    private static async Task<Results<Ok<InvoiceVoidedResponse>, ValidationProblem, ProblemHttpResult>> VoidAsync(string id, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
         ClaimsPrincipal user, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", $"'{id}' is not an invoice id (uuid)");
         try
         {
             var voided = await new CreditNoteStore(db).VoidAsync(invoiceId, user.Identity?.Name, time.GetUtcNow(), m => bus.Publish(m, ct), ct);
-            return Results.Ok(new
-            {
-                invoice_id = voided.InvoiceId,
-                number = voided.Number,
-                status = "void",
-                voided_at = voided.VoidedAt,
-                total_minor = voided.TotalMinor,
-                currency = voided.Currency,
-            });
+            return TypedResults.Ok(new InvoiceVoidedResponse(voided.InvoiceId, voided.Number, "void", voided.VoidedAt, voided.TotalMinor, voided.Currency));
         }
         catch (DocumentNotFoundException e)
         {
-            return Results.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
+            return TypedResults.Problem(statusCode: 404, title: "invoice not found", detail: e.Message);
         }
         catch (InvoiceConflictException e)
         {
@@ -91,87 +90,27 @@ public static class CreditNoteEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<CreditNoteResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(string id, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
         var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
-        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
-        return Results.Ok(Json(found.Value.CreditNote, found.Value.Lines));
+        if (found is null) return TypedResults.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        return TypedResults.Ok(found.Value.CreditNote.ToResponse(found.Value.Lines));
     }
 
-    private static async Task<IResult> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PdfAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var creditNoteId)) return Invalid("id", $"'{id}' is not a credit note id (uuid)");
         var found = await new CreditNoteStore(db).GetAsync(creditNoteId, ct);
-        if (found is null) return Results.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
+        if (found is null) return TypedResults.Problem(statusCode: 404, title: "credit note not found", detail: $"no credit note with id {creditNoteId}");
         var note = found.Value.CreditNote;
         if (note.PdfKey is null)
-            return Results.Problem(statusCode: 404, title: "PDF not rendered yet", detail: $"credit note {note.Number} has no PDF yet");
+            return TypedResults.Problem(statusCode: 404, title: "PDF not rendered yet", detail: $"credit note {note.Number} has no PDF yet");
         var pdf = await storage.GetAsync(note.PdfKey, ct);
         if (pdf is null)
-            return Results.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
-        return Results.File(pdf, "application/pdf", $"{note.Number}.pdf");
+            return TypedResults.Problem(statusCode: 404, title: "PDF missing from storage", detail: $"credit note {note.Number} records PDF '{note.PdfKey}' but the storage has no such object");
+        return TypedResults.File(pdf, "application/pdf", $"{note.Number}.pdf");
     }
-
-    /// <summary>The credit notes of an invoice as GET /api/invoices/{id} shows them.</summary>
-    public static object Summary(IReadOnlyList<CreditNoteRow> notes, long invoiceTotalMinor, string currency)
-    {
-        var credited = notes.Sum(n => n.TotalMinor);
-        return new
-        {
-            credited_total_minor = credited,
-            remaining_minor = invoiceTotalMinor - credited,
-            credited_total = MoneyText.Format(credited, currency),
-            remaining = MoneyText.Format(invoiceTotalMinor - credited, currency),
-            credit_notes = notes.Select(n => new
-            {
-                id = n.Id,
-                number = n.Number,
-                reason = n.Reason,
-                issued_at = n.IssuedAt,
-                subtotal_minor = n.SubtotalMinor,
-                tax_minor = n.TaxMinor,
-                total_minor = n.TotalMinor,
-                email_status = n.EmailStatus,
-                synced_at = n.SyncedAt,
-            }),
-        };
-    }
-
-    private static object Json(CreditNoteRow n, IReadOnlyList<CreditNoteLineRow>? lines) => new
-    {
-        id = n.Id,
-        invoice_id = n.InvoiceId,
-        invoice_number = n.InvoiceNumber,
-        account_id = n.AccountId,
-        issuer = n.Issuer,
-        number = n.Number,
-        reason = n.Reason,
-        memo = n.Memo,
-        currency = n.Currency.Trim(),
-        subtotal_minor = n.SubtotalMinor,
-        tax_rate = n.TaxRate,
-        tax_minor = n.TaxMinor,
-        total_minor = n.TotalMinor,
-        total = MoneyText.Format(n.TotalMinor, n.Currency),
-        issued_at = n.IssuedAt,
-        requested_by = n.RequestedBy,
-        email_status = n.EmailStatus,
-        emailed_at = n.EmailedAt,
-        pdf = new { key = n.PdfKey, sha256 = n.PdfSha256, size = n.PdfSize, rendered_at = n.PdfRenderedAt },
-        journal_entry_id = n.JournalEntryId,
-        synced_at = n.SyncedAt,
-        stripe_credit_note_id = n.StripeCreditNoteId,
-        trace_id = n.TraceId,
-        lines = lines?.Select(l => new
-        {
-            line_no = l.LineNo,
-            description = l.Description,
-            quantity = DecimalText.Format(l.Quantity),
-            unit_price = DecimalText.Format(l.UnitPrice),
-            amount_minor = l.AmountMinor,
-        }),
-    };
 
     /// <summary>The request body, or the problems by field. Decimals are strings ("12.50"); JSON numbers are accepted too.</summary>
     internal static async Task<(CreditNoteRequest? Request, Dictionary<string, string[]> Errors)> ParseAsync(HttpRequest http, CancellationToken ct)
@@ -277,13 +216,13 @@ public static class CreditNoteEndpoints
 
     private static string Shown(JsonElement v) => v.ValueKind == JsonValueKind.String ? $"'{v.GetString()}'" : v.GetRawText();
 
-    private static IResult Invalid(string field, string problem) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+    private static ValidationProblem Invalid(string field, string problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
 
-    private static IResult Conflict(string field, string message, Dictionary<string, object?>? extra = null)
+    private static ProblemHttpResult Conflict(string field, string message, Dictionary<string, object?>? extra = null)
     {
         var extensions = extra ?? [];
         extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
-        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicts with the invoice's current state", detail: message, extensions: extensions);
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicts with the invoice's current state", detail: message, extensions: extensions);
     }
 }

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.ErrorLog;
 using Billing.Errors;
 using Microsoft.Extensions.Options;
@@ -16,24 +18,19 @@ public static class ErrorEndpoints
 
     public static void MapErrorEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        read.MapGet("/api/errors", ListAsync);
-        read.MapGet("/api/errors/summary", SummaryAsync);
-        read.MapGet("/api/errors/{id:long}", GetAsync);
-        read.MapGet("/api/errors/{id:long}/affected", AffectedAsync);
-        write.MapPatch("/api/errors/{id:long}", PatchAsync);
-        write.MapPost("/api/errors/bulk", BulkAsync);
+        var r = read.MapGroup("/api/errors").WithTags("Errors");
+        var w = write.MapGroup("/api/errors").WithTags("Errors");
+        r.MapGet("", ListAsync).WithSummary("Error groups, most recent first, a page at a time");
+        r.MapGet("/summary", SummaryAsync).Produces<string>(StatusCodes.Status200OK, "text/markdown")
+            .WithSummary("The daily or weekly summary as Markdown");
+        r.MapGet("/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An error group with what it hit");
+        r.MapGet("/{id:long}/affected", AffectedAsync).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The invoices, accounts, runs or keys an error group hit, a page at a time");
+        w.MapPatch("/{id:long}", PatchAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Move an error group to another state, add notes or an issue link");
+        w.MapPost("/bulk", BulkAsync).WithSummary("One change to every error group a filter matches, all or nothing");
     }
 
-    /// <summary>PATCH body; absent fields are left as they are, an empty issue_link clears it.</summary>
-    public sealed record ErrorPatch(string? Status, string? Notes, string? IssueLink);
-
-    /// <summary>Which groups a bulk change applies to; every field given must match.</summary>
-    public sealed record BulkFilter(List<long>? Ids, string? Status, string? Service, string? Type, string? MessageType, string? RunId);
-
-    /// <summary>POST /api/errors/bulk: the filter, and the change for every group it matches (a note is appended).</summary>
-    public sealed record BulkBody(BulkFilter? Filter, string? Status, string? Note, string? IssueLink);
-
-    private static async Task<IResult> ListAsync(NpgsqlDataSource db, TraceLinks links, string? status, string? run_id, string? type, string? service,
+    private static async Task<Results<Ok<ErrorPage>, ValidationProblem>> ListAsync(NpgsqlDataSource db, TraceLinks links, string? status, string? run_id, string? type, string? service,
         string? message_type, string? limit, string? offset, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
@@ -44,7 +41,7 @@ public static class ErrorEndpoints
         var skip = 0;
         if (!string.IsNullOrEmpty(offset) && (!int.TryParse(offset, out skip) || skip < 0))
             problems["offset"] = [$"offset must be a whole number from 0, got '{offset}'"];
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
 
         var store = new PostgresErrorStore(db);
         var query = filter with { Limit = take, Offset = skip };
@@ -52,14 +49,8 @@ public static class ErrorEndpoints
         var total = await store.CountAsync(query, ct);
         var affected = await store.AffectedCountsAsync(rows.Select(r => r.Id).ToList(), ct);
         var next = skip + rows.Count < total ? skip + rows.Count : (int?)null;
-        return Results.Ok(new
-        {
-            count = rows.Count,
-            total,
-            offset = skip,
-            next_offset = next,
-            errors = rows.Select(r => Summary(r, affected.GetValueOrDefault(r.Id, AffectedCounts.None), links)).ToList(),
-        });
+        return TypedResults.Ok(new ErrorPage(rows.Count, total, skip, next,
+            rows.Select(r => r.ToSummary(affected.GetValueOrDefault(r.Id, AffectedCounts.None), links)).ToList()));
     }
 
     /// <summary>The filter of a list or bulk change from its wire fields; problems are added under the field's name.</summary>
@@ -82,22 +73,23 @@ public static class ErrorEndpoints
         return new ErrorQuery(statusFilter, run, Text(type), Service: Text(service), MessageType: Text(messageType), Ids: ids);
     }
 
-    private static async Task<IResult> GetAsync(long id, NpgsqlDataSource db, TraceLinks links, CancellationToken ct)
+    private static async Task<Results<Ok<ErrorDetail>, ProblemHttpResult>> GetAsync(long id, NpgsqlDataSource db, TraceLinks links, CancellationToken ct)
     {
         var store = new PostgresErrorStore(db);
         var row = await store.GetAsync(id, ct);
         if (row is null) return NotFound(id);
         var counts = (await store.AffectedCountsAsync([id], ct)).GetValueOrDefault(id, AffectedCounts.None);
-        var affected = new Dictionary<string, object>();
+        var lists = new Dictionary<string, AffectedList>();
         foreach (var (kind, plural) in Kinds)
         {
             var (total, items) = await store.AffectedAsync(id, kind, AffectedShown, 0, ct);
-            affected[plural] = new { total, listed = items.Select(Subject).ToList() };
+            lists[plural] = new AffectedList(total, items.Select(i => i.ToResponse()).ToList());
         }
-        return Results.Ok(Detail(row, counts, affected, links));
+        var affected = new ErrorAffected(lists["invoices"], lists["accounts"], lists["runs"], lists["keys"]);
+        return TypedResults.Ok(row.ToDetail(counts, affected, links));
     }
 
-    private static async Task<IResult> AffectedAsync(long id, string? kind, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<AffectedPage>, ValidationProblem, ProblemHttpResult>> AffectedAsync(long id, string? kind, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
         if (kind is null || !Kinds.ContainsKey(kind))
@@ -108,54 +100,46 @@ public static class ErrorEndpoints
         var skip = 0;
         if (!string.IsNullOrEmpty(offset) && (!int.TryParse(offset, out skip) || skip < 0))
             problems["offset"] = [$"offset must be a whole number from 0, got '{offset}'"];
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var store = new PostgresErrorStore(db);
         if (await store.GetAsync(id, ct) is null) return NotFound(id);
         var (total, items) = await store.AffectedAsync(id, kind!, take, skip, ct);
         var next = skip + items.Count < total ? skip + items.Count : (int?)null;
-        return Results.Ok(new { error_id = id, kind, count = items.Count, total, offset = skip, next_offset = next, items = items.Select(Subject) });
+        return TypedResults.Ok(new AffectedPage(id, kind!, items.Count, total, skip, next, items.Select(i => i.ToResponse()).ToList()));
     }
 
     /// <summary>One change to every group of a filter, all or nothing: a group that may not take the change (e.g. it
     /// needs attention and cannot be resolved before someone works on it) refuses the whole change with a problem
     /// naming it, and nothing is written.</summary>
-    private static async Task<IResult> BulkAsync(BulkBody? body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<ErrorBulkResponse>, ValidationProblem>> BulkAsync(ErrorBulkRequest? body, NpgsqlDataSource db, TimeProvider time, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
-        if (body is null) return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["give a filter and a change"] });
+        if (body is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["give a filter and a change"] });
         var f = body.Filter;
-        var filter = f is null ? new ErrorQuery() : ParseFilter(problems, f.Ids, f.Status, f.Service, f.Type, f.MessageType, f.RunId);
-        if (problems.Count > 0) return Results.ValidationProblem(problems.ToDictionary(p => "filter." + p.Key, p => p.Value));
+        var filter = f is null ? new ErrorQuery() : ParseFilter(problems, f.Ids?.ToList(), f.Status, f.Service, f.Type, f.MessageType, f.RunId);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems.ToDictionary(p => "filter." + p.Key, p => p.Value));
         var result = await new PostgresErrorStore(db).BulkUpdateAsync(filter, new ErrorBulkChange(body.Status, body.Note, body.IssueLink), time.GetUtcNow(), ct);
         if (!result.Applied)
-            return Results.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
-        return Results.Ok(new { matched = result.Matched, changed = result.Changed, unchanged = result.Unchanged });
+            return TypedResults.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
+        return TypedResults.Ok(new ErrorBulkResponse(result.Matched, result.Changed, result.Unchanged));
     }
 
-    private static object Subject(AffectedSubject s) => new
-    {
-        id = s.Subject,
-        occurrences = s.Occurrences,
-        first_seen_at = s.FirstSeenAt,
-        last_seen_at = s.LastSeenAt,
-    };
-
-    private static async Task<IResult> PatchAsync(long id, ErrorPatch? body, NpgsqlDataSource db, TimeProvider time, TraceLinks links, CancellationToken ct)
+    private static async Task<Results<Ok<ErrorDetail>, ValidationProblem, ProblemHttpResult>> PatchAsync(long id, ErrorPatchRequest? body, NpgsqlDataSource db, TimeProvider time, TraceLinks links, CancellationToken ct)
     {
         if (body is null || (body.Status is null && body.Notes is null && body.IssueLink is null))
-            return Results.ValidationProblem(new Dictionary<string, string[]>
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["body"] = ["give at least one of status, notes, issue_link"],
             });
         var result = await new PostgresErrorStore(db).UpdateAsync(id, new ErrorUpdate(body.Status, body.Notes, body.IssueLink), time.GetUtcNow(), ct);
         if (!result.Found) return NotFound(id);
         if (!result.Applied)
-            return Results.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
+            return TypedResults.ValidationProblem(result.Problems.ToDictionary(p => p.Key, p => new[] { p.Value }));
         var counts = (await new PostgresErrorStore(db).AffectedCountsAsync([id], ct)).GetValueOrDefault(id, AffectedCounts.None);
-        return Results.Ok(Detail(result.Record!, counts, null, links));
+        return TypedResults.Ok(result.Record!.ToDetail(counts, null, links));
     }
 
-    private static async Task<IResult> SummaryAsync(NpgsqlDataSource db, TimeProvider time, string? kind, string? at, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ValidationProblem>> SummaryAsync(NpgsqlDataSource db, TimeProvider time, string? kind, string? at, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
         SummaryKind? which = kind switch { "daily" => SummaryKind.Daily, "weekly" => SummaryKind.Weekly, _ => null };
@@ -164,66 +148,12 @@ public static class ErrorEndpoints
         if (!string.IsNullOrEmpty(at) && !DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal, out now))
             problems["at"] = [$"at must be an ISO 8601 time such as 2026-11-02T08:00:00Z, got '{at}'"];
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
 
         var poster = new SummaryPoster(new PostgresErrorStore(db), new PostgresAlertOutbox(db, time), Options.Create(new ErrorLogOptions()));
         var summary = await poster.BuildAsync(which!.Value, now, ct);
-        return Results.Text(summary.Markdown, "text/markdown; charset=utf-8");
+        return TypedResults.Text(summary.Markdown, "text/markdown; charset=utf-8");
     }
 
-    private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: $"no error {id}");
-
-    private static object Counts(AffectedCounts a) => new { invoices = a.Invoices, accounts = a.Accounts, runs = a.Runs, keys = a.Keys };
-
-    private static object Summary(ErrorRecord r, AffectedCounts affected, TraceLinks links) => new
-    {
-        r.Id,
-        Status = r.Status.ToName(),
-        r.Service,
-        r.MessageType,
-        r.ErrorType,
-        r.Code,
-        r.Stage,
-        r.Message,
-        r.OccurrenceCount,
-        AffectedCounts = Counts(affected),
-        r.InvoiceId,
-        r.AccountId,
-        r.RunId,
-        r.TraceId,
-        TraceUrl = links.For(r.TraceId),
-        r.IssueLink,
-        r.CreatedAt,
-        r.LastSeenAt,
-    };
-
-    private static object Detail(ErrorRecord r, AffectedCounts counts, Dictionary<string, object>? affected, TraceLinks links) => new
-    {
-        r.Id,
-        r.Fingerprint,
-        Status = r.Status.ToName(),
-        AllowedNext = ErrorTransitions.AllowedFrom(r.Status).Select(s => s.ToName()).ToList(),
-        r.Service,
-        r.MessageType,
-        r.ErrorType,
-        r.Code,
-        r.Stage,
-        r.Message,
-        r.OccurrenceCount,
-        AffectedCounts = Counts(counts),
-        Affected = affected,
-        r.InvoiceId,
-        r.AccountId,
-        r.RunId,
-        r.TraceId,
-        TraceUrl = links.For(r.TraceId),
-        r.IssueLink,
-        r.Notes,
-        r.Backtrace,
-        Payload = r.Payload is null ? (JsonElement?)null : JsonDocument.Parse(r.Payload).RootElement.Clone(),
-        r.CreatedAt,
-        r.UpdatedAt,
-        r.LastSeenAt,
-        r.ResolvedAt,
-    };
+    private static ProblemHttpResult NotFound(long id) => TypedResults.Problem(statusCode: 404, title: $"no error {id}");
 }

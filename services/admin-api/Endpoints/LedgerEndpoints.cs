@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text;
 using System.Text.Json;
 using Billing.Accounting;
+using Billing.Api.Contracts;
 using Billing.Ledger;
 
 namespace Billing.AdminApi.Endpoints;
@@ -10,35 +12,39 @@ public static class LedgerEndpoints
 {
     static readonly string[] Formats = ["csv", "json", "summary"];
 
-    public static RouteGroupBuilder MapLedger(this RouteGroupBuilder read)
+    public static void MapLedgerEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        read.MapGet("/admin/reconcile", ReconcileAsync);
-        read.MapGet("/api/ledger/export", ExportAsync);
-        return read;
+        var r = read.MapGroup("").WithTags("Ledger");
+        r.MapGet("/admin/reconcile", ReconcileAsync).WithSummary("Compare the ledger with the invoices (and Stripe when configured)");
+        r.MapGet("/api/ledger/export", ExportAsync)
+            .Produces<string>(StatusCodes.Status200OK, "text/csv", "application/json")
+            .WithSummary("The journal entries posted in a month: csv, json, or a month-end summary (json)");
     }
 
-    static async Task<IResult> ReconcileAsync(string? detail, ReconcileService reconcile, CancellationToken ct)
+    static async Task<Results<Ok<ReconcileResponse>, ValidationProblem>> ReconcileAsync(string? detail, ReconcileService reconcile, CancellationToken ct)
     {
         bool withDetail;
         if (detail is null)
             withDetail = false;
         else if (!bool.TryParse(detail, out withDetail))
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["detail"] = ["must be true or false"] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["detail"] = ["must be true or false"] });
 
         var report = await reconcile.RunAsync(ct);
-        if (!withDetail)
-            return Results.Ok(new
-            {
-                report.Status, report.AccountsChecked, report.InvoicesChecked, report.DriftCount, StripeChecked = reconcile.ChecksStripe,
-            });
-        return Results.Ok(new
+        return TypedResults.Ok(new ReconcileResponse
         {
-            report.Status, report.AccountsChecked, report.InvoicesChecked, report.DriftCount, StripeChecked = reconcile.ChecksStripe,
-            report.Drifts, AcceptableDifferences = report.Acceptable,
+            Status = report.Status,
+            AccountsChecked = report.AccountsChecked,
+            InvoicesChecked = report.InvoicesChecked,
+            DriftCount = report.DriftCount,
+            StripeChecked = reconcile.ChecksStripe,
+            Drifts = withDetail ? report.Drifts.Select(d => new ReconcileDrift(d.Kind, d.InvoiceId, d.AccountId, d.Expected, d.Actual, d.Detail)).ToList() : null,
+            AcceptableDifferences = withDetail
+                ? report.Acceptable.Select(a => new Billing.Api.Contracts.AcceptableDifference(a.Source, a.InvoiceId, a.AccountId, a.Expected, a.Actual, a.Difference)).ToList()
+                : null,
         });
     }
 
-    static async Task<IResult> ExportAsync(string? period, string? format, LedgerStore ledger, CancellationToken ct)
+    static async Task<Results<ContentHttpResult, ValidationProblem>> ExportAsync(string? period, string? format, LedgerStore ledger, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         LedgerPeriod month = default;
@@ -54,7 +60,7 @@ public static class LedgerEndpoints
         if (!Formats.Contains(format))
             errors["format"] = [$"'{format}' is not one of {string.Join(", ", Formats)}"];
         if (errors.Count > 0)
-            return Results.ValidationProblem(errors);
+            return TypedResults.ValidationProblem(errors);
 
         var entries = await ledger.PostedInAsync(month, ct);
         var text = new StringWriter();
@@ -62,13 +68,13 @@ public static class LedgerEndpoints
         {
             case "csv":
                 JournalExport.WriteCsv(entries, text);
-                return Results.Text(text.ToString(), "text/csv", Encoding.UTF8);
+                return TypedResults.Text(text.ToString(), "text/csv", Encoding.UTF8);
             case "json":
                 JournalExport.WriteJson(entries, text);
-                return Results.Text(text.ToString(), "application/json", Encoding.UTF8);
+                return TypedResults.Text(text.ToString(), "application/json", Encoding.UTF8);
             default:
                 var summary = MonthEndSummary.Build(entries, month.ToString());
-                return Results.Text(JsonSerializer.Serialize(summary, LedgerJson.Options), "application/json", Encoding.UTF8);
+                return TypedResults.Text(JsonSerializer.Serialize(summary, LedgerJson.Options), "application/json", Encoding.UTF8);
         }
     }
 }

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Mail;
 using MassTransit;
@@ -13,27 +15,31 @@ public static class MailEndpoints
     public const int DefaultLimit = 500;
     public const int MaxLimit = 5000;
 
-    public static void Map(RouteGroupBuilder read, RouteGroupBuilder write)
+    public static void MapMailEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        read.MapGet("/api/suppressions", ListSuppressionsAsync);
-        write.MapPost("/api/suppressions", AddSuppressionAsync);
-        write.MapDelete("/api/suppressions/{email}", RemoveSuppressionAsync);
-        write.MapPost("/admin/resend-invoice", ResendInvoiceAsync);
-        read.MapGet("/api/invoices/{id}/deliveries", ListDeliveriesAsync);
+        var r = read.MapGroup("").WithTags("Mail");
+        var w = write.MapGroup("").WithTags("Mail");
+        r.MapGet("/api/suppressions", ListSuppressionsAsync).WithSummary("Addresses no invoice email is sent to");
+        w.MapPost("/api/suppressions", AddSuppressionAsync).Body<AddSuppressionRequest>()
+            .WithSummary("Stop emailing an address (201; 200 when it was already listed)");
+        w.MapDelete("/api/suppressions/{email}", RemoveSuppressionAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Email an address again");
+        w.MapPost("/admin/resend-invoice", ResendInvoiceAsync).Body<ResendInvoiceRequest>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Send an invoice's email once more");
+        r.MapGet("/api/invoices/{id}/deliveries", ListDeliveriesAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Every email sent of an invoice");
     }
 
-    private static async Task<IResult> ListSuppressionsAsync(NpgsqlDataSource db, string? limit, string? offset, CancellationToken ct)
+    private static async Task<Results<Ok<SuppressionPage>, ValidationProblem>> ListSuppressionsAsync(NpgsqlDataSource db, string? limit, string? offset, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
         var (take, skip) = Paging.Parse(limit, offset, DefaultLimit, MaxLimit, problems);
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var store = new EmailSuppressionStore(db);
         var rows = await store.ListAsync(take, skip, ct);
         var total = await store.CountAsync(ct);
-        return Results.Ok(new { suppressions = rows, count = rows.Count, total, offset = skip, next_offset = Paging.Next(skip, rows.Count, total) });
+        return TypedResults.Ok(new SuppressionPage(rows.Select(r => r.ToResponse()).ToList(), rows.Count, total, skip, Paging.Next(skip, rows.Count, total)));
     }
 
-    private static async Task<IResult> AddSuppressionAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Created<Suppression>, Ok<Suppression>, ValidationProblem>> AddSuppressionAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
     {
         if (await ReadObjectAsync(request, ct) is not { } body) return Invalid("body", "must be a JSON object");
         var errors = new Dictionary<string, string[]>();
@@ -45,54 +51,54 @@ public static class MailEndpoints
         if (!errors.ContainsKey("reason") && !EmailSuppressionStore.Reasons.Contains(reason))
             errors["reason"] = [$"must be one of {string.Join(", ", EmailSuppressionStore.Reasons)}"];
         if (note is { Length: > 1000 }) errors["note"] = ["must be at most 1000 characters"];
-        if (errors.Count > 0) return Results.ValidationProblem(errors);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var (suppression, created) = await new EmailSuppressionStore(db).AddAsync(email!, reason!, note, ct);
         return created
-            ? Results.Created($"/api/suppressions/{Uri.EscapeDataString(suppression.Email)}", suppression)
-            : Results.Ok(suppression);
+            ? (Results<Created<Suppression>, Ok<Suppression>, ValidationProblem>)TypedResults.Created($"/api/suppressions/{Uri.EscapeDataString(suppression.Email)}", suppression.ToResponse())
+            : TypedResults.Ok(suppression.ToResponse());
     }
 
-    private static async Task<IResult> RemoveSuppressionAsync(string email, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveSuppressionAsync(string email, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!EmailAddresses.IsValid(email)) return Invalid("email", "must be a plain email address like name@example.com");
         return await new EmailSuppressionStore(db).RemoveAsync(email, ct)
-            ? Results.NoContent()
-            : Results.Problem(statusCode: 404, title: $"{EmailAddresses.Normalize(email)} is not on the suppression list");
+            ? (Results<NoContent, ValidationProblem, ProblemHttpResult>)TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: 404, title: $"{EmailAddresses.Normalize(email)} is not on the suppression list");
     }
 
     /// <summary>
     /// 202: the mailer will send the invoice once more (re-rendering its PDF first if it is missing). A client that
     /// retries the POST passes the same <c>request_id</c> and still gets one email.
     /// </summary>
-    private static async Task<IResult> ResendInvoiceAsync(HttpRequest request, NpgsqlDataSource db, IPublishEndpoint bus,
+    private static async Task<Results<Accepted<ResendAccepted>, ValidationProblem, ProblemHttpResult>> ResendInvoiceAsync(HttpRequest request, NpgsqlDataSource db, IPublishEndpoint bus,
         ClaimsPrincipal user, CancellationToken ct)
     {
         if (await ReadObjectAsync(request, ct) is not { } body) return Invalid("body", "must be a JSON object");
         var errors = new Dictionary<string, string[]>();
         var invoiceId = Id(body, "invoice_id", required: true, errors);
         var requestId = Id(body, "request_id", required: false, errors) ?? Guid.NewGuid();
-        if (errors.Count > 0) return Results.ValidationProblem(errors);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (!await new EmailDeliveryQueries(db).InvoiceExistsAsync(invoiceId!.Value, ct))
-            return Results.Problem(statusCode: 404, title: $"invoice {invoiceId} does not exist");
+            return TypedResults.Problem(statusCode: 404, title: $"invoice {invoiceId} does not exist");
 
         // Published: only the mailer consumes it, and its queue is bound whatever the endpoint is called.
         await bus.Publish(new ResendInvoiceEmail(requestId, invoiceId.Value, user.Identity?.Name ?? "unknown"), ct);
-        return Results.Accepted($"/api/invoices/{invoiceId}/deliveries", new { request_id = requestId, invoice_id = invoiceId, status = "accepted" });
+        return TypedResults.Accepted($"/api/invoices/{invoiceId}/deliveries", new ResendAccepted(requestId, invoiceId.Value, "accepted"));
     }
 
-    private static async Task<IResult> ListDeliveriesAsync(string id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<DeliveryList>, ValidationProblem, ProblemHttpResult>> ListDeliveriesAsync(string id, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", "must be an invoice id (a UUID)");
         var queries = new EmailDeliveryQueries(db);
         if (await queries.EmailStatusAsync(invoiceId, ct) is not { } status)
-            return Results.Problem(statusCode: 404, title: $"invoice {invoiceId} does not exist");
+            return TypedResults.Problem(statusCode: 404, title: $"invoice {invoiceId} does not exist");
         var deliveries = await queries.ListAsync(invoiceId, ct);
-        return Results.Ok(new { invoice_id = invoiceId, email_status = status.Status, emailed_at = status.EmailedAt, deliveries });
+        return TypedResults.Ok(new DeliveryList(invoiceId, status.Status, status.EmailedAt, deliveries.Select(d => d.ToResponse()).ToList()));
     }
 
-    private static IResult Invalid(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     private static async Task<JsonElement?> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Security.Claims;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Pdf;
 using Dapper;
@@ -19,11 +21,15 @@ public static class PdfEndpoints
 
     public static void MapPdfEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        write.MapPost("/admin/render-pdf", RenderAsync);
-        read.MapGet("/api/invoices/{id}/pdf", DownloadAsync);
+        var r = read.MapGroup("").WithTags("PDFs");
+        var w = write.MapGroup("").WithTags("PDFs");
+        w.MapPost("/admin/render-pdf", RenderAsync).Body<RenderPdfRequest>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Render an invoice's PDF again");
+        r.MapGet("/api/invoices/{id}/pdf", DownloadAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The invoice as PDF");
     }
 
-    private static async Task<IResult> RenderAsync(HttpRequest request, NpgsqlDataSource db, IPublishEndpoint bus,
+    private static async Task<Results<Accepted<RenderPdfQueued>, ValidationProblem, ProblemHttpResult>> RenderAsync(HttpRequest request, NpgsqlDataSource db, IPublishEndpoint bus,
         ClaimsPrincipal user, CancellationToken ct)
     {
         Guid invoiceId;
@@ -48,22 +54,22 @@ public static class PdfEndpoints
         if (invoice is null) return NotFound(invoiceId);
         // Published, not sent to a queue address: the renderer's quorum queue is bound to the message type.
         await bus.Publish(new RenderInvoicePdf(invoiceId, $"{reason} (by {user.Identity?.Name})"), ct);
-        return Results.Accepted($"/api/invoices/{invoiceId}/pdf", new { invoice_id = invoiceId, number = invoice.Number, status = "queued" });
+        return TypedResults.Accepted($"/api/invoices/{invoiceId}/pdf", new RenderPdfQueued(invoiceId, invoice.Number, "queued"));
     }
 
-    private static async Task<IResult> DownloadAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(string id, NpgsqlDataSource db, IPdfStorage storage, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var invoiceId)) return Invalid("id", "must be an invoice id (uuid)");
         var invoice = await FindAsync(db, invoiceId, ct);
         if (invoice is null) return NotFound(invoiceId);
         if (invoice.PdfKey is null)
-            return Results.Problem(statusCode: 404, title: "PDF not rendered yet",
+            return TypedResults.Problem(statusCode: 404, title: "PDF not rendered yet",
                 detail: $"invoice {invoice.Number} has no PDF yet; it is rendered after finalization, or ask for one with POST /admin/render-pdf");
         var pdf = await storage.GetAsync(invoice.PdfKey, ct);
         if (pdf is null)
-            return Results.Problem(statusCode: 404, title: "PDF missing from storage",
+            return TypedResults.Problem(statusCode: 404, title: "PDF missing from storage",
                 detail: $"invoice {invoice.Number} records PDF '{invoice.PdfKey}' but the storage has no such object; re-render it with POST /admin/render-pdf");
-        return Results.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
+        return TypedResults.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
     }
 
     private static async Task<InvoicePdfRow?> FindAsync(NpgsqlDataSource db, Guid id, CancellationToken ct)
@@ -72,11 +78,11 @@ public static class PdfEndpoints
         return await conn.QuerySingleOrDefaultAsync<InvoicePdfRow>(new CommandDefinition(InvoicePdfSql, new { id }, cancellationToken: ct));
     }
 
-    private static IResult Invalid(string field, string problem) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+    private static ValidationProblem Invalid(string field, string problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
 
-    private static IResult NotFound(Guid id) =>
-        Results.Problem(statusCode: 404, title: "invoice not found", detail: $"no invoice with id {id}");
+    private static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem(statusCode: 404, title: "invoice not found", detail: $"no invoice with id {id}");
 
     private sealed record InvoicePdfRow
     {

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Diagnostics;
 using System.Security.Claims;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Runs;
@@ -9,8 +11,6 @@ using Npgsql;
 
 namespace Billing.AdminApi.Endpoints;
 
-public sealed record StartRunRequest(string? Period);
-
 /// <summary>The monthly run: start, progress per stage, failed requests and their retry.</summary>
 public static class RunEndpoints
 {
@@ -19,17 +19,23 @@ public static class RunEndpoints
 
     public static void MapRunEndpoints(this RouteGroupBuilder read, RouteGroupBuilder write)
     {
-        write.MapPost("/api/runs", StartAsync);
+        var r = read.MapGroup("/api/runs").WithTags("Runs");
+        var w = write.MapGroup("/api/runs").WithTags("Runs");
+        w.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Start the monthly run of a period that has ended");
         // Writes nothing, but prices every account: as costly as a run's reads, so operators only.
-        write.MapPost("/api/runs/preview", PreviewAsync);
-        read.MapGet("/api/runs", ListAsync);
-        read.MapGet("/api/runs/{id:guid}", GetAsync);
-        write.MapPost("/api/runs/{id:guid}/retry-failed", RetryFailedAsync);
-        write.MapPost("/api/runs/{id:guid}/cancel", CancelAsync);
+        w.MapPost("/preview", PreviewAsync).WithSummary("What a run of the period would issue now; writes nothing");
+        r.MapGet("", ListAsync).WithSummary("Runs, newest first, a page at a time");
+        r.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Progress of a run and what of it still needs an operator");
+        w.MapPost("/{id:guid}/retry-failed", RetryFailedAsync).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Send the failed requests of a run again");
+        w.MapPost("/{id:guid}/cancel", CancelAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Stop issuing invoices; those issued finish their PDF, email and ledger");
     }
 
     /// <summary>The period a run may be started (or previewed) for, or the 400 naming <c>period</c>.</summary>
-    private static IResult? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period)
+    private static ValidationProblem? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period)
     {
         if (!BillingPeriod.TryParse(body?.Period, out period))
             return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
@@ -38,7 +44,7 @@ public static class RunEndpoints
         return null;
     }
 
-    private static async Task<IResult> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
+    private static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
         TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
         if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
@@ -64,57 +70,40 @@ public static class RunEndpoints
             await runs.DeleteUnstartedAsync(id, CancellationToken.None);
             throw;
         }
-        return Results.Accepted($"/api/runs/{id}", new { run_id = id });
+        return TypedResults.Accepted($"/api/runs/{id}", new RunAccepted(id));
     }
 
     /// <summary>What a run of the period would issue now, computed as the generator computes it; writes nothing.</summary>
-    private static async Task<IResult> PreviewAsync(StartRunRequest? body, RunPreviewQuery preview, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<RunPreviewResponse>, ValidationProblem>> PreviewAsync(StartRunRequest? body, RunPreviewQuery preview, TimeProvider time, CancellationToken ct)
     {
         if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
         var p = await preview.PreviewAsync(period, PreviewFailuresListed, ct);
-        return Results.Ok(new
-        {
-            period = p.Period,
-            billable_accounts = p.BillableAccounts,
-            invoices = p.Invoices,
-            already_invoiced = p.AlreadyInvoiced,
-            skipped = p.Skipped,
-            failing = new
-            {
-                accounts = p.FailingAccounts,
-                by_reason = p.FailingByReason,
-                listed = p.Failures.Select(f => new { account_id = f.AccountId, reason = f.Reason, detail = f.Detail }),
-                truncated = p.FailingAccounts > p.Failures.Count,
-            },
-            totals = p.Totals.Select(t => new
-            {
-                currency = t.Currency,
-                invoices = t.Invoices,
-                total_minor = t.TotalMinor,
-                total = Major(t.TotalMinor, t.Currency),
-                previous_invoices = t.PreviousInvoices,
-                previous_total_minor = t.PreviousTotalMinor,
-                change_minor = t.TotalMinor - t.PreviousTotalMinor,
-                change_percent = t.PreviousTotalMinor is > 0 and var before
+        return TypedResults.Ok(new RunPreviewResponse(
+            p.Period, p.BillableAccounts, p.Invoices, p.AlreadyInvoiced, p.Skipped,
+            new PreviewFailing(p.FailingAccounts, p.FailingByReason,
+                p.Failures.Select(f => new Billing.Api.Contracts.PreviewFailure(f.AccountId, f.Reason, f.Detail)).ToList(),
+                p.FailingAccounts > p.Failures.Count),
+            p.Totals.Select(t => new PreviewTotal(
+                t.Currency, t.Invoices, t.TotalMinor, Major(t.TotalMinor, t.Currency), t.PreviousInvoices, t.PreviousTotalMinor,
+                t.TotalMinor - t.PreviousTotalMinor,
+                t.PreviousTotalMinor is > 0 and var before
                     ? Math.Round((t.TotalMinor - before) * 100m / before, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
-                    : null,
-            }),
-            previous = new { period = p.PreviousPeriod, run_id = p.PreviousRunId },
-            elapsed_ms = (long)p.Elapsed.TotalMilliseconds,
-        });
+                    : null)).ToList(),
+            new PreviousRunRef(p.PreviousPeriod, p.PreviousRunId),
+            (long)p.Elapsed.TotalMilliseconds));
     }
 
     private static string Major(long minor, string currency) => MoneyText.Plain(minor, currency);
 
-    private static async Task<IResult> ListAsync(string? period, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<RunPage>, ValidationProblem>> ListAsync(string? period, string? limit, string? offset, NpgsqlDataSource db, CancellationToken ct)
     {
         var problems = new Dictionary<string, string[]>();
         if (period is not null && !BillingPeriod.TryParse(period, out _))
             problems["period"] = [$"'{period}' is not a period; expected yyyy-MM such as 2026-10"];
         var (take, skip) = Paging.Parse(limit, offset, 100, 1000, problems);
-        if (problems.Count > 0) return Results.ValidationProblem(problems);
+        if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
         var (runs, total) = await new RunStore(db).ListAsync(period, take, skip, ct);
-        return Results.Ok(new { count = runs.Count, total, offset = skip, next_offset = Paging.Next(skip, runs.Count, total), runs = runs.Select(RunJson) });
+        return TypedResults.Ok(new RunPage(runs.Count, total, skip, Paging.Next(skip, runs.Count, total), runs.Select(r => r.ToResponse()).ToList()));
     }
 
     /// <summary>
@@ -122,12 +111,12 @@ public static class RunEndpoints
     /// dead-letter queues (read from the broker), each with the command to run next; <c>summary</c> says the status in
     /// words ("completed, 219 superseded dead letters to archive"), <c>history</c> every status change with its reason.
     /// </summary>
-    private static async Task<IResult> GetAsync(Guid id, bool? failed, NpgsqlDataSource db, RunDeadLetterQuery deadLetters,
+    private static async Task<Results<Ok<RunStatusResponse>, ProblemHttpResult>> GetAsync(Guid id, bool? failed, NpgsqlDataSource db, RunDeadLetterQuery deadLetters,
         ILoggerFactory logs, CancellationToken ct)
     {
         var query = new RunProgressQuery(db);
         var p = await query.GetAsync(id, ct);
-        if (p is null) return Results.Problem(statusCode: 404, title: $"run {id} not found");
+        if (p is null) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
         var failures = failed == true ? await query.OpenFailuresAsync(id, MaxFailuresListed, ct) : null;
         var byStage = await query.OpenFailuresByStageAsync(id, ct);
         RunDeadLetters? letters = null;
@@ -149,84 +138,44 @@ public static class RunEndpoints
         if (verdict.Status != p.Run.Status)
             summary = $"{p.Run.Status} (as last decided); now: {verdict.Summary}";
         if (deadLetterError is not null) summary += $" — {deadLetterError}";
-        return Results.Ok(new
-        {
-            run = RunJson(p.Run),
+        return TypedResults.Ok(new RunStatusResponse(
+            p.Run.ToResponse(),
             summary,
-            attention = verdict.Attention.Select(a => new { kind = a.Kind, stage = a.Stage, count = a.Count, queue = a.Queue, reason = a.Reason, command = a.Command }),
-            next = verdict.Attention.Select(a => a.Command).Distinct().ToList(),
-            failed_by_stage = byStage.GroupBy(f => f.Stage).ToDictionary(g => g.Key, g => g.Sum(f => f.Count)),
-            dead_letters = letters is null ? null : new
-            {
-                total = letters.Total,
-                pending = letters.Pending,
-                superseded = letters.Superseded,
-                truncated = letters.Truncated,
-                queues = letters.Queues.Select(q => new
-                {
-                    queue = q.Queue,
-                    source_queue = q.SourceQueue,
-                    message_type = q.MessageType,
-                    stage = q.Stage,
-                    messages = q.Messages,
-                    pending = q.Pending,
-                    superseded = q.Superseded,
-                }),
-            },
-            history = history.Select(h => new { from = h.FromStatus, to = h.ToStatus, reason = h.Reason, at = h.ChangedAt }),
-            counts = new
-            {
-                accounts = p.Accounts,
-                generated = p.Generated,
-                rendered = p.Rendered,
-                emailed = p.Emailed,
-                synced = p.Synced,
-                pushed_to_stripe = p.PushedToStripe,
-                skipped = p.Skipped,
-                failed = p.Failed,
-                not_issued = p.NotIssued,
-            },
-            invoices_per_second = p.InvoicesPerSecond,
-            eta_seconds = p.EtaSeconds,
-            totals = p.Totals.Select(t => new { currency = t.Currency, invoices = t.Invoices, total_minor = t.TotalMinor }),
-            failures = failures?.Select(f => new
-            {
-                id = f.Id,
-                account_id = f.AccountId,
-                invoice_id = f.InvoiceId,
-                stage = f.Stage,
-                message_type = f.MessageType,
-                queue = f.InputQueue,
-                exception_type = f.ExceptionType,
-                reason = f.Reason,
-                trace_id = f.TraceId,
-                failed_at = f.FailedAt,
-            }),
-        });
+            verdict.Attention.Select(a => new RunAttention(a.Kind, a.Stage, a.Count, a.Queue, a.Reason, a.Command)).ToList(),
+            verdict.Attention.Select(a => a.Command).Distinct().ToList(),
+            byStage.GroupBy(f => f.Stage).ToDictionary(g => g.Key, g => g.Sum(f => f.Count)),
+            letters is null ? null : new RunDeadLetterSummary(letters.Total, letters.Pending, letters.Superseded, letters.Truncated,
+                letters.Queues.Select(q => new Billing.Api.Contracts.RunDeadLetterQueue(
+                    q.Queue, q.SourceQueue, q.MessageType, q.Stage, q.Messages, q.Pending, q.Superseded)).ToList()),
+            history.Select(h => new Billing.Api.Contracts.RunStatusChange(h.FromStatus, h.ToStatus, h.Reason, h.ChangedAt)).ToList(),
+            new RunCounts(p.Accounts, p.Generated, p.Rendered, p.Emailed, p.Synced, p.PushedToStripe, p.Skipped, p.Failed, p.NotIssued),
+            p.InvoicesPerSecond,
+            p.EtaSeconds,
+            p.Totals.Select(t => new RunTotal(t.Currency, t.Invoices, t.TotalMinor)).ToList(),
+            failures?.Select(f => new RunFailure(f.Id, f.AccountId, f.InvoiceId, f.Stage, f.MessageType, f.InputQueue, f.ExceptionType,
+                f.Reason, f.TraceId, f.FailedAt)).ToList()));
     }
 
     /// <summary>
     /// Stops issuing invoices: requests still queued are refused by the generator (nothing stored, no number taken);
     /// invoices issued before finish their PDF, email and ledger, then the run is cancelled.
     /// </summary>
-    private static async Task<IResult> CancelAsync(Guid id, NpgsqlDataSource db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Accepted<RunCancelAccepted>, ProblemHttpResult>> CancelAsync(Guid id, NpgsqlDataSource db, ClaimsPrincipal user, CancellationToken ct)
     {
         var (outcome, run) = await new RunStore(db).CancelAsync(id, user.Identity?.Name, ct);
-        return outcome switch
-        {
-            CancelOutcome.NotFound => Results.Problem(statusCode: 404, title: $"run {id} not found"),
-            CancelOutcome.AlreadyOver => Results.Problem(statusCode: 409, title: run!.Status == RunStatus.Completed
+        if (outcome == CancelOutcome.NotFound) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
+        if (outcome == CancelOutcome.AlreadyOver)
+            return TypedResults.Problem(statusCode: 409, title: run!.Status == RunStatus.Completed
                 ? $"run {id} is already completed; nothing to cancel"
-                : $"run {id} is already {run.Status}"),
-            _ => Results.Accepted($"/api/runs/{id}", new { run_id = id, status = run!.Status, cancelled_at = run.CancelledAt }),
-        };
+                : $"run {id} is already {run.Status}");
+        return TypedResults.Accepted($"/api/runs/{id}", new RunCancelAccepted(id, run!.Status, run.CancelledAt));
     }
 
-    private static async Task<IResult> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
+    private static async Task<Results<Accepted<RetryAccepted>, ProblemHttpResult>> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
         ISendEndpointProvider send, ClaimsPrincipal user, CancellationToken ct)
     {
         var run = await new RunStore(db).GetAsync(id, ct);
-        if (run is null) return Results.Problem(statusCode: 404, title: $"run {id} not found");
+        if (run is null) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
         var failures = await new RunProgressQuery(db).OpenFailuresAsync(id, int.MaxValue, ct);
         var byStage = new Dictionary<string, int>();
         // Every consumer is idempotent, so a retry re-sends the stage's input; to the queue that failed when known.
@@ -235,7 +184,7 @@ public static class RunEndpoints
             await RetryAsync(f, publish, send, user.Identity?.Name ?? "operator", ct);
             byStage[f.Stage] = byStage.GetValueOrDefault(f.Stage) + 1;
         }
-        return Results.Accepted($"/api/runs/{id}", new { run_id = id, retried = failures.Count, by_stage = byStage });
+        return TypedResults.Accepted($"/api/runs/{id}", new RetryAccepted(id, failures.Count, byStage));
     }
 
     private static async Task RetryAsync(FailureRow f, IPublishEndpoint publish, ISendEndpointProvider send, string user, CancellationToken ct)
@@ -268,26 +217,11 @@ public static class RunEndpoints
         }
     }
 
-    private static object RunJson(RunRow r) => new
-    {
-        id = r.Id,
-        period = r.Period,
-        status = r.Status,
-        accounts = r.Accounts,
-        requested_by = r.RequestedBy,
-        trace_id = r.TraceId,
-        started_at = r.StartedAt,
-        fanned_out_at = r.FannedOutAt,
-        completed_at = r.CompletedAt,
-        cancelled_at = r.CancelledAt,
-        cancelled_by = r.CancelledBy,
-    };
-
-    private static IResult Invalid(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     /// <summary>409 whose title says what the request clashes with; <c>errors</c> names the field as a 400 would.</summary>
-    private static IResult Conflict(string field, string title, string message) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: message,
+    private static ProblemHttpResult Conflict(string field, string title, string message) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: message,
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 }

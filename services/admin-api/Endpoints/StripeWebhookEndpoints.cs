@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Diagnostics;
 using System.Text;
 using Billing.Accounting;
+using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Stripe;
 using MassTransit;
@@ -19,17 +21,19 @@ public static class StripeWebhookEndpoints
 
     public static IEndpointRouteBuilder MapStripeWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/stripe", ReceiveAsync).AllowAnonymous();
+        app.MapGroup("/webhooks").WithTags("Webhooks").MapPost("/stripe", ReceiveAsync).AllowAnonymous()
+            .Body<string>().ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Stripe events, verified by the Stripe-Signature header (no API key)");
         return app;
     }
 
-    static async Task<IResult> ReceiveAsync(HttpRequest request, IConfiguration config, TimeProvider time, StripeEventStore events,
+    static async Task<Results<Ok<StripeWebhookAck>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(HttpRequest request, IConfiguration config, TimeProvider time, StripeEventStore events,
         StripeWebhookTranslator translator, IPublishEndpoint publish, ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger("Billing.AdminApi.StripeWebhooks");
         var secrets = StripeSettings.WebhookSecrets(config);
         if (secrets.Count == 0)
-            return Results.Problem(statusCode: 503, title: "Stripe webhooks are not configured", detail: "set Stripe__WebhookSecrets");
+            return TypedResults.Problem(statusCode: 503, title: "Stripe webhooks are not configured", detail: "set Stripe__WebhookSecrets");
 
         // The signature covers the raw bytes as sent: read them before anything parses the body.
         if (request.ContentLength > MaxBodyBytes)
@@ -57,7 +61,7 @@ public static class StripeWebhookEndpoints
 
         var receipt = await events.ReceiveAsync(evt.Id, evt.Type, payload, Activity.Current?.TraceId.ToString(), ct);
         if (receipt == StripeEventReceipt.Duplicate)
-            return Results.Ok(new { id = evt.Id, outcome = "duplicate" });
+            return TypedResults.Ok(new StripeWebhookAck(evt.Id, "duplicate", null));
 
         var translation = await translator.TranslateAsync(evt, ct);
         foreach (var message in translation.Messages)
@@ -69,16 +73,16 @@ public static class StripeWebhookEndpoints
                 translation.InvoiceId, null, null, Activity.Current?.TraceId.ToString(), evt.Id, payload, time.GetUtcNow()), ct);
         }
         await events.CompleteAsync(evt.Id, translation.Outcome, translation.Reason, ct);
-        return Results.Ok(new { id = evt.Id, outcome = translation.Outcome, reason = translation.Reason });
+        return TypedResults.Ok(new StripeWebhookAck(evt.Id, translation.Outcome, translation.Reason));
     }
 
     // Nothing is stored for a request that fails verification: anyone can post here.
-    static async Task<IResult> RejectAsync(IPublishEndpoint publish, ILogger log, string code, string field, string message, CancellationToken ct)
+    static async Task<ValidationProblem> RejectAsync(IPublishEndpoint publish, ILogger log, string code, string field, string message, CancellationToken ct)
     {
         log.LogWarning("Stripe webhook refused ({Code}): {Message}", code, message);
         await publish.Publish(new ErrorReported("admin-api", "webhook_rejected", code, message, null, null, null,
             Activity.Current?.TraceId.ToString(), null, null, DateTimeOffset.UtcNow), ct);
-        return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
     }
 
     static string Code(StripeSignatureResult verdict) => verdict switch
