@@ -102,7 +102,8 @@ static Task<(TimeSpan Elapsed, TimeSpan Cpu)> PooledAsync(int port, int n, int p
         {
             var email = new InvoiceEmail(Guid.NewGuid(), 1, $"customer{i}@example.org", $"Customer {i} GmbH", $"INV-2026-{i:D6}",
                 "2026-10", 1_234_567 + i, "EUR", new DateOnly(2026, 11, 30), pdf);
-            await sender.SendAsync(composer.Compose(email, DateTimeOffset.UtcNow), CancellationToken.None);
+            using var outgoing = composer.Compose(email, DateTimeOffset.UtcNow);
+            await sender.SendAsync(outgoing, CancellationToken.None);
         }
     }));
 });

@@ -23,10 +23,10 @@ public sealed class CreditNoteEmailComposer(MailOptions options)
 
     public OutgoingEmail Compose(CreditNoteEmail e, DateTimeOffset date)
     {
-        var message = new MimeMessage();
-        message.From.Add(_from);
+        var message = PdfEmail.NewMessage();
+        message.From.Add(PdfEmail.Copy(_from));
         message.To.Add(new MailboxAddress("", e.Recipient));
-        if (_replyTo is not null) message.ReplyTo.Add(_replyTo);
+        if (_replyTo is not null) message.ReplyTo.Add(PdfEmail.Copy(_replyTo));
         message.Date = date;
         message.Subject = Subject(e);
         message.MessageId = MessageIdValue(e.CreditNoteId);

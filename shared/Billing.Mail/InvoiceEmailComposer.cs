@@ -35,10 +35,10 @@ public sealed class InvoiceEmailComposer(MailOptions options)
     /// </summary>
     public OutgoingEmail Compose(InvoiceEmail e, DateTimeOffset date)
     {
-        var message = new MimeMessage();
-        message.From.Add(_from);
+        var message = PdfEmail.NewMessage();
+        message.From.Add(PdfEmail.Copy(_from));
         message.To.Add(new MailboxAddress("", e.Recipient));
-        if (_replyTo is not null) message.ReplyTo.Add(_replyTo);
+        if (_replyTo is not null) message.ReplyTo.Add(PdfEmail.Copy(_replyTo));
         message.Date = date;
         message.Subject = Subject(e);
         message.MessageId = MessageIdValue(e.InvoiceId, e.DeliveryNo);

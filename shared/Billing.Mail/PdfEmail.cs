@@ -9,6 +9,19 @@ namespace Billing.Mail;
 /// quoted-printable UTF-8) and the document's PDF (base64).</summary>
 internal static class PdfEmail
 {
+    /// <summary>
+    /// An empty message. <c>new MimeMessage()</c> first fills in a Message-ID (looking up the host name), a Date, an
+    /// empty From and Subject, which the composers replace at once.
+    /// </summary>
+    public static MimeMessage NewMessage() => new((IEnumerable<Header>)[]);
+
+    /// <summary>
+    /// A message's own copy of a configured address. An address list subscribes to the change events of every address
+    /// added to it, so one address object shared by all messages would hold on to every message ever composed (and
+    /// its PDF), and each new message would copy a longer list of handlers.
+    /// </summary>
+    public static MailboxAddress Copy(MailboxAddress address) => new(address.Name, address.Address);
+
     public static Multipart Body(string text, string html, byte[] pdf, string fileName) => new("mixed")
     {
         new MultipartAlternative { Text("plain", text), Text("html", html) },

@@ -85,3 +85,31 @@ public sealed class When_the_pdf_attachment_is_written
         return stream.ToArray();
     }
 }
+
+public sealed class When_many_emails_are_composed
+{
+    [Fact]
+    public void Does_not_keep_a_sent_message_alive_through_the_configured_addresses()
+    {
+        var invoices = new InvoiceEmailComposer(new MailOptions { From = "Billing <billing@example.com>", ReplyTo = "accounts@example.com" });
+        var notes = new CreditNoteEmailComposer(new MailOptions { From = "Billing <billing@example.com>", ReplyTo = "accounts@example.com" });
+
+        var composed = ComposeAndForget(invoices, notes);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.All(composed, message => Assert.False(message.IsAlive, "a composed message is still referenced after it was disposed"));
+    }
+
+    // In its own method so that no local of the caller keeps the messages reachable.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference[] ComposeAndForget(InvoiceEmailComposer invoices, CreditNoteEmailComposer notes)
+    {
+        using var invoice = invoices.Compose(new InvoiceEmail(Guid.NewGuid(), 1, "c@example.org", "C", "1", "2026-10", 1, "EUR",
+            new DateOnly(2026, 11, 30), new byte[100]), DateTimeOffset.UnixEpoch);
+        using var note = notes.Compose(new CreditNoteEmail(Guid.NewGuid(), "c@example.org", "C", "CN-1", "1", "overcharge", 1, "EUR",
+            new byte[100]), DateTimeOffset.UnixEpoch);
+        return [new WeakReference(invoice.Message), new WeakReference(note.Message)];
+    }
+}

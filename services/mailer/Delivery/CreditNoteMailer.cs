@@ -55,7 +55,7 @@ public sealed class CreditNoteMailer(NpgsqlDataSource dataSource, IPdfStorage st
         else
         {
             messageId = composer.MessageId(note.Id);
-            var email = composer.Compose(new CreditNoteEmail(note.Id, recipient, note.AccountName, note.Number, note.InvoiceNumber, note.Reason,
+            using var email = composer.Compose(new CreditNoteEmail(note.Id, recipient, note.AccountName, note.Number, note.InvoiceNumber, note.Reason,
                 note.TotalMinor, note.Currency, pdf), time.GetUtcNow());
             try
             {

@@ -114,7 +114,7 @@ public sealed class InvoiceMailer(
             activity?.SetTag("messaging.message_id", messageId);
             try
             {
-                var email = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
+                using var email = composer.Compose(new InvoiceEmail(invoice.InvoiceId, deliveryNo, recipient, invoice.AccountName,
                     invoice.Number, invoice.Period, invoice.TotalMinor, invoice.Currency, DateOnly.FromDateTime(invoice.DueAt), pdf), time.GetUtcNow());
                 await smtp.SendAsync(email, ct);
             }
