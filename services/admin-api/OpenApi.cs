@@ -170,8 +170,9 @@ public static class OpenApiDocs
             schema.Type = t & ~JsonSchemaType.String;
             schema.Pattern = null;
         }
+        // Also a record first reached as a property's type (an account's address): its schema becomes the component.
         var info = context.JsonTypeInfo;
-        if (context.JsonPropertyInfo is null && info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
+        if (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
             && info.Type.Assembly == typeof(ApiJson).Assembly && !IsRequest(info.Type))
         {
             schema.AdditionalPropertiesAllowed = false;

@@ -44,8 +44,10 @@ public sealed class JsonBodyMetadata
 /// </summary>
 public static partial class RequestProblems
 {
-    /// <summary>Refuses, before the endpoint runs, a body over the limit (by its Content-Length; a chunked one is cut
-    /// by the server's limit while it is read) and a body of another media type on a JSON endpoint.</summary>
+    /// <summary>Refuses, before the endpoint runs, a body over the limit and a body of another media type on a JSON
+    /// endpoint. A body with a Content-Length is judged by it, unread; a chunked one (no Content-Length) is read to its
+    /// end first, into a buffer that spills to a temporary file, so that one over the limit is refused before any
+    /// endpoint runs too, also one that reads no body.</summary>
     public static async Task CheckBodyAsync(HttpContext context, RequestDelegate next)
     {
         var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimitOptions>>().Value.MaxRequestBodyBytes;
@@ -64,6 +66,21 @@ public static partial class RequestProblems
             await WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"the body was sent with {sent}; this endpoint reads JSON: send it as application/json");
             return;
+        }
+        if (hasBody && request.ContentLength is null)
+        {
+            request.EnableBuffering(bufferThreshold: 64 * 1024);
+            try
+            {
+                await request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                    $"the body is larger than the {limit:N0} bytes accepted (send large batches in parts)");
+                return;
+            }
+            request.Body.Position = 0;
         }
         await next(context);
     }

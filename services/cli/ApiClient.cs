@@ -35,6 +35,12 @@ public sealed class ApiClient : IDisposable
 
     public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
+    /// <summary>The answer as its record of <c>Billing.Api.Contracts</c> (still captured as JSON for <c>--output json</c>).</summary>
+    public async Task<T> GetAsync<T>(string path, CancellationToken ct) where T : class =>
+        (await GetAsync(path, ct)) is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } json
+            ? json.Deserialize<T>(Billing.Api.Contracts.ApiJson.Options) ?? throw new CliException($"the admin API answered {path} with null")
+            : throw new CliException($"the admin API answered {path} with no JSON");
+
     public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
     public Task<JsonElement> PatchAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);

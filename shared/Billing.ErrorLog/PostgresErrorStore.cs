@@ -144,6 +144,10 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
         from error_monitorings e
         join error_subjects s on s.error_id = e.id and s.kind = case when e.stage = '{Stages.Generate}' then 'account' else 'invoice' end
         where e.status <> 'resolved' and e.stage is not null
+          -- Not while a redrive of one of its dead-letter queues is queued or running: what it brings back may fail
+          -- again, and once it is done the note can name it (its messages can all go through before it records that).
+          and not exists (select 1 from redrive_jobs j where j.state in ('queued', 'running')
+                          and j.queue in (e.code || '_error', e.code || '_skipped', e.code || '_parked', e.code || '_error_archive'))
         group by e.id
         having bool_and(case e.stage
             when '{Stages.Render}' then exists (select 1 from invoices i where i.id = s.subject::uuid and i.pdf_rendered_at is not null)

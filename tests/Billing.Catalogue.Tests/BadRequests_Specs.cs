@@ -112,6 +112,128 @@ public sealed class When_a_request_cannot_be_taken(CatalogueFixture fixture) : I
         Assert.Equal(before, await WrittenAsync());
     }
 
+    /// <summary>
+    /// Posts <paramref name="body"/> in chunks (Transfer-Encoding: chunked, no Content-Length) over a plain connection,
+    /// reading the answer while it writes, as curl does: a server that refuses a body answers before it has all of it
+    /// and closes the connection, which HttpClient reports as a failed write instead of the answer.
+    /// </summary>
+    private async Task<(int Status, JsonElement Json, string MediaType)> PostChunkedAsync(string path, byte[] body)
+    {
+        var uri = new Uri(api.Operator.BaseAddress!, path);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        var stream = tcp.GetStream();
+        var reading = ReadToEndAsync(stream);
+        try
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\n"
+                + $"Authorization: Bearer {CatalogueApi.OperatorKey}\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"));
+            for (var at = 0; at < body.Length; at += 64 * 1024)
+            {
+                var size = Math.Min(64 * 1024, body.Length - at);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{size:x}\r\n"));
+                await stream.WriteAsync(body.AsMemory(at, size));
+                await stream.WriteAsync("\r\n"u8.ToArray());
+            }
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray());
+        }
+        catch (IOException)
+        {
+            // The server stopped reading and closed the connection: its answer is what counts.
+        }
+        return ParseResponse(await reading);
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Stream stream)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            for (int n; (n = await stream.ReadAsync(buffer)) > 0;) received.Write(buffer, 0, n);
+        }
+        catch (IOException)
+        {
+            // A reset after the answer: keep what arrived.
+        }
+        return received.ToArray();
+    }
+
+    /// <summary>Status, JSON body and media type of an HTTP/1.1 answer (its body chunked or with a Content-Length).</summary>
+    private static (int Status, JsonElement Json, string MediaType) ParseResponse(byte[] raw)
+    {
+        var text = Encoding.UTF8.GetString(raw);
+        var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(end > 0, $"no complete answer received ({raw.Length} bytes): {text}");
+        var lines = text[..end].Split("\r\n");
+        var status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture);
+        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).ToDictionary(h => h[0].Trim(), h => h[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        var body = text[(end + 4)..];
+        if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            var decoded = new StringBuilder();
+            for (var at = 0; ;)
+            {
+                var lineEnd = body.IndexOf("\r\n", at, StringComparison.Ordinal);
+                var size = int.Parse(body[at..lineEnd].Split(';')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (size == 0) break;
+                decoded.Append(body, lineEnd + 2, size);
+                at = lineEnd + 2 + size + 2;
+            }
+            body = decoded.ToString();
+        }
+        var mediaType = headers.TryGetValue("Content-Type", out var ct) ? ct.Split(';')[0].Trim() : "";
+        return (status, body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone(), mediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/usage")]
+    [InlineData("/api/accounts/batch")]
+    [InlineData("/api/plans")]
+    [InlineData("/api/runs")]
+    // Endpoints that read no body: a chunked one over the limit is refused all the same, as with a Content-Length.
+    [InlineData("/api/runs/0193f2a4-6f1e-7cc1-9d2b-4e1f8a3c5b6d/cancel")]
+    [InlineData("/api/dlq/generate-invoice_error/purge")]
+    public async Task Refuses_a_chunked_body_over_the_limit_with_413_and_stores_nothing(string path)
+    {
+        await EnsurePlanAsync();
+        var before = await WrittenAsync();
+
+        var response = await PostChunkedAsync(path, HugeUsageBody());
+
+        AssertProblem(413, response, "16,777,216 bytes");
+        Assert.Equal(before, await WrittenAsync());
+    }
+
+    /// <summary>A body sent in chunks by HttpClient: no Content-Length.</summary>
+    private sealed class ChunkedContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Does_accept_a_chunked_body_under_the_limit()
+    {
+        await EnsurePlanAsync();
+        var content = new ChunkedContent(Encoding.UTF8.GetBytes(AccountJson.Replace("Plain Text Co", "Chunked Co", StringComparison.Ordinal)
+            .Replace("billing@plain.example", "billing@chunked.example", StringComparison.Ordinal)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/accounts") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await api.Operator.SendAsync(request);
+
+        Assert.Null(request.Content.Headers.ContentLength);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("""{"period": 202610}""", "JSON string")]
     [InlineData("""{"period": ["2026", "10"]}""", "JSON string")]

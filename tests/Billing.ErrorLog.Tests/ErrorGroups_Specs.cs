@@ -215,6 +215,36 @@ public sealed class When_one_cause_fails_many_messages : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Waits_for_a_running_redrive_of_its_queue_and_then_names_it()
+    {
+        var (run, invoices) = await Seed.InvoicesAsync(db, 2);
+        RecordedError? group = null;
+        foreach (var (invoice, account) in invoices)
+            group = await Record(new ErrorReport("pdf-renderer", "TemplateMissingException", Billing.Vocabulary.ConsumerEndpoints.RenderFinalizedInvoice,
+                $"PDF template 'invoice-v3' not found while rendering {invoice}", InvoiceId: invoice, AccountId: account, RunId: run,
+                MessageType: "InvoiceFinalized"), T0);
+        var id = group!.Record.Id;
+        var job = Guid.NewGuid();
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                insert into redrive_jobs (id, queue, requested_by, state, claimed_by, started_at, total, moved)
+                values (@job, 'render-finalized-invoice_error', 'ops', 'running', 'redrive-1', now(), 2, 2)
+                """, new { job });
+
+        // The redrive has moved both messages and both invoices have their PDF, but it has not recorded its end yet.
+        await Seed.RenderedAsync(db, invoices.Select(i => i.Invoice));
+        Assert.DoesNotContain(await store.AutoResolveAsync(T0.AddHours(1)), r => r.Id == id);
+        Assert.Equal(ErrorStatus.Open, (await store.GetAsync(id))!.Status);
+
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync("update redrive_jobs set state = 'completed', completed_at = now() where id = @job", new { job });
+        var resolved = Assert.Single(await store.AutoResolveAsync(T0.AddHours(2)), r => r.Id == id);
+
+        Assert.Contains($"all 2 invoices it lists have their PDF now, after redrive job {job:D} (2 messages from render-finalized-invoice_error, done ", resolved.Note);
+        Assert.Equal(ErrorStatus.Resolved, (await store.GetAsync(id))!.Status);
+    }
+
+    [Fact]
     public async Task Does_not_resolve_by_itself_a_group_whose_stage_cannot_be_checked()
     {
         var (_, invoices) = await Seed.InvoicesAsync(db, 1);

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Billing.Runs.Tests;
 
@@ -11,6 +13,7 @@ public sealed class ApiContractRun : IAsyncLifetime
     public RunHarness H { get; private set; } = null!;
     public Guid RunId { get; private set; }
     public Guid InvoiceId { get; private set; }
+    public Guid AccountId { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -24,6 +27,7 @@ public sealed class ApiContractRun : IAsyncLifetime
         await H.UntilSettledAsync(RunId, accounts.Count);
         var page = JsonDocument.Parse(await H.Http.GetStringAsync($"/api/invoices?run_id={RunId}")).RootElement;
         InvoiceId = page.GetProperty("invoices")[0].GetProperty("id").GetGuid();
+        AccountId = page.GetProperty("invoices")[0].GetProperty("account_id").GetGuid();
     }
 
     public async Task DisposeAsync() => await H.DisposeAsync();
@@ -79,6 +83,91 @@ public sealed class The_admin_api_contract(ApiContractRun run) : IClassFixture<A
         Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync("/docs/scalar.js")).StatusCode);
         // The data stays behind the key.
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/runs")).StatusCode);
+    }
+
+    /// <summary>The reads a small run can answer, each with the operation of openapi.json that describes it.</summary>
+    public static TheoryData<string, string> Reads() => new()
+    {
+        { "/api/whoami", "/api/whoami" },
+        { "/api/runs", "/api/runs" },
+        { "/api/runs/{run}", "/api/runs/{id}" },
+        { "/api/runs/{run}?failed=true", "/api/runs/{id}" },
+        { "/api/invoices?run_id={run}", "/api/invoices" },
+        { "/api/invoices?account_id={account}", "/api/invoices" },
+        { "/api/invoices/{invoice}", "/api/invoices/{id}" },
+        { "/api/invoices/{invoice}/deliveries", "/api/invoices/{id}/deliveries" },
+        { "/api/plans", "/api/plans" },
+        { "/api/plans/tiny-eur", "/api/plans/{idOrCode}" },
+        { "/api/accounts", "/api/accounts" },
+        { "/api/accounts/{account}", "/api/accounts/{id}" },
+        { "/api/accounts/{account}/history", "/api/accounts/{id}/history" },
+        { "/api/accounts/{account}/charges", "/api/accounts/{id}/charges" },
+        { "/api/suppressions", "/api/suppressions" },
+        { "/api/errors", "/api/errors" },
+        { "/api/dlq", "/api/dlq" },
+        { "/api/dlq/audit", "/api/dlq/audit" },
+        { "/admin/reconcile", "/admin/reconcile" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reads))]
+    public async Task Answers_a_read_as_its_openapi_schema_says(string path, string operation)
+    {
+        var url = path.Replace("{run}", run.RunId.ToString(), StringComparison.Ordinal)
+            .Replace("{invoice}", run.InvoiceId.ToString(), StringComparison.Ordinal)
+            .Replace("{account}", run.AccountId.ToString(), StringComparison.Ordinal);
+        using var response = await run.H.Http.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var answer = JsonDocument.Parse(body);
+
+        var problems = OpenApiSchemas.Problems(OpenApiSchemas.Committed.Answer("get", operation), answer.RootElement);
+
+        Assert.True(problems.Count == 0, $"GET {url} does not match the {operation} answer of openapi.json:\n{string.Join('\n', problems)}\n{body}");
+    }
+
+    [Fact]
+    public async Task Answers_a_preview_as_its_openapi_schema_says()
+    {
+        using var response = await run.H.Http.PostAsJsonAsync("/api/runs/preview", new { period = "2026-11" });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, body);
+        using var answer = JsonDocument.Parse(body);
+
+        var problems = OpenApiSchemas.Problems(OpenApiSchemas.Committed.Answer("post", "/api/runs/preview"), answer.RootElement);
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems) + "\n" + body);
+    }
+
+    /// <summary>The check bites: a real invoice with a field the document does not describe, or without one it
+    /// requires, or with a number where it says string, is not valid.</summary>
+    [Theory]
+    [InlineData("an undocumented field", "/discount_minor")]
+    [InlineData("an undocumented field on a line", "/lines/0/vat_code")]
+    [InlineData("no total_minor", "total_minor")]
+    [InlineData("no quantity on a line", "quantity")]
+    [InlineData("the tax rate as a number", "/tax_rate")]
+    public async Task Finds_an_answer_that_differs_from_its_schema(string change, string named)
+    {
+        var schema = OpenApiSchemas.Committed.Answer("get", "/api/invoices/{id}");
+        var invoice = JsonNode.Parse(await run.H.Http.GetStringAsync($"/api/invoices/{run.InvoiceId}"))!.AsObject();
+        using (var real = JsonDocument.Parse(invoice.ToJsonString())) Assert.Empty(OpenApiSchemas.Problems(schema, real.RootElement));
+
+        var line = invoice["lines"]![0]!.AsObject();
+        switch (change)
+        {
+            case "an undocumented field": invoice["discount_minor"] = 0; break;
+            case "an undocumented field on a line": line["vat_code"] = "S"; break;
+            case "no total_minor": Assert.True(invoice.Remove("total_minor")); break;
+            case "no quantity on a line": Assert.True(line.Remove("quantity")); break;
+            case "the tax rate as a number": invoice["tax_rate"] = 19; break;
+        }
+        using var changed = JsonDocument.Parse(invoice.ToJsonString());
+
+        var problems = OpenApiSchemas.Problems(schema, changed.RootElement);
+
+        Assert.True(problems.Any(p => p.Contains(named, StringComparison.Ordinal)), $"{change}: expected a problem naming {named}, got:\n{string.Join('\n', problems)}");
     }
 
     /// <summary>Every JSON number of an answer as written.</summary>

@@ -35,8 +35,10 @@ public static class Catalogue
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("""
-            insert into accounts (id, external_ref, name, billing_email, currency, plan_id, tax_rate, billing_starts_on)
-            select a.id, @prefix || a.id::text, 'Account ' || a.id::text, 'billing+' || a.id::text || '@example.test', a.currency, a.plan_id, a.tax_rate, @start::date
+            insert into accounts (id, external_ref, name, billing_email, currency, plan_id, tax_rate, billing_starts_on, address)
+            select a.id, @prefix || a.id::text, 'Account ' || a.id::text, 'billing+' || a.id::text || '@example.test', a.currency, a.plan_id, a.tax_rate, @start::date,
+                   -- an address as the API stores it: every account created through it has one
+                   '{"line1":"Hauptstr. 1","city":"Berlin","postal_code":"10115","country":"DE"}'::jsonb
             from unnest(@ids, @currencies, @plans, @taxes) as a(id, currency, plan_id, tax_rate)
             """, new
         {

@@ -89,6 +89,9 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         Assert.True(reattached.Code == 0, reattached.Stderr + reattached.Stdout);
         Assert.Contains("completed", reattached.Stdout);
 
+        var whoami = await h.CliAsync("whoami");
+        Assert.Equal((0, "ops (operator)\n"), (whoami.Code, whoami.Stdout));
+
         // Every command that prints data answers JSON with --output json, and only JSON.
         var accountId = await conn.ExecuteScalarAsync<Guid>("select account_id from invoices where id = @invoiceId", new { invoiceId });
         string[][] dataCommands =

@@ -27,8 +27,8 @@ public static class HealthCommands
         var command = new Command("whoami", "Show the name and role of the API key in BILLING_API_KEY");
         command.SetApiAction(async (_, api, ct) =>
         {
-            var me = await api.GetAsync("/api/whoami", ct);
-            Console.WriteLine($"{me.GetProperty("name").GetString()} ({me.GetProperty("role").GetString()})");
+            var me = await api.GetAsync<Billing.Api.Contracts.WhoAmI>("/api/whoami", ct);
+            Console.WriteLine($"{me.Name} ({me.Role})");
             return 0;
         });
         return command;
