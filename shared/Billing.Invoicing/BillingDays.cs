@@ -3,9 +3,9 @@ using System.Globalization;
 namespace Billing.Invoicing;
 
 /// <summary>
-/// Which days of a period an account is billed for, and with which plan (DESIGN invariant 7). Dates are UTC days;
-/// a billing start and end are both billed (inclusive). A plan timeline is a list of (effective_on, plan) in date
-/// order: a plan is in force from its day until the next one's; before the first row the first plan applies.
+/// Which days of a period an account is billed for, and with which plan (docs/architecture.md, Billing days). Dates
+/// are UTC days; a billing start and end are both billed (inclusive). A plan timeline is a list of (effective_on, plan)
+/// in date order: a plan is in force from its day until the next one's; before the first row the first plan applies.
 /// </summary>
 public static class BillingDays
 {

@@ -1,8 +1,8 @@
 namespace Billing.Invoicing;
 
 /// <summary>
-/// Prices one account's period (DESIGN.md invariant 3). Line order: base fee, then per component in plan order its
-/// usage line followed by its tier lines, then one-off charges. Choices beyond the invariant:
+/// Prices one account's period (docs/architecture.md, Money). Line order: base fee, then per component in plan order
+/// its usage line followed by its tier lines, then one-off charges. Choices beyond those rules:
 /// <list type="bullet">
 /// <item>A tiered component is rounded once, on its exact total; its tier lines are each rounded for display and
 /// may differ from the usage line by a minor unit. The subtotal adds billable lines only, never tier lines.</item>

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Billing.Invoicing;
 
 /// <summary>
-/// Money rules of DESIGN.md invariant 3: amounts are <see cref="long"/> minor units; prices and quantities are
+/// Money rules (docs/architecture.md, Money): amounts are <see cref="long"/> minor units; prices and quantities are
 /// <see cref="decimal"/>; every product is computed exactly and rounded once, half away from zero.
 /// </summary>
 public static class Money

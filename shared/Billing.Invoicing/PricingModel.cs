@@ -1,6 +1,7 @@
 namespace Billing.Invoicing;
 
-/// <summary>The pricing models of a <see cref="MeteredComponent"/>, with Stripe's semantics (DESIGN.md invariant 3).</summary>
+/// <summary>The pricing models of a <see cref="MeteredComponent"/>, with Stripe's semantics
+/// (docs/architecture.md, Money).</summary>
 public static class PricingModel
 {
     /// <summary>quantity × unit_price.</summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.ServiceDefaults;
 
-/// <summary>The bus conventions every service shares (DESIGN.md, "Services and messages").</summary>
+/// <summary>The bus conventions every service shares (docs/architecture.md, Bus conventions).</summary>
 public static class Bus
 {
     /// <summary>
@@ -50,7 +50,8 @@ public static class Bus
             });
         });
         // Consuming starts only once the whole process is up (HTTP bound) and stops before anything else on shutdown:
-        // a process that fails to start never takes a message, so nothing is dead-lettered by a restart (invariant 6).
+        // a process that fails to start never takes a message, so nothing is dead-lettered by a restart
+        // (docs/architecture.md, Start and stop).
         builder.Services.RemoveMassTransitHostedService();
         builder.Services.AddHostedService<ConsumeOnceStarted>();
         return builder;
@@ -83,7 +84,8 @@ public static class Bus
         {
             if (userInfo[0].Length > 0) h.Username(Uri.UnescapeDataString(userInfo[0]));
             if (userInfo.Length > 1) h.Password(Uri.UnescapeDataString(userInfo[1]));
-            // A message is acknowledged only after its follow-ups are confirmed by the broker (invariant 1).
+            // A message is acknowledged only after its follow-ups are confirmed by the broker
+            // (docs/architecture.md, Delivery).
             h.PublisherConfirmation = true;
             if (uri.Scheme == "amqps") h.UseSsl(s => s.ServerName = uri.Host);
         });
