@@ -33,6 +33,9 @@ public sealed record RunDeadLetters(IReadOnlyList<RunDeadLetterQueue> Queues, bo
 /// </summary>
 public sealed class RunDeadLetterQuery(NpgsqlDataSource dataSource, DeadLetterQueues queues, DeadLetterInspector inspector, RedriveOptions options)
 {
+    /// <summary>The advisory lock (transaction-scoped) under which the broker is read, one reader at a time.</summary>
+    public const long DeadLetterReadLock = 0x42494C4C444C5131; // "BILLDLQ1"
+
     private const string InvoicesSql = $"""
         select id as Id, run_id as RunId, account_id as AccountId, period as Period,
                pdf_rendered_at is not null as Rendered, email_status = '{EmailDeliveryStates.Sent}' as Emailed,
@@ -51,6 +54,12 @@ public sealed class RunDeadLetterQuery(NpgsqlDataSource dataSource, DeadLetterQu
     {
         var truncated = false;
         var messages = new List<DeadLetterMessage>();
+        // A peek holds a queue's messages unacknowledged until it puts them back, and a second reader meanwhile sees
+        // the queue empty: the generator's completion check could then complete a run whose dead letters were being
+        // read by a status request of the admin API. Every reader of a run's dead letters takes this lock first.
+        await using var readLock = await dataSource.OpenConnectionAsync(ct);
+        await using var lockTx = await readLock.BeginTransactionAsync(ct);
+        await readLock.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@key)", new { key = DeadLetterReadLock }, lockTx, cancellationToken: ct));
         foreach (var q in await queues.ListAsync(ct))
         {
             if (q.Kind == DeadLetterKind.Archive || q.Messages == 0) continue;
@@ -65,6 +74,7 @@ public sealed class RunDeadLetterQuery(NpgsqlDataSource dataSource, DeadLetterQu
                 // Deleted between the listing and the read: nothing of it is left.
             }
         }
+        await lockTx.CommitAsync(ct);
         if (messages.Count == 0) return new RunDeadLetters([], truncated);
 
         var invoiceIds = messages.Select(m => Key(m, "invoiceId")).OfType<Guid>().Distinct().ToArray();

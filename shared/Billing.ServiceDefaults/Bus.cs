@@ -32,6 +32,9 @@ public static class Bus
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // MassTransit 8.4+ reports anonymous usage to its vendor over the internet after start. A billing system
+            // calls no one unasked (and a blocked call logs a warning with a stack trace in every service): off.
+            x.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             configure?.Invoke(x);
             if (builder.Properties.TryGetValue(RegistrationsKey, out var extra))
                 foreach (var register in (List<Action<IBusRegistrationConfigurator>>)extra) register(x);

@@ -54,6 +54,14 @@ public sealed class When_one_service_publishes_and_another_consumes : IAsyncLife
     }
 
     [Fact]
+    public void Reports_no_usage_to_the_vendor()
+    {
+        // MassTransit's anonymous usage report (sent over the internet a few minutes after start) is off in every service.
+        var options = consumer.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UsageTelemetryOptions>>().Value;
+        Assert.False(options.Enabled);
+    }
+
+    [Fact]
     public async Task Endpoint_queue_is_kebab_case_and_quorum()
     {
         var queue = await vhost.QueueAsync("tracing-probe");

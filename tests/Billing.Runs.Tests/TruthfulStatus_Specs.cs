@@ -69,6 +69,26 @@ public sealed class When_messages_of_a_run_wait_in_a_dead_letter_queue : IAsyncL
     private static string Summary(JsonElement p) => p.GetProperty("summary").GetString()!;
 
     [Fact]
+    public async Task Readers_at_the_same_time_each_see_every_dead_letter_of_the_run()
+    {
+        // A peek holds the messages it reads until it puts them back; a status request and the completion check reading
+        // at the same moment must both see them, or the check could complete a run whose dead letters still wait.
+        var runId = await h.StartRunAsync();
+        await h.UntilSettledAsync(runId, 5);
+        await using var conn = await h.Db.DataSource.OpenConnectionAsync();
+        var invoices = (await conn.QueryAsync<(Guid Id, Guid AccountId)>("select id, account_id from invoices where run_id = @runId", new { runId })).ToList();
+        await DeadLetterAsync(runId, invoices);
+
+        var options = new Billing.Redrive.RedriveOptions { AmqpUri = new Uri(h.Vhost.AmqpUrl), ManagementUri = new Uri(TestServers.RabbitManagementUrl) };
+        var query = new RunDeadLetterQuery(h.Db.DataSource, new Billing.Redrive.DeadLetterQueues(options), new Billing.Redrive.DeadLetterInspector(options), options);
+        for (var round = 0; round < 4; round++)
+        {
+            var reads = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => query.ForRunAsync(runId, RunHarness.Period, CancellationToken.None)));
+            Assert.All(reads, r => Assert.Equal(5, r.Total));
+        }
+    }
+
+    [Fact]
     public async Task Does_need_attention_while_they_wait_and_complete_with_superseded_ones_to_archive_once_the_work_went_through()
     {
         var runId = await h.StartRunAsync();

@@ -30,11 +30,28 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>
+    /// A port free now, for a process to listen on once started. Taken below the kernel's ephemeral range
+    /// (32768–60999 on Linux), so that no outgoing connection of any test can be given it in the moment between this
+    /// check and the process's bind; chosen at random so that concurrent test processes rarely try the same one.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+        throw new InvalidOperationException("no free port between 20000 and 32000 on 127.0.0.1");
     }
 
     public static ServiceProcess Start(string folder, string assembly, IDictionary<string, string?> environment, int? port = null) =>
