@@ -20,6 +20,7 @@ public static class Extensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<RequestProblems.BadRequestHandler>();
         builder.Services.AddApiKeyAuth();
+        builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddAdminApiOpenApi();
         // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
         Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);

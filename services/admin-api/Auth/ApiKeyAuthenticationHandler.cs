@@ -6,29 +6,53 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.AdminApi.Auth;
 
-/// <summary>Bearer API keys compared by SHA-256 hash in constant time. The key itself is never logged or stored.</summary>
+/// <summary>
+/// Bearer API keys compared by SHA-256 hash: the bootstrap keys of <c>Auth__ApiKeys</c> in constant time, then the keys
+/// of table <c>api_keys</c> (<see cref="ApiKeyStore"/>, when the host has a database), looked up on every request so
+/// that a revoked key fails at once. The key itself is never logged or stored.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyRegistry registry) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyRegistry registry,
+    IServiceProvider services) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The claim holding the id of a key of <c>api_keys</c> (absent for bootstrap keys).</summary>
+    public const string KeyIdClaim = "billing:key_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header)) return Task.FromResult(AuthenticateResult.NoResult());
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.Fail("Authorization must be 'Bearer <api key>'"));
+            return AuthenticateResult.Fail("Authorization must be 'Bearer <api key>'");
+        var principal = await AuthenticateKeyAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        return principal is null
+            ? AuthenticateResult.Fail("unknown API key")
+            : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
 
-        var hash = ApiKeyOptions.Hash(header["Bearer ".Length..].Trim());
+    /// <summary>The principal of an API key (name, role and, for a stored key, its id), or null for an unknown or revoked key.</summary>
+    public async Task<ClaimsPrincipal?> AuthenticateKeyAsync(string key, CancellationToken ct)
+    {
+        var hash = ApiKeyOptions.Hash(key);
         var match = registry.Keys.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(k.Hash, hash));
-        if (match is null) return Task.FromResult(AuthenticateResult.Fail("unknown API key"));
+        if (match is not null) return Principal(match.Name, match.Role, null);
+        if (services.GetService<ApiKeyStore>() is not { } store) return null;
+        var stored = await store.FindActiveAsync(hash, ct);
+        if (stored is null) return null;
+        await store.TouchAsync(stored.Id, ct);
+        return Principal(stored.Name, stored.Role, stored.Id);
+    }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, match.Name), new Claim(ClaimTypes.Role, match.Role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    private static ClaimsPrincipal Principal(string name, string role, Guid? id)
+    {
+        List<Claim> claims = [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)];
+        if (id is { } keyId) claims.Add(new Claim(KeyIdClaim, keyId.ToString()));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

@@ -35,5 +35,6 @@ public static class AdminEndpoints
         read.MapErrorEndpoints(write);
         read.MapLedgerEndpoints(write);
         read.MapDlqEndpoints(write);
+        read.MapKeyEndpoints(write);
     }
 }
