@@ -88,6 +88,32 @@ public static class OpenApiDocs
                 },
             };
         operation.Responses ??= new OpenApiResponses();
+        if (metadata.OfType<JsonAnswerAlternatives>().LastOrDefault() is { } alternatives
+            && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse okResponse && context.Document is { } doc)
+        {
+            var oneOf = new List<IOpenApiSchema>();
+            foreach (var type in alternatives.Types)
+            {
+                var schema = (OpenApiSchema)await context.GetOrCreateSchemaAsync(type, null, ct);
+                if (schema.Items is OpenApiSchema item && type.IsGenericType)
+                {
+                    var name = type.GetGenericArguments()[0].Name;
+                    doc.AddComponent(name, item);
+                    schema.Items = new OpenApiSchemaReference(name, doc);
+                    oneOf.Add(schema);
+                }
+                else
+                {
+                    doc.AddComponent(type.Name, schema);
+                    oneOf.Add(new OpenApiSchemaReference(type.Name, doc));
+                }
+            }
+            okResponse.Content ??= new Dictionary<string, OpenApiMediaType>();
+            okResponse.Content["application/json"] = new OpenApiMediaType
+            {
+                Schema = new OpenApiSchema { OneOf = oneOf, Description = alternatives.Description },
+            };
+        }
         IOpenApiSchema problem = await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), null, ct);
         if (context.Document is { } document)
         {
@@ -173,12 +199,13 @@ public static class OpenApiDocs
         // Also a record first reached as a property's type (an account's address): its schema becomes the component.
         var info = context.JsonTypeInfo;
         if (info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
-            && info.Type.Assembly == typeof(ApiJson).Assembly && !IsRequest(info.Type))
+            && (info.Type.Assembly == typeof(ApiJson).Assembly || info.Type.Assembly == typeof(Billing.Ledger.JournalEntry).Assembly)
+            && !IsRequest(info.Type))
         {
             schema.AdditionalPropertiesAllowed = false;
             schema.Required = new HashSet<string>(info.Properties
                 .Where(p => p.AttributeProvider is not MemberInfo m
-                    || m.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.WhenWritingNull })
+                    || m.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.WhenWritingNull or JsonIgnoreCondition.Always })
                 .Select(p => p.Name));
         }
         if (context.JsonPropertyInfo is null && Examples.TryGetValue(info.Type, out var example)) schema.Examples = [example()];
@@ -218,3 +245,9 @@ public static class OpenApiDocs
         [typeof(PurgeRequest)] = () => new JsonObject { ["confirm_queue"] = "send-invoice-email_error", ["expected_count"] = 12 },
     };
 }
+
+/// <summary>
+/// An endpoint whose <c>application/json</c> answer is one of several shapes (chosen by a query parameter): the
+/// document describes it as <c>oneOf</c> them. For answers written by a serializer of their own, not by a result type.
+/// </summary>
+public sealed record JsonAnswerAlternatives(string Description, params Type[] Types);

@@ -28,6 +28,19 @@ public sealed class ApiContractRun : IAsyncLifetime
         var page = JsonDocument.Parse(await H.Http.GetStringAsync($"/api/invoices?run_id={RunId}")).RootElement;
         InvoiceId = page.GetProperty("invoices")[0].GetProperty("id").GetGuid();
         AccountId = page.GetProperty("invoices")[0].GetProperty("account_id").GetGuid();
+        // The ledger entry accounting-sync would post for the invoice (this harness runs no accounting-sync), so the
+        // ledger export has an entry to describe.
+        await using var conn = await db.OpenConnectionAsync();
+        await using var post = new Npgsql.NpgsqlCommand("""
+            with entry as (
+                insert into journal_entries (id, source_type, source_id, invoice_id, account_id, currency, posted_at, trace_id)
+                select gen_random_uuid(), 'invoice', id::text, id, account_id, currency, now(), null from invoices where id = $1
+                returning id)
+            insert into journal_lines (entry_id, line_no, ledger_account, debit_minor, credit_minor, description)
+            select entry.id, l.no, l.account, l.debit, l.credit, l.description from entry,
+                (values (1, 'accounts_receivable', 2261, 0, 'invoice'), (2, 'revenue:subscription', 0, 2261, 'base fee')) as l(no, account, debit, credit, description)
+            """, conn) { Parameters = { new() { Value = InvoiceId } } };
+        await post.ExecuteNonQueryAsync();
     }
 
     public async Task DisposeAsync() => await H.DisposeAsync();
@@ -107,6 +120,10 @@ public sealed class The_admin_api_contract(ApiContractRun run) : IClassFixture<A
         { "/api/dlq", "/api/dlq" },
         { "/api/dlq/audit", "/api/dlq/audit" },
         { "/admin/reconcile", "/admin/reconcile" },
+        { "/api/keys", "/api/keys" },
+        // The ledger export is by posting month: the entries of the run were posted this month.
+        { "/api/ledger/export?format=json&period={posted}", "/api/ledger/export" },
+        { "/api/ledger/export?format=summary&period={posted}", "/api/ledger/export" },
     };
 
     [Theory]
@@ -115,7 +132,8 @@ public sealed class The_admin_api_contract(ApiContractRun run) : IClassFixture<A
     {
         var url = path.Replace("{run}", run.RunId.ToString(), StringComparison.Ordinal)
             .Replace("{invoice}", run.InvoiceId.ToString(), StringComparison.Ordinal)
-            .Replace("{account}", run.AccountId.ToString(), StringComparison.Ordinal);
+            .Replace("{account}", run.AccountId.ToString(), StringComparison.Ordinal)
+            .Replace("{posted}", DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         using var response = await run.H.Http.GetAsync(url);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
@@ -138,6 +156,23 @@ public sealed class The_admin_api_contract(ApiContractRun run) : IClassFixture<A
         var problems = OpenApiSchemas.Problems(OpenApiSchemas.Committed.Answer("post", "/api/runs/preview"), answer.RootElement);
 
         Assert.True(problems.Count == 0, string.Join('\n', problems) + "\n" + body);
+    }
+
+    /// <summary>The ledger export's JSON is one of two shapes; each real one is valid, and a changed one is not.</summary>
+    [Theory]
+    [InlineData("json", "an entry with an undocumented field")]
+    [InlineData("summary", "a summary without trial_balance_ok")]
+    public async Task Finds_a_ledger_export_that_differs_from_its_schema(string format, string change)
+    {
+        var schema = OpenApiSchemas.Committed.Answer("get", "/api/ledger/export");
+        var posted = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var real = JsonNode.Parse(await run.H.Http.GetStringAsync($"/api/ledger/export?format={format}&period={posted}"))!;
+        using (var valid = JsonDocument.Parse(real.ToJsonString())) Assert.Empty(OpenApiSchemas.Problems(schema, valid.RootElement));
+
+        if (real is JsonArray entries) entries[0]!.AsObject()["vat_code"] = "DE19";
+        else real.AsObject().Remove("trial_balance_ok");
+        using var changed = JsonDocument.Parse(real.ToJsonString());
+        Assert.True(OpenApiSchemas.Problems(schema, changed.RootElement).Count > 0, change);
     }
 
     /// <summary>The check bites: a real invoice with a field the document does not describe, or without one it

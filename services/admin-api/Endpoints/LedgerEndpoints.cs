@@ -17,7 +17,10 @@ public static class LedgerEndpoints
         var r = read.MapGroup("").WithTags("Ledger");
         r.MapGet("/admin/reconcile", ReconcileAsync).WithSummary("Compare the ledger with the invoices (and Stripe when configured)");
         r.MapGet("/api/ledger/export", ExportAsync)
-            .Produces<string>(StatusCodes.Status200OK, "text/csv", "application/json")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .WithMetadata(new JsonAnswerAlternatives(
+                "format=json: the journal entries posted in the month (an array); format=summary: the month-end summary (an object)",
+                typeof(IReadOnlyList<JournalEntry>), typeof(MonthEndSummary)))
             .WithSummary("The journal entries posted in a month: csv, json, or a month-end summary (json)");
     }
 
