@@ -136,11 +136,3 @@ public sealed class ApiClient : IDisposable
 
     public void Dispose() => http.Dispose();
 }
-
-public static class Json
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-}
