@@ -314,12 +314,4 @@ public static class RunCommands
                 Console.WriteLine($"  {Wire.Text(h.At)} {h.From} → {h.To}: {h.Reason}");
         }
     }
-
-    internal static string Text(JsonElement e, string name) =>
-        !e.TryGetProperty(name, out var v) ? "" : v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null => "",
-            _ => v.GetRawText(),
-        };
 }
