@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Billing.Api.Contracts;
 
 namespace Billing.Cli;
 
@@ -33,19 +34,45 @@ public sealed class ApiClient : IDisposable
     /// <summary>When set, every JSON answer is added here (for <c>--output json</c>).</summary>
     public List<JsonElement>? Captured { get; init; }
 
-    public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
+    /// <summary>The answer as the JSON it came in: for commands that print it as it is (<c>--json</c>).</summary>
+    public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendJsonAsync(HttpMethod.Get, path, null, ct);
 
     /// <summary>The answer as its record of <c>Billing.Api.Contracts</c> (still captured as JSON for <c>--output json</c>).</summary>
-    public async Task<T> GetAsync<T>(string path, CancellationToken ct) where T : class =>
-        (await GetAsync(path, ct)) is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } json
-            ? json.Deserialize<T>(Billing.Api.Contracts.ApiJson.Options) ?? throw new CliException($"the admin API answered {path} with null")
-            : throw new CliException($"the admin API answered {path} with no JSON");
+    public Task<T> GetAsync<T>(string path, CancellationToken ct) where T : class => SendAsync<T>(HttpMethod.Get, path, null, ct);
 
-    public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
+    public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) => SendJsonAsync(HttpMethod.Post, path, body, ct);
 
-    public Task<JsonElement> PatchAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
+    public Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) where T : class => SendAsync<T>(HttpMethod.Post, path, body, ct);
 
-    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
+    public Task<JsonElement> PatchAsync(string path, object? body, CancellationToken ct) => SendJsonAsync(HttpMethod.Patch, path, body, ct);
+
+    public Task<T> PatchAsync<T>(string path, object? body, CancellationToken ct) where T : class => SendAsync<T>(HttpMethod.Patch, path, body, ct);
+
+    /// <summary>A DELETE; the API answers it with no content.</summary>
+    public Task DeleteAsync(string path, CancellationToken ct) => SendJsonAsync(HttpMethod.Delete, path, null, ct);
+
+    /// <summary>
+    /// Sends <paramref name="body"/> (a request record of <c>Billing.Api.Contracts</c>, written with the API's JSON
+    /// conventions) and reads the answer as <typeparamref name="T"/>; the answer is still captured as JSON for
+    /// <c>--output json</c>.
+    /// </summary>
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct) where T : class =>
+        Read<T>(await SendJsonAsync(method, path, body, ct), path);
+
+    /// <summary>An answer taken as JSON (to print it as it came, for <c>--json</c>) read as its record.</summary>
+    public static T Read<T>(JsonElement answer, string path) where T : class
+    {
+        if (answer.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+            throw new CliException($"the admin API answered {path} with no JSON");
+        try
+        {
+            return answer.Deserialize<T>(ApiJson.Options) ?? throw new CliException($"the admin API answered {path} with null");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"the admin API's answer to {path} does not read as {typeof(T).Name}: {e.Message}");
+        }
+    }
 
     public async Task<byte[]> GetBytesAsync(string path, CancellationToken ct)
     {
@@ -53,10 +80,10 @@ public sealed class ApiClient : IDisposable
         return await response.Content.ReadAsByteArrayAsync(ct);
     }
 
-    private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = JsonContent.Create(body, options: Json.Options);
+        if (body is not null) request.Content = JsonContent.Create(body, options: ApiJson.Options);
         using var response = await SendRawAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         if (text.Length == 0) return default;
@@ -87,13 +114,12 @@ public sealed class ApiClient : IDisposable
     {
         try
         {
-            var problem = JsonDocument.Parse(body).RootElement;
+            var problem = JsonSerializer.Deserialize<Problem>(body, ProblemJson);
             var parts = new List<string>();
-            if (problem.TryGetProperty("title", out var title)) parts.Add(title.GetString() ?? "");
-            if (problem.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } d) parts.Add(d);
-            if (problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
-                foreach (var field in errors.EnumerateObject())
-                    parts.Add($"{field.Name}: {string.Join("; ", field.Value.EnumerateArray().Select(e => e.GetString()))}");
+            if (problem?.Title is { } title) parts.Add(title);
+            if (problem?.Detail is { Length: > 0 } detail) parts.Add(detail);
+            foreach (var (field, messages) in problem?.Errors ?? [])
+                parts.Add($"{field}: {string.Join("; ", messages ?? [])}");
             return $"HTTP {status}: {string.Join(" — ", parts.Where(p => p.Length > 0))}";
         }
         catch (JsonException)
@@ -102,13 +128,11 @@ public sealed class ApiClient : IDisposable
         }
     }
 
-    public void Dispose() => http.Dispose();
-}
+    /// <summary>An RFC 9457 problem as ASP.NET Core writes it (<c>errors</c> only in a validation problem).</summary>
+    private sealed record Problem(string? Title, string? Detail, Dictionary<string, string?[]?>? Errors);
 
-public static class Json
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    /// <summary>problem+json's member names as they are: camelCase, matched exactly.</summary>
+    private static readonly JsonSerializerOptions ProblemJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public void Dispose() => http.Dispose();
 }

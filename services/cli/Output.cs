@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 
 namespace Billing.Cli;
@@ -21,32 +20,22 @@ public static class Output
     public static Rows MarkupTable(params string[] columns) => new(columns, markup: true);
 
     /// <summary>"showing 100 of 222 — next: billing errors list --offset 100", or "showing 5 of 5 errors" when nothing is left.</summary>
-    /// <param name="result">An API page: count, total, offset and next_offset.</param>
+    /// <param name="count">How many this page holds; <paramref name="total"/> of all, <paramref name="offset"/> before it.</param>
+    /// <param name="next">The next page's offset; null on the last page.</param>
     /// <param name="command">The command that lists this page, without its --offset; the next page's offset is added.</param>
-    public static void Page(string noun, JsonElement result, IReadOnlyList<string> command)
-    {
-        var count = result.GetProperty("count").GetInt32();
-        var total = result.GetProperty("total").GetInt32();
-        var offset = result.TryGetProperty("offset", out var o) ? o.GetInt32() : 0;
-        var range = offset == 0 ? $"{count:N0}" : count == 0 ? "none" : $"{offset + 1:N0}–{offset + count:N0}";
-        if (result.TryGetProperty("next_offset", out var next) && next.ValueKind == JsonValueKind.Number)
-            Console.WriteLine($"showing {range} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --offset {next.GetInt32().ToString(CultureInfo.InvariantCulture)}");
-        else
-            Console.WriteLine($"showing {range} of {total:N0} {noun}");
-    }
+    public static void Page(string noun, int count, long total, int offset, int? next, IReadOnlyList<string> command) =>
+        Console.WriteLine(next is { } n
+            ? $"showing {Range(count, offset)} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --offset {n.ToString(CultureInfo.InvariantCulture)}"
+            : $"showing {Range(count, offset)} of {total:N0} {noun}");
 
-    /// <summary>The same for a keyset page: the next page starts after <c>next_after</c>.</summary>
-    public static void PageAfter(string noun, JsonElement result, IReadOnlyList<string> command)
-    {
-        var count = result.GetProperty("count").GetInt32();
-        var total = result.GetProperty("total").GetInt32();
-        var offset = result.TryGetProperty("offset", out var o) ? o.GetInt32() : 0;
-        var range = offset == 0 ? $"{count:N0}" : count == 0 ? "none" : $"{offset + 1:N0}–{offset + count:N0}";
-        if (result.TryGetProperty("next_after", out var next) && next.ValueKind == JsonValueKind.String)
-            Console.WriteLine($"showing {range} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --after {next.GetString()}");
-        else
-            Console.WriteLine($"showing {range} of {total:N0} {noun}");
-    }
+    /// <summary>The same for a keyset page: the next page starts after <paramref name="next"/>.</summary>
+    public static void PageAfter(string noun, int count, long total, int offset, Guid? next, IReadOnlyList<string> command) =>
+        Console.WriteLine(next is { } n
+            ? $"showing {Range(count, offset)} of {total:N0} {noun} — next: {string.Join(' ', command.Select(Quote))} --after {n}"
+            : $"showing {Range(count, offset)} of {total:N0} {noun}");
+
+    private static string Range(int count, int offset) =>
+        offset == 0 ? $"{count:N0}" : count == 0 ? "none" : $"{offset + 1:N0}–{offset + count:N0}";
 
     /// <summary>An argument as a shell reads it back.</summary>
     public static string Quote(string arg) =>

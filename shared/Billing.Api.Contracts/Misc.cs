@@ -29,3 +29,10 @@ public sealed record ReconcileResponse
 public sealed record StripeWebhookAck(
     string Id, string Outcome,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Reason);
+
+/// <summary>GET /health, as every service answers it (Billing.ServiceDefaults): <c>status</c> is healthy, degraded or
+/// unhealthy, over each dependency's check by its name (postgres, rabbitmq, …).</summary>
+public sealed record ServiceHealth(string Status, string? Version, string? Service, IReadOnlyDictionary<string, DependencyHealth> Checks);
+
+/// <summary>One dependency's check: its status, what it said (or the exception's message) and how long it took.</summary>
+public sealed record DependencyHealth(string Status, string? Description, long DurationMs);

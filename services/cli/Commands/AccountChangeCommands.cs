@@ -1,11 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
 
 /// <summary><c>billing accounts update|end|history</c>: PATCH /api/accounts/{id} and GET /api/accounts/{id}/history.
-/// Values are passed to the API as typed, so the API's validation (and its messages) decide.</summary>
+/// Values are passed to the API as typed, so the API's validation (and its messages) decide. A change is a JSON object
+/// of only the fields to change (null clears some), which <see cref="UpdateAccountRequest"/>, whose every field is
+/// written, cannot say; the answers are read as <see cref="AccountResponse"/> and <see cref="AccountHistory"/>.</summary>
 public static class AccountChangeCommands
 {
     public static IEnumerable<Command> All() => [Update(), End(), History()];
@@ -63,18 +66,24 @@ public static class AccountChangeCommands
             if (parts.Count > 0)
             {
                 // The API takes a whole address: start from the stored one.
-                var current = (await api.GetAsync(path, ct)).GetProperty("address");
-                var address = new Dictionary<string, string?>();
-                foreach (var f in new[] { "line1", "line2", "city", "postal_code", "country" })
-                    address[f] = current.TryGetProperty(f, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                foreach (var (field, value) in parts) address[field] = field == "line2" && value!.Length == 0 ? null : value;
+                var address = (await api.GetAsync<AccountResponse>(path, ct)).Address;
+                foreach (var (field, value) in parts)
+                    address = field switch
+                    {
+                        "line1" => address with { Line1 = value! },
+                        "line2" => address with { Line2 = value!.Length == 0 ? null : value },
+                        "city" => address with { City = value! },
+                        "postal_code" => address with { PostalCode = value! },
+                        _ => address with { Country = value! },
+                    };
                 body["address"] = address;
             }
             if (body.Count == 0) throw new CliException("nothing to change: give at least one option (see billing accounts update --help)", 2);
 
-            var account = await api.PatchAsync(path, body, ct);
-            if (parse.GetValue(json)) return Print(account);
-            Console.WriteLine($"updated account {Str(account, "id")} ({Str(account, "name")}): {string.Join(", ", body.Keys)}");
+            var answer = await api.PatchAsync(path, body, ct);
+            if (parse.GetValue(json)) return Print(answer);
+            var account = ApiClient.Read<AccountResponse>(answer, path);
+            Console.WriteLine($"updated account {account.Id} ({account.Name}): {string.Join(", ", body.Keys)}");
             return 0;
         });
         return command;
@@ -92,8 +101,8 @@ public static class AccountChangeCommands
             """) { id, on };
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var account = await api.PatchAsync(AccountPath(parse.GetValue(id)!), new Dictionary<string, object?> { ["billing_ends_on"] = parse.GetValue(on) }, ct);
-            Console.WriteLine($"account {Str(account, "id")} ({Str(account, "name")}) is billed from {Str(account, "billing_starts_on")} through {Str(account, "billing_ends_on")}");
+            var account = await api.PatchAsync<AccountResponse>(AccountPath(parse.GetValue(id)!), new Dictionary<string, object?> { ["billing_ends_on"] = parse.GetValue(on) }, ct);
+            Console.WriteLine($"account {account.Id} ({account.Name}) is billed from {Wire.Text(account.BillingStartsOn)} through {Wire.Text(account.BillingEndsOn)}");
             return 0;
         });
         return command;
@@ -110,9 +119,10 @@ public static class AccountChangeCommands
             """) { id, json };
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var history = await api.GetAsync(AccountPath(parse.GetValue(id)!) + "/history", ct);
-            if (parse.GetValue(json)) return Print(history);
-            var items = history.GetProperty("items").EnumerateArray().ToList();
+            var path = AccountPath(parse.GetValue(id)!) + "/history";
+            var answer = await api.GetAsync(path, ct);
+            if (parse.GetValue(json)) return Print(answer);
+            var items = ApiClient.Read<AccountHistory>(answer, path).Items;
             if (items.Count == 0)
             {
                 Console.WriteLine("no changes since the account was created");
@@ -120,8 +130,8 @@ public static class AccountChangeCommands
             }
             var table = CommandBase.NewTable("when (UTC)", "by", "field", "old", "new");
             foreach (var h in items)
-                table.AddRow(Markup.Escape(When(h)), Markup.Escape(Str(h, "changed_by")), Markup.Escape(Str(h, "field")),
-                    Markup.Escape(Str(h, "old_value")), Markup.Escape(Str(h, "new_value")));
+                table.AddRow(Markup.Escape(When(h)), Markup.Escape(h.ChangedBy), Markup.Escape(h.Field),
+                    Markup.Escape(Wire.Text(h.OldValue)), Markup.Escape(Wire.Text(h.NewValue)));
             table.Write();
             return 0;
         });
@@ -135,16 +145,7 @@ public static class AccountChangeCommands
         if (value is not null) body[field] = value;
     }
 
-    private static string When(JsonElement h) =>
-        h.TryGetProperty("changed_at", out var v) && v.TryGetDateTimeOffset(out var at) ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") : Str(h, "changed_at");
-
-    private static string Str(JsonElement e, string property) =>
-        e.TryGetProperty(property, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            _ => v.GetRawText(),
-        } : "";
+    private static string When(AccountHistoryEntry h) => new DateTimeOffset(h.ChangedAt).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss");
 
     private static int Print(JsonElement value)
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Billing.Api.Contracts;
 using Billing.Invoicing;
 using Spectre.Console;
 using Billing.Vocabulary;
@@ -18,8 +20,9 @@ public static class CatalogueCommands
         var create = new Command("create", "Create a plan from a JSON file (pricing models per_unit, graduated, volume, package)") { file };
         create.SetApiAction(async (parse, api, ct) =>
         {
-            var plan = await api.PostAsync("/api/plans", ReadJsonFile(parse.GetValue(file)!), ct);
-            Console.WriteLine($"created plan {Str(plan, "code")} ({Str(plan, "id")})");
+            // The file goes as it is: the API validates it and names a bad field by its place in the file.
+            var plan = await api.PostAsync<PlanResponse>("/api/plans", ReadJsonFile(parse.GetValue(file)!), ct);
+            Console.WriteLine($"created plan {plan.Code} ({plan.Id})");
             return 0;
         });
 
@@ -27,12 +30,11 @@ public static class CatalogueCommands
         var list = new Command("list", "List all plans") { json };
         list.SetApiAction(async (parse, api, ct) =>
         {
-            var plans = await api.GetAsync("/api/plans", ct);
-            if (parse.GetValue(json)) return PrintJson(plans);
+            var answer = await api.GetAsync("/api/plans", ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
             var table = CommandBase.NewTable("code", "name", "currency", "base fee", "metrics");
-            foreach (var p in plans.GetProperty("items").EnumerateArray())
-                table.AddRow(Esc(Str(p, "code")), Esc(Str(p, "name")), Str(p, "currency"), BaseFee(p),
-                    Esc(string.Join(", ", p.GetProperty("components").EnumerateArray().Select(c => Str(c, "metric")))));
+            foreach (var p in ApiClient.Read<PlanList>(answer, "/api/plans").Items)
+                table.AddRow(Esc(p.Code), Esc(p.Name), p.Currency, BaseFee(p), Esc(string.Join(", ", p.Components.Select(c => c.Metric))));
             table.Write();
             return 0;
         });
@@ -41,13 +43,15 @@ public static class CatalogueCommands
         var show = new Command("show", "Show a plan with its metered components and prices") { code, json };
         show.SetApiAction(async (parse, api, ct) =>
         {
-            var plan = await api.GetAsync($"/api/plans/{Uri.EscapeDataString(parse.GetValue(code)!)}", ct);
-            if (parse.GetValue(json)) return PrintJson(plan);
-            Console.WriteLine($"plan {Str(plan, "code")} — {Str(plan, "name")} ({Str(plan, "id")})");
+            var path = $"/api/plans/{Uri.EscapeDataString(parse.GetValue(code)!)}";
+            var answer = await api.GetAsync(path, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            var plan = ApiClient.Read<PlanResponse>(answer, path);
+            Console.WriteLine($"plan {plan.Code} — {plan.Name} ({plan.Id})");
             Console.WriteLine($"base fee {BaseFee(plan)} per month");
             var table = CommandBase.NewTable("metric", "model", "prices");
-            foreach (var c in plan.GetProperty("components").EnumerateArray())
-                table.AddRow(Esc(Str(c, "metric")), Str(c, "model"), Esc(Prices(c)));
+            foreach (var c in plan.Components)
+                table.AddRow(Esc(c.Metric), Wire.Text(c.Model), Esc(Prices(c)));
             table.Write();
             return 0;
         });
@@ -79,14 +83,12 @@ public static class CatalogueCommands
         };
         create.SetApiAction(async (parse, api, ct) =>
         {
+            // CreateAccountRequest's fields, with the tax rate and the days as typed: the API reads and checks them and
+            // names the field in its message (the record would hold them parsed already).
             var body = new Dictionary<string, object?>
             {
                 ["name"] = parse.GetValue(name), ["billing_email"] = parse.GetValue(email), ["plan"] = parse.GetValue(plan),
-                ["address"] = new Dictionary<string, string?>
-                {
-                    ["line1"] = parse.GetValue(line1), ["line2"] = parse.GetValue(line2), ["city"] = parse.GetValue(city),
-                    ["postal_code"] = parse.GetValue(postal), ["country"] = parse.GetValue(country),
-                },
+                ["address"] = new AccountAddress(parse.GetValue(line1)!, parse.GetValue(line2), parse.GetValue(city)!, parse.GetValue(postal)!, parse.GetValue(country)!),
             };
             AddIfSet(body, "currency", parse.GetValue(currency));
             AddIfSet(body, "tax_rate", parse.GetValue(taxRate));
@@ -95,9 +97,10 @@ public static class CatalogueCommands
             AddIfSet(body, "issuer", parse.GetValue(issuer));
             AddIfSet(body, "billing_starts_on", parse.GetValue(startsOn));
             AddIfSet(body, "billing_ends_on", parse.GetValue(endsOn));
-            var account = await api.PostAsync("/api/accounts", body, ct);
-            if (parse.GetValue(json)) return PrintJson(account);
-            Console.WriteLine($"created account {Str(account, "id")} ({Str(account, "name")}, plan {Str(account, "plan_code")}, {Str(account, "currency")})");
+            var answer = await api.PostAsync("/api/accounts", body, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            var account = ApiClient.Read<AccountResponse>(answer, "/api/accounts");
+            Console.WriteLine($"created account {account.Id} ({account.Name}, plan {account.PlanCode}, {account.Currency})");
             return 0;
         });
 
@@ -107,12 +110,12 @@ public static class CatalogueCommands
         {
             var path = parse.GetValue(file)!;
             var content = ReadJsonFile(path);
-            var accounts = content.ValueKind == JsonValueKind.Array ? content
-                : content.ValueKind == JsonValueKind.Object && content.TryGetProperty("accounts", out var a) ? a
+            var accounts = content.ValueKind == JsonValueKind.Array ? new AccountsAsGiven(content)
+                : content.ValueKind == JsonValueKind.Object && content.Deserialize<AccountsAsGiven>() is { Accounts.ValueKind: not JsonValueKind.Undefined } given ? given
                 : throw new CliException($"{path}: expected {{\"accounts\":[…]}} or a JSON array of accounts");
-            var result = await api.PostAsync("/api/accounts/batch", new { accounts }, ct);
-            if (parse.GetValue(json)) return PrintJson(result);
-            Console.WriteLine($"created {result.GetProperty("created").GetInt32()} accounts from {path}");
+            var answer = await api.PostAsync("/api/accounts/batch", accounts, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            Console.WriteLine($"created {ApiClient.Read<AccountsCreated>(answer, "/api/accounts/batch").Created} accounts from {path}");
             return 0;
         });
 
@@ -125,14 +128,15 @@ public static class CatalogueCommands
             var query = $"/api/accounts?limit={parse.GetValue(limit)}";
             if (parse.GetValue(planFilter) is { } p) query += $"&plan={Uri.EscapeDataString(p)}";
             if (parse.GetValue(after) is { } x) query += $"&after={Uri.EscapeDataString(x)}";
-            var page = await api.GetAsync(query, ct);
-            if (parse.GetValue(json)) return PrintJson(page);
+            var answer = await api.GetAsync(query, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            var page = ApiClient.Read<AccountPage>(answer, query);
             var table = CommandBase.NewTable("id", "name", "billing email", "plan", "currency", "tax %", "external ref");
-            foreach (var acc in page.GetProperty("items").EnumerateArray())
-                table.AddRow(Str(acc, "id"), Esc(Str(acc, "name")), Esc(Str(acc, "billing_email")), Esc(Str(acc, "plan_code")),
-                    Str(acc, "currency"), Str(acc, "tax_rate"), Esc(Str(acc, "external_ref")));
+            foreach (var acc in page.Items)
+                table.AddRow(Wire.Text(acc.Id), Esc(acc.Name), Esc(acc.BillingEmail), Esc(acc.PlanCode),
+                    acc.Currency, Wire.Text(acc.TaxRate), Esc(acc.ExternalRef));
             table.Write();
-            if (page.GetProperty("next_after").GetString() is { } next)
+            if (page.NextAfter is { } next)
                 Console.WriteLine($"more: billing accounts list --after {next}");
             return 0;
         });
@@ -141,18 +145,20 @@ public static class CatalogueCommands
         var show = new Command("show", "Show one account") { id, json };
         show.SetApiAction(async (parse, api, ct) =>
         {
-            var acc = await api.GetAsync($"/api/accounts/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
-            if (parse.GetValue(json)) return PrintJson(acc);
-            var address = acc.GetProperty("address");
+            var path = $"/api/accounts/{Uri.EscapeDataString(parse.GetValue(id)!)}";
+            var answer = await api.GetAsync(path, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            var acc = ApiClient.Read<AccountResponse>(answer, path);
+            var address = acc.Address;
             var table = CommandBase.NewTable("field", "value");
             foreach (var (label, value) in new[]
             {
-                ("id", Str(acc, "id")), ("name", Str(acc, "name")), ("billing email", Str(acc, "billing_email")),
-                ("plan", Str(acc, "plan_code")), ("currency", Str(acc, "currency")), ("tax rate", Str(acc, "tax_rate") + " %"),
-                ("address", string.Join(", ", new[] { "line1", "line2", "postal_code", "city", "country" }.Select(f => Str(address, f)).Where(s => s.Length > 0))),
-                ("issuer", Str(acc, "issuer")), ("external ref", Str(acc, "external_ref")),
-                ("stripe customer", Str(acc, "stripe_customer_id")), ("created", Str(acc, "created_at")),
-                ("billed", $"from {Str(acc, "billing_starts_on")}" + (Str(acc, "billing_ends_on") is { Length: > 0 } end ? $" through {end}" : "")),
+                ("id", Wire.Text(acc.Id)), ("name", acc.Name), ("billing email", acc.BillingEmail),
+                ("plan", acc.PlanCode), ("currency", acc.Currency), ("tax rate", Wire.Text(acc.TaxRate) + " %"),
+                ("address", string.Join(", ", new[] { address.Line1, address.Line2, address.PostalCode, address.City, address.Country }.Where(s => s is { Length: > 0 }))),
+                ("issuer", acc.Issuer), ("external ref", Wire.Text(acc.ExternalRef)),
+                ("stripe customer", Wire.Text(acc.StripeCustomerId)), ("created", Wire.Text(acc.CreatedAt)),
+                ("billed", $"from {Wire.Text(acc.BillingStartsOn)}" + (acc.BillingEndsOn is { } end ? $" through {Wire.Text(end)}" : "")),
             })
                 table.AddRow(label, Esc(value));
             table.Write();
@@ -179,15 +185,18 @@ public static class CatalogueCommands
         };
         add.SetApiAction(async (parse, api, ct) =>
         {
+            // AddChargeRequest's fields, with the quantity and the price as typed: the API reads and checks them.
             var body = new Dictionary<string, object?>
             {
                 ["description"] = parse.GetValue(description), ["quantity"] = parse.GetValue(quantity),
                 ["unit_price"] = parse.GetValue(unitPrice), ["period"] = parse.GetValue(period),
             };
             AddIfSet(body, "idempotency_key", parse.GetValue(key));
-            var charge = await api.PostAsync($"/api/accounts/{Uri.EscapeDataString(parse.GetValue(account)!)}/charges", body, ct);
-            if (parse.GetValue(json)) return PrintJson(charge);
-            Console.WriteLine($"charge {Str(charge, "id")}: {Str(charge, "quantity")} × {Str(charge, "unit_price")} \"{Str(charge, "description")}\" for {Str(charge, "period")}");
+            var path = $"/api/accounts/{Uri.EscapeDataString(parse.GetValue(account)!)}/charges";
+            var answer = await api.PostAsync(path, body, ct);
+            if (parse.GetValue(json)) return PrintJson(answer);
+            var charge = ApiClient.Read<ChargeResponse>(answer, path);
+            Console.WriteLine($"charge {charge.Id}: {Wire.Text(charge.Quantity)} × {Wire.Text(charge.UnitPrice)} \"{charge.Description}\" for {charge.Period}");
             return 0;
         });
 
@@ -199,11 +208,11 @@ public static class CatalogueCommands
         {
             var query = $"/api/accounts/{Uri.EscapeDataString(parse.GetValue(listAccount)!)}/charges";
             if (parse.GetValue(listPeriod) is { } p) query += $"?period={Uri.EscapeDataString(p)}";
-            var charges = await api.GetAsync(query, ct);
-            if (parse.GetValue(listJson)) return PrintJson(charges);
+            var answer = await api.GetAsync(query, ct);
+            if (parse.GetValue(listJson)) return PrintJson(answer);
             var table = CommandBase.NewTable("id", "period", "description", "quantity", "unit price");
-            foreach (var c in charges.GetProperty("items").EnumerateArray())
-                table.AddRow(Str(c, "id"), Str(c, "period"), Esc(Str(c, "description")), Str(c, "quantity"), Str(c, "unit_price"));
+            foreach (var c in ApiClient.Read<ChargeList>(answer, query).Items)
+                table.AddRow(Wire.Text(c.Id), c.Period, Esc(c.Description), Wire.Text(c.Quantity), Wire.Text(c.UnitPrice));
             table.Write();
             return 0;
         });
@@ -235,45 +244,42 @@ public static class CatalogueCommands
         if (value is not null) body[field] = value;
     }
 
-    private static string Str(JsonElement e, string property) =>
-        e.TryGetProperty(property, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            _ => v.GetRawText(),
-        } : "";
+    private static string Esc(string? text) => Markup.Escape(text ?? "");
 
-    private static string Esc(string text) => Markup.Escape(text);
-
-    private static string BaseFee(JsonElement plan)
+    private static string BaseFee(PlanResponse plan)
     {
-        var minor = plan.GetProperty("base_fee_minor").GetInt64();
-        var currency = Str(plan, "currency");
+        var minor = plan.BaseFeeMinor;
+        var currency = plan.Currency;
         return Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{minor} (minor units) {currency}";
     }
 
-    private static string Prices(JsonElement c)
+    /// <summary>A component's prices as the plan gave them ("0.50 per unit", "≤ 100: 0.5/unit; rest: 0.25/unit + 10 flat").</summary>
+    private static string Prices(PlanComponent c)
     {
-        switch (Str(c, "model"))
+        switch (c.Model)
         {
             case "per_unit":
-                return $"{Str(c, "unit_price")} per unit";
+                return $"{Wire.Exact(c.UnitPrice)} per unit";
             case "package":
-                return $"{Str(c, "package_price")} per {Str(c, "package_size")} units (started packages count)";
+                return $"{Wire.Exact(c.PackagePrice)} per {Wire.Exact(c.PackageSize)} units (started packages count)";
             default:
-                if (!c.TryGetProperty("tiers", out var tiers)) return "";
+                if (c.Tiers is not { } tiers) return "";
                 var parts = new List<string>();
-                foreach (var t in tiers.EnumerateArray())
+                foreach (var t in tiers)
                 {
-                    var upTo = Str(t, "up_to");
+                    var upTo = Wire.Exact(t.UpTo);
                     var price = new List<string>();
-                    if (Str(t, "unit_price") is { Length: > 0 } up) price.Add($"{up}/unit");
-                    if (Str(t, "flat_fee") is { Length: > 0 } ff) price.Add($"{ff} flat");
+                    if (Wire.Exact(t.UnitPrice) is { Length: > 0 } up) price.Add($"{up}/unit");
+                    if (Wire.Exact(t.FlatFee) is { Length: > 0 } ff) price.Add($"{ff} flat");
                     parts.Add($"{(upTo.Length == 0 ? "rest" : "≤ " + upTo)}: {string.Join(" + ", price)}");
                 }
                 return string.Join("; ", parts);
         }
     }
+
+    /// <summary>The accounts of an import file as they are, sent as <see cref="CreateAccountsRequest"/>'s
+    /// <c>accounts</c>: the API checks each and names a bad one by its index.</summary>
+    private sealed record AccountsAsGiven([property: JsonPropertyName("accounts")] JsonElement Accounts);
 
     internal static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

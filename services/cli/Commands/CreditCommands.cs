@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using Spectre.Console;
+using Billing.Api.Contracts;
 using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
@@ -39,13 +38,14 @@ public static class CreditCommands
             var given = parse.GetValue(amount);
             if (given is null && lines.Length == 0) throw new CliException("amount: give either lines or an amount (--amount 12.50 or --line \"description:quantity:unit_price\")", 2);
             if (given is not null && lines.Length > 0) throw new CliException("lines: give only one of lines and amount (got --amount and --line)", 2);
+            // IssueCreditNoteRequest's fields, with the amount and the lines' numbers as typed: the API reads and checks them
+            // and names the field in its message.
             var body = new Dictionary<string, object?> { ["reason"] = parse.GetValue(reason), ["memo"] = parse.GetValue(memo) };
             if (given is not null) body["amount"] = given;
             else body["lines"] = lines.Select((l, i) => ParseLine(l, i)).ToList();
-            var note = await api.PostAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/credit-notes", body, ct);
-            string T(string name) => RunCommands.Text(note, name);
-            Console.WriteLine($"credit note {T("number")} ({T("id")}) on invoice {T("invoice_number")}: {T("total")}");
-            Console.WriteLine($"  net {Money(note, "subtotal_minor")}, tax {Money(note, "tax_minor")} ({T("tax_rate")}%), reason {T("reason")}");
+            var note = await api.PostAsync<CreditNoteResponse>($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/credit-notes", body, ct);
+            Console.WriteLine($"credit note {note.Number} ({note.Id}) on invoice {note.InvoiceNumber}: {note.Total}");
+            Console.WriteLine($"  net {Format(note.SubtotalMinor, note.Currency)}, tax {Format(note.TaxMinor, note.Currency)} ({Wire.Text(note.TaxRate)}%), reason {note.Reason}");
             return 0;
         });
         return command;
@@ -64,41 +64,37 @@ public static class CreditCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var voided = await api.PostAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/void", null, ct);
-            Console.WriteLine($"invoice {RunCommands.Text(voided, "number")} is void ({Money(voided, "total_minor")} no longer owed)");
+            var voided = await api.PostAsync<InvoiceVoidedResponse>($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/void", null, ct);
+            Console.WriteLine($"invoice {voided.Number} is void ({Format(voided.TotalMinor, voided.Currency)} no longer owed)");
             return 0;
         });
         return command;
     }
 
     /// <summary>The credit notes part of <c>billing invoice show</c>.</summary>
-    public static void PrintCredits(JsonElement invoice)
+    public static void PrintCredits(InvoiceDetail invoice)
     {
-        if (!invoice.TryGetProperty("credits", out var credits)) return;
-        var notes = credits.GetProperty("credit_notes");
-        if (notes.GetArrayLength() == 0) return;
+        if (invoice.Credits is not { } credits) return;
+        var notes = credits.CreditNotes;
+        if (notes.Count == 0) return;
         var table = CommandBase.NewTable("credit note", "issued", "reason", "amount", "email", "synced");
-        foreach (var n in notes.EnumerateArray())
-            table.AddRow(RunCommands.Text(n, "number"), RunCommands.Text(n, "issued_at"), RunCommands.Text(n, "reason"),
-                Money(n, "total_minor", RunCommands.Text(invoice, "currency")), RunCommands.Text(n, "email_status"), RunCommands.Text(n, "synced_at"));
+        foreach (var n in notes)
+            table.AddRow(n.Number, Wire.Text(n.IssuedAt), n.Reason, Format(n.TotalMinor, invoice.Currency), n.EmailStatus, Wire.Text(n.SyncedAt));
         table.Write();
-        Console.WriteLine($"credited {RunCommands.Text(credits, "credited_total")}, remaining {RunCommands.Text(credits, "remaining")}");
+        Console.WriteLine($"credited {credits.CreditedTotal}, remaining {credits.Remaining}");
     }
 
-    private static object ParseLine(string text, int index)
+    /// <summary><see cref="CreditLineInput"/> with its quantity and unit price as typed.</summary>
+    private sealed record LineAsTyped(string Description, string Quantity, string UnitPrice);
+
+    private static LineAsTyped ParseLine(string text, int index)
     {
         // Split from the right: a description may itself contain colons.
         var last = text.LastIndexOf(':');
         var middle = last > 0 ? text.LastIndexOf(':', last - 1) : -1;
         if (middle <= 0 || last == text.Length - 1)
             throw new CliException($"lines[{index}]: '{text}' is not \"description:quantity:unit_price\", e.g. \"API calls counted twice:10000:0.0005\"", 2);
-        return new { description = text[..middle], quantity = text[(middle + 1)..last], unit_price = text[(last + 1)..] };
-    }
-
-    private static string Money(JsonElement e, string field, string? currency = null)
-    {
-        var code = currency ?? RunCommands.Text(e, "currency");
-        return e.TryGetProperty(field, out var v) && v.TryGetInt64(out var minor) ? Format(minor, code) : "";
+        return new LineAsTyped(text[..middle], text[(middle + 1)..last], text[(last + 1)..]);
     }
 
     /// <summary>EUR 14,002.22; JPY 1,235.</summary>

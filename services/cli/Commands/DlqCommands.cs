@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
@@ -29,11 +30,10 @@ public static class DlqCommands
         var command = new Command("list", "Every _error, _skipped, _parked and _archive queue with its message count and oldest message");
         command.SetApiAction(async (_, api, ct) =>
         {
-            var result = await api.GetAsync("/api/dlq", ct);
+            var result = await api.GetAsync<DlqQueueList>("/api/dlq", ct);
             var table = CommandBase.NewTable("queue", "messages", "oldest", "source");
-            foreach (var q in result.GetProperty("queues").EnumerateArray())
-                table.AddRow(Markup.Escape(q.GetProperty("queue").GetString() ?? ""), q.GetProperty("messages").GetInt64().ToString(CultureInfo.InvariantCulture),
-                    Age(q.GetProperty("oldest_age_seconds")), Markup.Escape(q.GetProperty("source_queue").GetString() ?? ""));
+            foreach (var q in result.Queues)
+                table.AddRow(Esc(q.Queue), q.Messages.ToString(CultureInfo.InvariantCulture), Age(q.OldestAgeSeconds), Esc(q.SourceQueue));
             table.Write();
             return 0;
         });
@@ -47,11 +47,11 @@ public static class DlqCommands
         command.Arguments.Add(queue);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var result = await api.GetAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/groups", ct);
+            var result = await api.GetAsync<DlqGroupList>($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/groups", ct);
             var table = CommandBase.NewTable("group", "count", "exception", "message type", "first frame", "first seen", "last seen", "sample reason");
-            foreach (var g in result.GetProperty("groups").EnumerateArray())
-                table.AddRow(Text(g, "group_id"), g.GetProperty("count").GetInt32().ToString(CultureInfo.InvariantCulture), Text(g, "exception_type"),
-                    Text(g, "message_type"), Text(g, "first_frame"), Text(g, "first_seen"), Text(g, "last_seen"), Text(g, "sample_reason"));
+            foreach (var g in result.Groups)
+                table.AddRow(Esc(g.GroupId), g.Count.ToString(CultureInfo.InvariantCulture), Esc(g.ExceptionType),
+                    Esc(g.MessageType), Esc(g.FirstFrame), Esc(Wire.Text(g.FirstSeen)), Esc(Wire.Text(g.LastSeen)), Esc(g.SampleReason));
             table.Write();
             return 0;
         });
@@ -70,28 +70,29 @@ public static class DlqCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var links = TraceLinks.FromEnvironment();
-            var result = await api.GetAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/messages?limit={parse.GetValue(limit)}", ct);
-            var messages = result.GetProperty("messages");
+            var path = $"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/messages?limit={parse.GetValue(limit)}";
+            var answer = await api.GetAsync(path, ct);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(messages, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(ApiClient.Read<MessagesAsSent>(answer, path).Messages, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
+            var result = ApiClient.Read<DlqMessageList>(answer, path);
             var table = CommandBase.NewTable("message id", "type", "exception", "reason", "retries", "redrives", "keys", "trace id", "failed at");
-            foreach (var m in messages.EnumerateArray())
+            foreach (var m in result.Messages)
             {
-                var keys = string.Join(" ", m.GetProperty("business_keys").EnumerateObject().Select(k => $"{k.Name}={k.Value.GetString()}"));
-                table.AddRow(Text(m, "message_id"), Markup.Escape(ShortType(m)), Text(m, "exception_type"), Markup.Escape(Shorten(m.GetProperty("fault_reason").GetString(), 80)),
-                    m.GetProperty("retry_count").GetInt32().ToString(CultureInfo.InvariantCulture), m.GetProperty("redrive_count").GetInt32().ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(keys), Text(m, "trace_id"), Text(m, "faulted_at"));
+                var keys = string.Join(" ", m.BusinessKeys.Select(k => $"{k.Key}={k.Value}"));
+                table.AddRow(Esc(m.MessageId), Markup.Escape(ShortType(m)), Esc(m.ExceptionType), Markup.Escape(Shorten(m.FaultReason, 80)),
+                    m.RetryCount.ToString(CultureInfo.InvariantCulture), m.RedriveCount.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(keys), Esc(m.TraceId), Esc(Wire.Text(m.FaultedAt)));
             }
             table.Write();
-            foreach (var m in messages.EnumerateArray())
-                if (links.For(m.TryGetProperty("trace_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null) is { } link)
-                    Console.WriteLine($"trace link {m.GetProperty("message_id").GetString()} {link}");
+            foreach (var m in result.Messages)
+                if (links.For(m.TraceId) is { } link)
+                    Console.WriteLine($"trace link {m.MessageId} {link}");
             // A peek reads from the head: the next page is a longer peek.
-            var count = result.TryGetProperty("count", out var c) ? c.GetInt32() : messages.GetArrayLength();
-            var total = result.TryGetProperty("total", out var t) ? t.GetInt32() : count;
+            var count = result.Count;
+            var total = result.Total;
             Console.WriteLine(total > count
                 ? $"showing {count:N0} of {total:N0} messages — next: billing dlq show {Output.Quote(parse.GetValue(queue)!)} --limit {Math.Min(total, 1000).ToString(CultureInfo.InvariantCulture)}"
                 : $"showing {count:N0} of {total:N0} messages");
@@ -117,15 +118,12 @@ public static class DlqCommands
         {
             var name = parse.GetValue(queue)!;
             var path = $"/api/dlq/{Uri.EscapeDataString(name)}/redrive";
-            var body = filter.Body(parse);
-            body["rate"] = parse.GetValue(rate);
-            body["batch_size"] = parse.GetValue(batch);
-            body["limit"] = parse.GetValue(limit);
+            var body = filter.Request(parse) with { Rate = parse.GetValue(rate), BatchSize = parse.GetValue(batch), Limit = parse.GetValue(limit) };
 
-            var plan = await api.PostAsync(path, new Dictionary<string, object?>(body) { ["dry_run"] = true }, ct);
+            var plan = await api.PostAsync<RedrivePlanResponse>(path, body with { DryRun = true }, ct);
             PrintPlan(plan);
             if (parse.GetValue(dryRun)) return 0;
-            if (plan.GetProperty("moved").GetInt64() + plan.GetProperty("parked").GetInt64() == 0)
+            if (plan.Moved + plan.Parked == 0)
             {
                 Console.WriteLine("nothing to redrive");
                 return 0;
@@ -134,14 +132,14 @@ public static class DlqCommands
             {
                 if (Console.IsInputRedirected)
                     throw new CliException("refusing to redrive without confirmation: stdin is not a terminal; pass --yes to confirm");
-                if (!AnsiConsole.Confirm($"Redrive {plan.GetProperty("moved").GetInt64()} message(s) from {Markup.Escape(name)}?", defaultValue: false))
+                if (!AnsiConsole.Confirm($"Redrive {plan.Moved} message(s) from {Markup.Escape(name)}?", defaultValue: false))
                 {
                     Console.WriteLine("not redriven");
                     return 1;
                 }
             }
-            var accepted = await api.PostAsync(path, body, ct);
-            var jobId = accepted.GetProperty("job_id").GetString()!;
+            var accepted = await api.PostAsync<RedriveQueued>(path, body, ct);
+            var jobId = accepted.JobId.ToString();
             Console.WriteLine($"job {jobId} queued");
             return await FollowAsync(api, jobId, ct);
         });
@@ -155,9 +153,9 @@ public static class DlqCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var job = await api.GetAsync($"/api/dlq/jobs/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
+            var job = await api.GetAsync<RedriveJobResponse>($"/api/dlq/jobs/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
             Console.WriteLine(Describe(job));
-            return job.GetProperty("state").GetString() is "failed" ? 1 : 0;
+            return job.State is "failed" ? 1 : 0;
         });
         return command;
     }
@@ -169,7 +167,7 @@ public static class DlqCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var job = await api.PostAsync($"/api/dlq/jobs/{Uri.EscapeDataString(parse.GetValue(id)!)}/cancel", null, ct);
+            var job = await api.PostAsync<RedriveJobResponse>($"/api/dlq/jobs/{Uri.EscapeDataString(parse.GetValue(id)!)}/cancel", null, ct);
             Console.WriteLine($"cancel requested: {Describe(job)}");
             return 0;
         });
@@ -185,9 +183,9 @@ public static class DlqCommands
         filter.AddTo(command);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var result = await api.PostAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/{action}", filter.Body(parse), ct);
-            Console.WriteLine($"{action}: {result.GetProperty("moved").GetInt64()} moved, {result.GetProperty("skipped").GetInt64()} left, {result.GetProperty("failed").GetInt64()} failed ({result.GetProperty("archive").GetString()})");
-            return result.GetProperty("failed").GetInt64() == 0 ? 0 : 1;
+            var result = await api.PostAsync<DlqMoveResponse>($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/{action}", filter.Request(parse), ct);
+            Console.WriteLine($"{action}: {result.Moved} moved, {result.Skipped} left, {result.Failed} failed ({result.Archive})");
+            return result.Failed == 0 ? 0 : 1;
         });
         return command;
     }
@@ -203,9 +201,9 @@ public static class DlqCommands
         command.Options.Add(expected);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var result = await api.PostAsync($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/purge",
-                new { confirm_queue = parse.GetValue(confirm), expected_count = parse.GetValue(expected) }, ct);
-            Console.WriteLine($"purged {result.GetProperty("purged").GetInt64()} message(s) from {result.GetProperty("queue").GetString()}");
+            var result = await api.PostAsync<PurgeResponse>($"/api/dlq/{Uri.EscapeDataString(parse.GetValue(queue)!)}/purge",
+                new PurgeRequest(parse.GetValue(confirm), parse.GetValue(expected)), ct);
+            Console.WriteLine($"purged {result.Purged} message(s) from {result.Queue}");
             return 0;
         });
         return command;
@@ -229,17 +227,17 @@ public static class DlqCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var q = parse.GetValue(queue);
-            var result = await api.GetAsync($"/api/dlq/audit?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}{(q is null ? "" : "&queue=" + Uri.EscapeDataString(q))}", ct);
+            var result = await api.GetAsync<DlqAuditPage>($"/api/dlq/audit?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}{(q is null ? "" : "&queue=" + Uri.EscapeDataString(q))}", ct);
             var table = CommandBase.NewTable("started", "action", "queue", "by", "dry run", "total", "moved", "skipped", "failed", "parked", "outcome", "filter");
-            foreach (var e in result.GetProperty("entries").EnumerateArray())
-                table.AddRow(Text(e, "started_at"), Text(e, "action"), Text(e, "queue"), Text(e, "requested_by"),
-                    e.GetProperty("dry_run").GetBoolean() ? "yes" : "no", Num(e, "total"), Num(e, "moved"), Num(e, "skipped"),
-                    Num(e, "failed"), Num(e, "parked"), Text(e, "outcome"), Markup.Escape(e.GetProperty("filter").GetRawText()));
+            foreach (var e in result.Entries)
+                table.AddRow(Esc(Wire.Text(e.StartedAt)), Esc(e.Action), Esc(e.Queue), Esc(e.RequestedBy),
+                    e.DryRun ? "yes" : "no", Num(e.Total), Num(e.Moved), Num(e.Skipped),
+                    Num(e.Failed), Num(e.Parked), Esc(e.Outcome), Markup.Escape(Wire.Json(e.Filter)));
             table.Write(empty: "no audit entries");
             List<string> next = ["billing", "dlq", "audit"];
             if (q is not null) next.AddRange(["--queue", q]);
             next.AddRange(["--limit", parse.GetValue(limit).ToString(CultureInfo.InvariantCulture)]);
-            Output.Page("entries", result, next);
+            Output.Page("entries", result.Count, result.Total, result.Offset, result.NextOffset, next);
             return 0;
         });
         return command;
@@ -248,7 +246,7 @@ public static class DlqCommands
     /// <summary>Polls the job with a live bar until it ends; Ctrl+C cancels the job, not just the CLI.</summary>
     private static async Task<int> FollowAsync(ApiClient api, string jobId, CancellationToken ct)
     {
-        JsonElement job = default;
+        RedriveJobResponse? job = null;
         try
         {
             if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
@@ -260,10 +258,10 @@ public static class DlqCommands
                         var bar = ctx.AddTask("queued", maxValue: 1);
                         while (true)
                         {
-                            job = await api.GetAsync($"/api/dlq/jobs/{jobId}", ct);
-                            var total = Math.Max(1, job.GetProperty("total").GetInt64());
+                            job = await api.GetAsync<RedriveJobResponse>($"/api/dlq/jobs/{jobId}", ct);
+                            var total = Math.Max(1, job.Total);
                             bar.MaxValue = total;
-                            bar.Value = Math.Min(total, Done(job) + job.GetProperty("skipped").GetInt64());
+                            bar.Value = Math.Min(total, Done(job) + job.Skipped);
                             bar.Description = Markup.Escape(Progress(job));
                             if (Finished(job)) { bar.Value = bar.MaxValue; break; }
                             await Task.Delay(500, ct);
@@ -275,7 +273,7 @@ public static class DlqCommands
                 var last = "";
                 while (true)
                 {
-                    job = await api.GetAsync($"/api/dlq/jobs/{jobId}", ct);
+                    job = await api.GetAsync<RedriveJobResponse>($"/api/dlq/jobs/{jobId}", ct);
                     var line = Progress(job);
                     if (line != last) Console.WriteLine(line);
                     last = line;
@@ -287,74 +285,76 @@ public static class DlqCommands
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var cancelled = await api.PostAsync($"/api/dlq/jobs/{jobId}/cancel", null, timeout.Token);
-            await Console.Error.WriteLineAsync($"billing: cancel requested for job {jobId} after {cancelled.GetProperty("moved").GetInt64()} moved; it stops after the batch in flight (billing dlq job {jobId})");
+            var cancelled = await api.PostAsync<RedriveJobResponse>($"/api/dlq/jobs/{jobId}/cancel", null, timeout.Token);
+            await Console.Error.WriteLineAsync($"billing: cancel requested for job {jobId} after {cancelled.Moved} moved; it stops after the batch in flight (billing dlq job {jobId})");
             return 130;
         }
-        Console.WriteLine(Describe(job));
-        return job.GetProperty("state").GetString() == "completed" && job.GetProperty("failed").GetInt64() == 0 ? 0 : 1;
+        Console.WriteLine(Describe(job!));
+        return job!.State == "completed" && job.Failed == 0 ? 0 : 1;
     }
 
-    private static void PrintPlan(JsonElement plan)
+    private static void PrintPlan(RedrivePlanResponse plan)
     {
-        Console.WriteLine($"plan: {Num(plan, "moved")} to redrive, {Num(plan, "parked")} to park (redriven too often), {Num(plan, "skipped")} left (not matching), " +
-            $"{Num(plan, "failed")} undeliverable, of {Num(plan, "total")} in {plan.GetProperty("queue").GetString()}" +
-            (plan.GetProperty("complete").GetBoolean() ? "" : $" (only the first {Num(plan, "examined")} examined)"));
+        Console.WriteLine($"plan: {Num(plan.Moved)} to redrive, {Num(plan.Parked)} to park (redriven too often), {Num(plan.Skipped)} left (not matching), " +
+            $"{Num(plan.Failed)} undeliverable, of {Num(plan.Total)} in {plan.Queue}" +
+            (plan.Complete ? "" : $" (only the first {Num(plan.Examined)} examined)"));
         var targets = CommandBase.NewTable("to queue", "messages");
-        foreach (var t in plan.GetProperty("by_target_queue").EnumerateObject())
-            targets.AddRow(Markup.Escape(t.Name), t.Value.GetInt64().ToString(CultureInfo.InvariantCulture));
+        foreach (var t in plan.ByTargetQueue)
+            targets.AddRow(Markup.Escape(t.Key), t.Value.ToString(CultureInfo.InvariantCulture));
         targets.Write();
         var groups = CommandBase.NewTable("group", "count", "exception", "message type", "sample reason");
-        foreach (var g in plan.GetProperty("groups").EnumerateArray())
-            groups.AddRow(Text(g, "group_id"), g.GetProperty("count").GetInt32().ToString(CultureInfo.InvariantCulture), Text(g, "exception_type"), Text(g, "message_type"), Text(g, "sample_reason"));
+        foreach (var g in plan.Groups)
+            groups.AddRow(Esc(g.GroupId), g.Count.ToString(CultureInfo.InvariantCulture), Esc(g.ExceptionType), Esc(g.MessageType), Esc(g.SampleReason));
         groups.Write();
-        foreach (var missing in plan.GetProperty("missing_queues").EnumerateArray())
-            Console.WriteLine($"warning: queue {missing.GetString()} does not exist; its messages stay dead-lettered");
+        foreach (var missing in plan.MissingQueues)
+            Console.WriteLine($"warning: queue {missing} does not exist; its messages stay dead-lettered");
     }
 
-    private static string ShortType(JsonElement message) =>
-        message.GetProperty("message_type").GetString() is { } type ? type[(type.LastIndexOf(':') + 1)..] : "";
+    private static string ShortType(DlqMessage message) =>
+        message.MessageType is { } type ? type[(type.LastIndexOf(':') + 1)..] : "";
 
     private static string Shorten(string? text, int length) =>
         text is null ? "" : text.Length <= length ? text : text[..(length - 1)] + "…";
 
-    private static bool Finished(JsonElement job) => job.GetProperty("state").GetString() is "completed" or "cancelled" or "failed";
+    private static bool Finished(RedriveJobResponse job) => job.State is "completed" or "cancelled" or "failed";
 
-    private static long Done(JsonElement job) => job.GetProperty("moved").GetInt64() + job.GetProperty("parked").GetInt64() + job.GetProperty("failed").GetInt64();
+    private static long Done(RedriveJobResponse job) => job.Moved + job.Parked + job.Failed;
 
-    private static string Progress(JsonElement job)
+    private static string Progress(RedriveJobResponse job)
     {
         var rate = "";
-        if (job.TryGetProperty("started_at", out var s) && s.ValueKind == JsonValueKind.String && !Finished(job))
+        if (job.StartedAt is { } started && !Finished(job))
         {
-            var seconds = (DateTimeOffset.UtcNow - s.GetDateTimeOffset()).TotalSeconds;
-            var perSecond = seconds > 0 ? (job.GetProperty("moved").GetInt64() + job.GetProperty("parked").GetInt64()) / seconds : 0;
-            var left = job.GetProperty("total").GetInt64() - Done(job) - job.GetProperty("skipped").GetInt64();
+            var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+            var perSecond = seconds > 0 ? (job.Moved + job.Parked) / seconds : 0;
+            var left = job.Total - Done(job) - job.Skipped;
             rate = perSecond > 0 ? $", {perSecond:F0} msg/s, ETA {TimeSpan.FromSeconds(Math.Max(0, left / perSecond)):hh\\:mm\\:ss}" : "";
         }
-        return $"{job.GetProperty("state").GetString()}: {Num(job, "moved")} moved, {Num(job, "skipped")} skipped, {Num(job, "failed")} failed, {Num(job, "parked")} parked of {Num(job, "total")}{rate}";
+        return $"{job.State}: {Num(job.Moved)} moved, {Num(job.Skipped)} skipped, {Num(job.Failed)} failed, {Num(job.Parked)} parked of {Num(job.Total)}{rate}";
     }
 
-    private static string Describe(JsonElement job) =>
-        $"job {job.GetProperty("job_id").GetString()} on {job.GetProperty("queue").GetString()} {Progress(job)}" +
-        (job.GetProperty("error").ValueKind == JsonValueKind.String ? $" — error: {job.GetProperty("error").GetString()}" : "");
+    private static string Describe(RedriveJobResponse job) =>
+        $"job {job.JobId} on {job.Queue} {Progress(job)}" + (job.Error is { } error ? $" — error: {error}" : "");
 
     private static Argument<string> QueueArgument() =>
         new("queue") { Description = "A dead-letter queue: <queue>_error, _skipped, _parked or _archive" };
 
-    private static string Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? Markup.Escape(v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : v.GetRawText()) : "";
+    /// <summary>A text of an answer as a markup cell.</summary>
+    private static string Esc(string? text) => Markup.Escape(text ?? "");
 
-    private static string Num(JsonElement e, string name) => e.GetProperty(name).GetInt64().ToString(CultureInfo.InvariantCulture);
+    private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private static string Age(JsonElement seconds) =>
-        seconds.ValueKind != JsonValueKind.Number ? "-" : TimeSpan.FromSeconds(seconds.GetDouble()) switch
+    private static string Age(double? seconds) =>
+        seconds is not { } s ? "-" : TimeSpan.FromSeconds(s) switch
         {
             var t when t.TotalDays >= 1 => $"{(int)t.TotalDays}d {t.Hours}h",
             var t when t.TotalHours >= 1 => $"{(int)t.TotalHours}h {t.Minutes}m",
             var t when t.TotalMinutes >= 1 => $"{(int)t.TotalMinutes}m {t.Seconds}s",
             var t => $"{t.TotalSeconds:F0}s",
         };
+
+    /// <summary>A peek whose messages stay the JSON they came in, for <c>--json</c>.</summary>
+    private sealed record MessagesAsSent(JsonElement Messages);
 
     /// <summary>Piped output (scripts, logs) gets whole ids instead of a table squeezed to 80 columns.</summary>
     /// <summary>The filter options shared by redrive, archive and restore.</summary>
@@ -374,16 +374,17 @@ public static class DlqCommands
             foreach (var o in new Option[] { ids, group, exception, type, key, from, to, all }) command.Options.Add(o);
         }
 
-        public Dictionary<string, object?> Body(ParseResult parse) => new()
+        /// <summary>The messages the options name; a redrive adds its pace.</summary>
+        public DlqFilterRequest Request(ParseResult parse) => new()
         {
-            ["message_ids"] = parse.GetValue(ids) is { Length: > 0 } list ? list : null,
-            ["group_id"] = parse.GetValue(group),
-            ["exception_type"] = parse.GetValue(exception),
-            ["message_type"] = parse.GetValue(type),
-            ["business_key"] = parse.GetValue(key),
-            ["from"] = parse.GetValue(from),
-            ["to"] = parse.GetValue(to),
-            ["all"] = parse.GetValue(all) ? true : null,
+            MessageIds = parse.GetValue(ids) is { Length: > 0 } list ? list : null,
+            GroupId = parse.GetValue(group),
+            ExceptionType = parse.GetValue(exception),
+            MessageType = parse.GetValue(type),
+            BusinessKey = parse.GetValue(key),
+            From = parse.GetValue(from),
+            To = parse.GetValue(to),
+            All = parse.GetValue(all) ? true : null,
         };
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
 using System.Globalization;
+using Billing.Api.Contracts;
 
 namespace Billing.Cli.Commands;
 
@@ -75,20 +75,20 @@ public static class ErrorCommands
             var query = given.Select(g => $"{g.Query}={Uri.EscapeDataString(g.Value)}").ToList();
             if (parse.GetValue(limit) is { } l) query.Add($"limit={l.ToString(CultureInfo.InvariantCulture)}");
             if (parse.GetValue(offset) is { } o) query.Add($"offset={o.ToString(CultureInfo.InvariantCulture)}");
-            var result = await api.GetAsync("/api/errors" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), ct);
+            var result = await api.GetAsync<ErrorPage>("/api/errors" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), ct);
             var table = Output.Table("id", "status", "service", "message type", "type", "count", "invoices", "accounts", "runs",
                 "first seen (UTC)", "last seen (UTC)", "message");
-            foreach (var e in result.GetProperty("errors").EnumerateArray())
+            foreach (var e in result.Errors)
             {
-                var a = e.GetProperty("affected_counts");
-                table.Add(Cell(e, "id"), Cell(e, "status"), Cell(e, "service"), Cell(e, "message_type"), Cell(e, "error_type"),
-                    Cell(e, "occurrence_count"), Cell(a, "invoices"), Cell(a, "accounts"), Cell(a, "runs"),
-                    Time(e, "created_at"), Time(e, "last_seen_at"), Output.IsTerminal ? Cut(Cell(e, "message"), 60) : Cell(e, "message"));
+                var a = e.AffectedCounts;
+                table.Add(Wire.Text(e.Id), e.Status, e.Service, e.MessageType, e.ErrorType,
+                    Wire.Text(e.OccurrenceCount), Wire.Text(a.Invoices), Wire.Text(a.Accounts), Wire.Text(a.Runs),
+                    Time(e.CreatedAt), Time(e.LastSeenAt), Output.IsTerminal ? Cut(e.Message, 60) : e.Message);
             }
             table.Write();
             var next = given.SelectMany(g => new[] { g.Option, g.Value }).ToList();
             if (parse.GetValue(limit) is { } lim) next.AddRange(["--limit", lim.ToString(CultureInfo.InvariantCulture)]);
-            Output.Page("errors", result, ["billing", "errors", "list", .. next]);
+            Output.Page("errors", result.Count, result.Total, result.Offset, result.NextOffset, ["billing", "errors", "list", .. next]);
             return 0;
         });
         return command;
@@ -101,7 +101,7 @@ public static class ErrorCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var links = TraceLinks.FromEnvironment();
-            Print(await api.GetAsync($"/api/errors/{parse.GetValue(id)}", ct), links);
+            Print(await api.GetAsync<ErrorDetail>($"/api/errors/{parse.GetValue(id)}", ct), links);
             return 0;
         });
         return command;
@@ -127,14 +127,14 @@ public static class ErrorCommands
             var query = new List<string> { $"kind={parse.GetValue(kind)}" };
             if (parse.GetValue(limit) is { } l) query.Add($"limit={l.ToString(CultureInfo.InvariantCulture)}");
             if (parse.GetValue(offset) is { } o) query.Add($"offset={o.ToString(CultureInfo.InvariantCulture)}");
-            var result = await api.GetAsync($"/api/errors/{errorId}/affected?{string.Join('&', query)}", ct);
+            var result = await api.GetAsync<AffectedPage>($"/api/errors/{errorId}/affected?{string.Join('&', query)}", ct);
             var table = Output.Table(parse.GetValue(kind)!, "count", "first seen (UTC)", "last seen (UTC)");
-            foreach (var s in result.GetProperty("items").EnumerateArray())
-                table.Add(Cell(s, "id"), Cell(s, "occurrences"), Time(s, "first_seen_at"), Time(s, "last_seen_at"));
+            foreach (var s in result.Items)
+                table.Add(s.Id, Wire.Text(s.Occurrences), Time(s.FirstSeenAt), Time(s.LastSeenAt));
             table.Write();
             List<string> next = ["billing", "errors", "affected", errorId.ToString(CultureInfo.InvariantCulture), "--kind", parse.GetValue(kind)!];
             if (parse.GetValue(limit) is { } lim) next.AddRange(["--limit", lim.ToString(CultureInfo.InvariantCulture)]);
-            Output.Page($"{parse.GetValue(kind)}s", result, next);
+            Output.Page($"{parse.GetValue(kind)}s", result.Count, result.Total, result.Offset, result.NextOffset, next);
             return 0;
         });
         return command;
@@ -174,14 +174,14 @@ public static class ErrorCommands
                 // One group: PATCH, with the note appended to the group's notes as they are.
                 var path = $"/api/errors/{chosen[0]}";
                 var notes = text is null ? null : await AppendedNotesAsync(api, path, text, ct);
-                var e = await api.PatchAsync(path, new { status, notes, issue_link = issue }, ct);
-                Console.WriteLine($"error {Cell(e, "id")}: {Cell(e, "status")}");
+                var e = await api.PatchAsync<ErrorDetail>(path, new ErrorPatchRequest(status, notes, issue), ct);
+                Console.WriteLine($"error {e.Id}: {e.Status}");
                 return 0;
             }
-            var result = await BulkAsync(api, chosen, given, new { status, note = text, issue_link = issue }, ct);
-            Console.WriteLine($"{Count(result, "changed")} of {Count(result, "matched")} errors → {status}"
-                + (Count(result, "unchanged") > 0 ? $" ({Count(result, "unchanged")} already {status})" : "")
-                + (Count(result, "changed") > 0 ? $": {Cell(result, "changed")}" : ""));
+            var result = await BulkAsync(api, chosen, given, matching => new ErrorBulkRequest(matching, status, text, issue), ct);
+            Console.WriteLine($"{result.Changed.Count} of {result.Matched} errors → {status}"
+                + (result.Unchanged.Count > 0 ? $" ({result.Unchanged.Count} already {status})" : "")
+                + (result.Changed.Count > 0 ? $": {string.Join(", ", result.Changed)}" : ""));
             return 0;
         });
         return command;
@@ -210,32 +210,27 @@ public static class ErrorCommands
             {
                 var path = $"/api/errors/{one}";
                 var notes = await AppendedNotesAsync(api, path, note, ct);
-                var e = await api.PatchAsync(path, new { notes }, ct);
-                Console.WriteLine($"error {Cell(e, "id")}: notes updated");
+                var e = await api.PatchAsync<ErrorDetail>(path, new ErrorPatchRequest(null, notes, null), ct);
+                Console.WriteLine($"error {e.Id}: notes updated");
                 return 0;
             }
-            var result = await BulkAsync(api, parse.GetValue(id) is { } single ? [single] : [], given, new { note }, ct);
-            Console.WriteLine($"note added to {Count(result, "changed")} errors: {Cell(result, "changed")}");
+            var result = await BulkAsync(api, parse.GetValue(id) is { } single ? [single] : [], given, matching => new ErrorBulkRequest(matching, null, note, null), ct);
+            Console.WriteLine($"note added to {result.Changed.Count} errors: {string.Join(", ", result.Changed)}");
             return 0;
         });
         return command;
     }
 
-    private static async Task<JsonElement> BulkAsync(ApiClient api, long[] ids, List<(string Query, string Value, string Option)> given,
-        object change, CancellationToken ct)
+    /// <summary>POST /api/errors/bulk: the ids and filter options given, and the change for every group they match.</summary>
+    private static async Task<ErrorBulkResponse> BulkAsync(ApiClient api, long[] ids, List<(string Query, string Value, string Option)> given,
+        Func<ErrorBulkFilter, ErrorBulkRequest> change, CancellationToken ct)
     {
         if (ids.Length == 0 && given.Count == 0)
             throw new CliException("give error ids or a filter (--status, --service, --type, --message-type, --run)", 2);
-        var filter = given.ToDictionary(g => g.Query, g => (object)g.Value);
-        if (ids.Length > 0) filter["ids"] = ids;
-        var body = JsonSerializer.SerializeToElement(change, Json.Options);
-        var merged = new Dictionary<string, object?> { ["filter"] = filter };
-        foreach (var p in body.EnumerateObject()) merged[p.Name] = p.Value;
-        return await api.PostAsync("/api/errors/bulk", merged, ct);
+        string? Given(string query) => given.Where(g => g.Query == query).Select(g => g.Value).FirstOrDefault();
+        var filter = new ErrorBulkFilter(ids.Length > 0 ? ids : null, Given("status"), Given("service"), Given("type"), Given("message_type"), Given("run_id"));
+        return await api.PostAsync<ErrorBulkResponse>("/api/errors/bulk", change(filter), ct);
     }
-
-    private static int Count(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.Array ? v.GetArrayLength() : v.GetInt32() : 0;
 
     private static Command Summary()
     {
@@ -263,39 +258,45 @@ public static class ErrorCommands
     // A note is a line in the error's log, so earlier notes stay readable.
     private static async Task<string> AppendedNotesAsync(ApiClient api, string path, string text, CancellationToken ct)
     {
-        var current = await api.GetAsync(path, ct);
-        var existing = Cell(current, "notes");
+        var current = await api.GetAsync<ErrorDetail>(path, ct);
+        var existing = Wire.Text(current.Notes);
         return existing.Length == 0 ? text : existing + "\n" + text;
     }
 
-    private static void Print(JsonElement e, TraceLinks links)
+    private static void Print(ErrorDetail e, TraceLinks links)
     {
         var grid = Output.Table("field", "value");
-        foreach (var name in new[] { "id", "status", "allowed_next", "service", "message_type", "error_type", "code", "stage", "message",
-                     "occurrence_count", "invoice_id", "account_id", "run_id", "trace_id", "issue_link", "created_at", "last_seen_at",
-                     "resolved_at", "fingerprint" })
-            grid.Add(name, Cell(e, name));
+        foreach (var (name, value) in new[]
+                 {
+                     ("id", Wire.Text(e.Id)), ("status", e.Status), ("allowed_next", string.Join(", ", e.AllowedNext ?? [])),
+                     ("service", e.Service), ("message_type", e.MessageType), ("error_type", e.ErrorType), ("code", e.Code),
+                     ("stage", Wire.Text(e.Stage)), ("message", e.Message), ("occurrence_count", Wire.Text(e.OccurrenceCount)),
+                     ("invoice_id", Wire.Text(e.InvoiceId)), ("account_id", Wire.Text(e.AccountId)), ("run_id", Wire.Text(e.RunId)),
+                     ("trace_id", Wire.Text(e.TraceId)), ("issue_link", Wire.Text(e.IssueLink)), ("created_at", Wire.Text(e.CreatedAt)),
+                     ("last_seen_at", Wire.Text(e.LastSeenAt)), ("resolved_at", Wire.Text(e.ResolvedAt)), ("fingerprint", e.Fingerprint),
+                 })
+            grid.Add(name, value);
         grid.Write(headers: false);
         // A plain line: the grid would wrap a long URL at the console width and break it for copying.
-        if (links.For(Cell(e, "trace_id")) is { } link) Console.WriteLine($"trace link {link}");
-        var id = Cell(e, "id");
-        if (e.TryGetProperty("affected", out var affected) && affected.ValueKind == JsonValueKind.Object)
-            foreach (var (plural, kind) in new[] { ("invoices", "invoice"), ("accounts", "account"), ("runs", "run"), ("keys", "key") })
+        if (links.For(e.TraceId) is { } link) Console.WriteLine($"trace link {link}");
+        var id = Wire.Text(e.Id);
+        if (e.Affected is { } affected)
+            foreach (var (plural, kind, a) in new[]
+                     {
+                         ("invoices", "invoice", affected.Invoices), ("accounts", "account", affected.Accounts), ("runs", "run", affected.Runs),
+                         ("keys", "key", affected.Keys),
+                     })
             {
-                var a = affected.GetProperty(plural);
-                var total = a.GetProperty("total").GetInt32();
-                if (total == 0) continue;
-                var listed = a.GetProperty("listed");
+                if (a.Total == 0) continue;
                 Console.WriteLine();
-                Console.WriteLine($"{plural} hit: {total}");
-                foreach (var s in listed.EnumerateArray())
-                    Console.WriteLine($"  {Cell(s, "id")}  ×{Cell(s, "occurrences")}  last {Time(s, "last_seen_at")}");
-                if (total > listed.GetArrayLength())
-                    Console.WriteLine($"showing {listed.GetArrayLength()} of {total} — next: billing errors affected {id} --kind {kind} --offset {listed.GetArrayLength()}");
+                Console.WriteLine($"{plural} hit: {a.Total}");
+                foreach (var s in a.Listed)
+                    Console.WriteLine($"  {s.Id}  ×{s.Occurrences}  last {Time(s.LastSeenAt)}");
+                if (a.Total > a.Listed.Count)
+                    Console.WriteLine($"showing {a.Listed.Count} of {a.Total} — next: billing errors affected {id} --kind {kind} --offset {a.Listed.Count}");
             }
-        foreach (var block in new[] { "notes", "backtrace", "payload" })
+        foreach (var (block, value) in new[] { ("notes", Wire.Text(e.Notes)), ("backtrace", Wire.Text(e.Backtrace)), ("payload", Wire.Text(e.Payload)) })
         {
-            var value = Cell(e, block);
             if (value.Length == 0) continue;
             Console.WriteLine();
             Console.WriteLine($"{block}:");
@@ -303,22 +304,9 @@ public static class ErrorCommands
         }
     }
 
-    private static string Cell(JsonElement e, string name)
-    {
-        if (!e.TryGetProperty(name, out var v)) return "";
-        return v.ValueKind switch
-        {
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Array => string.Join(", ", v.EnumerateArray().Select(x => x.ToString())),
-            _ => v.GetRawText(),
-        };
-    }
-
-    private static string Time(JsonElement e, string name) =>
-        DateTimeOffset.TryParse(Cell(e, name), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t)
-            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
-            : Cell(e, name);
+    /// <summary>A time in UTC to the second: 2026-10-31 08:00:00.</summary>
+    private static string Time(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
 
     private static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Billing.Api.Contracts;
 using Billing.Invoicing;
 using Spectre.Console;
 using Billing.Vocabulary;
@@ -26,46 +27,40 @@ public static class InvoiceCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var links = TraceLinks.FromEnvironment();
-            var i = await api.GetAsync($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
-            string T(string name) => RunCommands.Text(i, name);
-            Console.WriteLine($"invoice {T("number")} ({T("id")}) for account {T("account_id")}, period {T("period")}, run {T("run_id")}");
-            var currency = T("currency");
+            var i = await api.GetAsync<InvoiceDetail>($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}", ct);
+            Console.WriteLine($"invoice {i.Number} ({i.Id}) for account {i.AccountId}, period {i.Period}, run {Wire.Text(i.RunId)}");
+            var currency = i.Currency;
             // Piped output keeps a line's description on one row (it is what people search for).
             if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
             var lines = CommandBase.NewTable("#", "kind", "description", "quantity", "unit price", $"amount ({currency})");
-            var all = i.GetProperty("lines").EnumerateArray().ToList();
-            var explained = all.Select(l => RunCommands.Text(l, "parent_line_no")).Where(p => p.Length > 0).ToHashSet();
-            foreach (var l in all)
+            var explained = i.Lines.Where(l => l.ParentLineNo is not null).Select(l => l.ParentLineNo!.Value).ToHashSet();
+            foreach (var l in i.Lines)
             {
                 // A line explained by tier or package lines shows no averaged unit price; its explaining lines are indented under it.
-                var child = RunCommands.Text(l, "parent_line_no").Length > 0;
-                var unitPrice = explained.Contains(RunCommands.Text(l, "line_no")) ? "" : Number(RunCommands.Text(l, "unit_price"));
-                lines.AddRow(RunCommands.Text(l, "line_no"), RunCommands.Text(l, "kind"), Markup.Escape((child ? "  " : "") + RunCommands.Text(l, "description")),
-                    Number(RunCommands.Text(l, "quantity")), unitPrice, Amount(RunCommands.Text(l, "amount_minor"), currency));
+                var child = l.ParentLineNo is not null;
+                var unitPrice = explained.Contains(l.LineNo) ? "" : Number(l.UnitPrice);
+                lines.AddRow(Wire.Text(l.LineNo), l.Kind, Markup.Escape((child ? "  " : "") + l.Description),
+                    Number(l.Quantity), unitPrice, Amount(l.AmountMinor, currency));
             }
             lines.Write();
             CreditCommands.PrintCredits(i);
-            string M(string field) => CreditCommands.Format(i.GetProperty(field).GetInt64(), T("currency"));
-            Console.WriteLine($"subtotal {M("subtotal_minor")}  tax {M("tax_minor")} ({T("tax_rate")}%)  total {M("total_minor")}");
-            var pdf = i.GetProperty("pdf");
-            Console.WriteLine($"status {T("status")}; email {T("email_status")} {T("emailed_at")}; pdf {RunCommands.Text(pdf, "key")} {RunCommands.Text(pdf, "rendered_at")}; synced {T("synced_at")}");
-            Console.WriteLine($"stripe customer {T("stripe_customer_id")} invoice {T("stripe_invoice_id")}");
-            Console.WriteLine($"trace id {T("trace_id")}");
-            if (links.For(T("trace_id")) is { } link) Console.WriteLine($"trace link {link}");
+            string M(long minor) => CreditCommands.Format(minor, currency);
+            Console.WriteLine($"subtotal {M(i.SubtotalMinor)}  tax {M(i.TaxMinor)} ({Wire.Text(i.TaxRate)}%)  total {M(i.TotalMinor)}");
+            Console.WriteLine($"status {i.Status}; email {i.EmailStatus} {Wire.Text(i.EmailedAt)}; pdf {Wire.Text(i.Pdf.Key)} {Wire.Text(i.Pdf.RenderedAt)}; synced {Wire.Text(i.SyncedAt)}");
+            Console.WriteLine($"stripe customer {Wire.Text(i.StripeCustomerId)} invoice {Wire.Text(i.StripeInvoiceId)}");
+            Console.WriteLine($"trace id {Wire.Text(i.TraceId)}");
+            if (links.For(i.TraceId) is { } link) Console.WriteLine($"trace link {link}");
             return 0;
         });
         return command;
     }
 
     /// <summary>"150", "0.05", "0.0005": the stored 12 decimals without the trailing zeros.</summary>
-    private static string Number(string raw) =>
-        decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? d.ToString("#,##0.############", CultureInfo.InvariantCulture) : raw;
+    private static string Number(decimal value) => value.ToString("#,##0.############", CultureInfo.InvariantCulture);
 
     /// <summary>Minor units as money in the invoice's currency: "17.50", JPY "1,235".</summary>
-    private static string Amount(string minor, string currency) =>
-        long.TryParse(minor, CultureInfo.InvariantCulture, out var m) && Currencies.IsKnown(currency)
-            ? MoneyText.Amount(m, currency)
-            : minor;
+    private static string Amount(long minor, string currency) =>
+        Currencies.IsKnown(currency) ? MoneyText.Amount(minor, currency) : Wire.Text(minor);
 
     private static Command List()
     {
@@ -84,36 +79,33 @@ public static class InvoiceCommands
             if (parse.GetValue(run) is { } r) query += $"&run_id={Uri.EscapeDataString(r)}";
             if (parse.GetValue(account) is { } a) query += $"&account_id={Uri.EscapeDataString(a)}";
             if (parse.GetValue(after) is { } from) query += $"&after={Uri.EscapeDataString(from)}";
-            var list = await api.GetAsync($"/api/invoices{query}", ct);
+            var list = await api.GetAsync<InvoicePage>($"/api/invoices{query}", ct);
             if (Output.IsTerminal)
             {
                 // The number never wraps: it is what people search the output for.
                 var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("number").NoWrap());
                 foreach (var c in new[] { "id", "period", "total", "email", "synced" }) table.AddColumn(c);
-                foreach (var i in list.GetProperty("invoices").EnumerateArray())
-                    table.AddRow(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
-                        Total(i), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                foreach (var i in list.Invoices)
+                    table.AddRow(i.Number, Wire.Text(i.Id), i.Period, Total(i), i.EmailStatus, Wire.Text(i.SyncedAt));
                 AnsiConsole.Write(table);
             }
             else
             {
                 var rows = Output.Table("number", "id", "period", "total", "email", "synced");
-                foreach (var i in list.GetProperty("invoices").EnumerateArray())
-                    rows.Add(RunCommands.Text(i, "number"), RunCommands.Text(i, "id"), RunCommands.Text(i, "period"),
-                        Total(i), RunCommands.Text(i, "email_status"), RunCommands.Text(i, "synced_at"));
+                foreach (var i in list.Invoices)
+                    rows.Add(i.Number, Wire.Text(i.Id), i.Period, Total(i), i.EmailStatus, Wire.Text(i.SyncedAt));
                 rows.Write(empty: "no invoices match");
             }
             List<string> next = ["billing", "invoice", "list"];
             if (parse.GetValue(run) is { } rr) next.AddRange(["--run", rr]);
             if (parse.GetValue(account) is { } aa) next.AddRange(["--account", aa]);
             next.AddRange(["--limit", parse.GetValue(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            Output.PageAfter("invoices", list, next);
+            Output.PageAfter("invoices", list.Count, list.Total, list.Offset, list.NextAfter, next);
             return 0;
         });
         return command;
     }
 
     /// <summary>An invoice's total as money in its currency, e.g. EUR 14,002.22.</summary>
-    private static string Total(System.Text.Json.JsonElement invoice) =>
-        CreditCommands.Format(invoice.GetProperty("total_minor").GetInt64(), RunCommands.Text(invoice, "currency"));
+    private static string Total(InvoiceSummary invoice) => CreditCommands.Format(invoice.TotalMinor, invoice.Currency);
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Billing.Api.Contracts;
 
 namespace Billing.Cli.Commands;
@@ -57,8 +56,7 @@ public static class KeyCommands
         command.Options.Add(role);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var answer = await api.PostAsync("/api/keys", new CreateApiKeyRequest(parse.GetValue(name), parse.GetValue(role)), ct);
-            var created = answer.Deserialize<ApiKeyCreated>(ApiJson.Options) ?? throw new CliException("the admin API answered POST /api/keys with no key");
+            var created = await api.PostAsync<ApiKeyCreated>("/api/keys", new CreateApiKeyRequest(parse.GetValue(name), parse.GetValue(role)), ct);
             Console.WriteLine($"key {created.Key.Name} ({created.Key.Role}) created, id {created.Key.Id}");
             Console.WriteLine($"key (shown this once; give it to its user): {created.Secret}");
             return 0;
@@ -91,8 +89,7 @@ public static class KeyCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var key = (await api.DeleteAsync($"/api/keys/{parse.GetValue(id)}", ct)).Deserialize<ApiKeyInfo>(ApiJson.Options)
-                ?? throw new CliException("the admin API answered the revoke with no key");
+            var key = await api.SendAsync<ApiKeyInfo>(HttpMethod.Delete, $"/api/keys/{parse.GetValue(id)}", null, ct);
             Console.WriteLine($"key {key.Name} ({key.Id}) revoked");
             return 0;
         });

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Billing.Api.Contracts;
+using Billing.Ledger;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
@@ -49,23 +51,23 @@ public static class LedgerCommands
             // Piped into a file or grep, a table at the default 80 columns would wrap ids and kinds mid-word.
             if (Console.IsOutputRedirected)
                 AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
-            var report = await api.GetAsync($"/admin/reconcile?detail={(withDetail ? "true" : "false")}", ct);
-            var status = report.GetProperty("status").GetString();
+            var report = await api.GetAsync<ReconcileResponse>($"/admin/reconcile?detail={(withDetail ? "true" : "false")}", ct);
+            var status = report.Status;
             var summary = CommandBase.NewTable("status", "accounts checked", "invoices checked", "drifts", "stripe checked");
-            summary.AddRow(status ?? "", Text(report, "accounts_checked"), Text(report, "invoices_checked"), Text(report, "drift_count"), Text(report, "stripe_checked"));
+            summary.AddRow(Wire.Text(status), Wire.Text(report.AccountsChecked), Wire.Text(report.InvoicesChecked), Wire.Text(report.DriftCount),
+                Wire.Text(report.StripeChecked));
             summary.Write();
             if (withDetail)
             {
                 var drifts = CommandBase.NewTable("kind", "invoice", "expected", "actual", "detail");
-                foreach (var d in report.GetProperty("drifts").EnumerateArray())
-                    drifts.AddRow(Text(d, "kind"), Text(d, "invoice_id"), Text(d, "expected"), Text(d, "actual"), Markup.Escape(Text(d, "detail")));
+                foreach (var d in report.Drifts ?? [])
+                    drifts.AddRow(d.Kind, Wire.Text(d.InvoiceId), Wire.Text(d.Expected), Wire.Text(d.Actual), Markup.Escape(d.Detail));
                 drifts.Write();
-                var acceptable = report.GetProperty("acceptable_differences");
-                if (acceptable.GetArrayLength() > 0)
+                if (report.AcceptableDifferences is { Count: > 0 } acceptable)
                 {
                     var table = CommandBase.NewTable("source", "invoice", "expected", "actual", "difference");
-                    foreach (var a in acceptable.EnumerateArray())
-                        table.AddRow(Text(a, "source"), Text(a, "invoice_id"), Text(a, "expected"), Text(a, "actual"), Text(a, "difference"));
+                    foreach (var a in acceptable)
+                        table.AddRow(a.Source, Wire.Text(a.InvoiceId), Wire.Text(a.Expected), Wire.Text(a.Actual), Wire.Text(a.Difference));
                     table.Write();
                 }
             }
@@ -74,35 +76,38 @@ public static class LedgerCommands
         return command;
     }
 
-    static int SummaryExitCode(byte[] bytes) =>
-        JsonDocument.Parse(bytes).RootElement.GetProperty("trial_balance_ok").GetBoolean() ? 0 : 1;
+    static int SummaryExitCode(byte[] bytes) => ReadSummary(bytes).TrialBalanceOk ? 0 : 1;
 
     static int PrintSummary(byte[] bytes)
     {
-        var root = JsonDocument.Parse(bytes).RootElement;
-        var ok = root.GetProperty("trial_balance_ok").GetBoolean();
-        AnsiConsole.MarkupLine($"Month-end summary {Markup.Escape(Text(root, "period"))}: {Text(root, "entry_count")} entries, trial balance {(ok ? "[green]balanced[/]" : "[red]NOT BALANCED[/]")}");
-        foreach (var currency in root.GetProperty("currencies").EnumerateArray())
+        var root = ReadSummary(bytes);
+        var ok = root.TrialBalanceOk;
+        AnsiConsole.MarkupLine($"Month-end summary {Markup.Escape(root.Period)}: {Wire.Text(root.EntryCount)} entries, trial balance {(ok ? "[green]balanced[/]" : "[red]NOT BALANCED[/]")}");
+        foreach (var currency in root.Currencies)
         {
-            var code = Text(currency, "currency");
+            var code = currency.Currency;
             string M(long minor) => CreditCommands.Format(minor, code);
             var table = CommandBase.NewTable("currency", "ledger account", "debit", "credit", "balance");
-            foreach (var account in currency.GetProperty("accounts").EnumerateArray())
-                table.AddRow(code, Markup.Escape(Text(account, "ledger_account")), M(account.GetProperty("debit_minor").GetInt64()),
-                    M(account.GetProperty("credit_minor").GetInt64()), M(account.GetProperty("balance_minor").GetInt64()));
-            var debit = currency.GetProperty("debit_minor").GetInt64();
-            var credit = currency.GetProperty("credit_minor").GetInt64();
+            foreach (var account in currency.Accounts)
+                table.AddRow(code, Markup.Escape(account.LedgerAccount), M(account.DebitMinor), M(account.CreditMinor), M(account.BalanceMinor));
+            var debit = currency.DebitMinor;
+            var credit = currency.CreditMinor;
             table.AddRow(code, "[bold](total)[/]", M(debit), M(credit), M(debit - credit));
             table.Write();
         }
         return ok ? 0 : 1;
     }
 
-    static string Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+    /// <summary>The summary export as the API writes it: <see cref="MonthEndSummary"/> in <see cref="LedgerJson"/>.</summary>
+    static MonthEndSummary ReadSummary(byte[] bytes)
+    {
+        try
         {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null => "",
-            _ => v.GetRawText(),
-        } : "";
+            return JsonSerializer.Deserialize<MonthEndSummary>(bytes, LedgerJson.Options) ?? throw new CliException("the admin API answered the summary export with null");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"the admin API's summary export does not read as {nameof(MonthEndSummary)}: {e.Message}");
+        }
+    }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using Billing.Api.Contracts;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
@@ -21,12 +21,13 @@ public static class MailCommands
         list.Options.Add(offset);
         list.SetApiAction(async (parse, api, ct) =>
         {
-            var body = await api.GetAsync($"/api/suppressions?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}", ct);
+            var page = await api.GetAsync<SuppressionPage>($"/api/suppressions?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}", ct);
             var table = CommandBase.NewTable("email", "reason", "note", "since");
-            foreach (var s in body.GetProperty("suppressions").EnumerateArray())
-                table.AddRow(Markup.Escape(Str(s, "email")), Str(s, "reason"), Markup.Escape(Str(s, "note")), Str(s, "created_at"));
+            foreach (var s in page.Suppressions)
+                table.AddRow(Markup.Escape(s.Email), s.Reason, Markup.Escape(Wire.Text(s.Note)), Wire.Text(s.CreatedAt));
             table.Write(empty: "no suppressed addresses");
-            Output.Page("addresses", body, ["billing", "suppressions", "list", "--limit", parse.GetValue(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Output.Page("addresses", page.Count, page.Total, page.Offset, page.NextOffset,
+                ["billing", "suppressions", "list", "--limit", parse.GetValue(limit).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             return 0;
         });
 
@@ -40,9 +41,9 @@ public static class MailCommands
         add.Options.Add(note);
         add.SetApiAction(async (parse, api, ct) =>
         {
-            var s = await api.PostAsync("/api/suppressions",
-                new { email = parse.GetValue(email), reason = parse.GetValue(reason), note = parse.GetValue(note) }, ct);
-            Console.WriteLine($"suppressed {Str(s, "email")} ({Str(s, "reason")})");
+            var s = await api.PostAsync<Suppression>("/api/suppressions",
+                new AddSuppressionRequest(parse.GetValue(email)!, parse.GetValue(reason)!, parse.GetValue(note)), ct);
+            Console.WriteLine($"suppressed {s.Email} ({s.Reason})");
             return 0;
         });
 
@@ -75,9 +76,9 @@ public static class MailCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var request = parse.GetValue(requestId) ?? Guid.NewGuid();
-            var body = await api.PostAsync("/admin/resend-invoice", new { invoice_id = parse.GetValue(id), request_id = request }, ct);
-            Console.WriteLine($"resend of invoice {Str(body, "invoice_id")} accepted (request {Str(body, "request_id")}); " +
-                              $"follow it with: billing invoice-deliveries {Str(body, "invoice_id")}");
+            var accepted = await api.PostAsync<ResendAccepted>("/admin/resend-invoice", new ResendInvoiceRequest(Guid.Parse(parse.GetValue(id)!), request), ct);
+            Console.WriteLine($"resend of invoice {accepted.InvoiceId} accepted (request {accepted.RequestId}); " +
+                              $"follow it with: billing invoice-deliveries {accepted.InvoiceId}");
             return 0;
         });
         return command;
@@ -90,12 +91,12 @@ public static class MailCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var body = await api.GetAsync($"/api/invoices/{parse.GetValue(id)}/deliveries", ct);
-            Console.WriteLine($"invoice {Str(body, "invoice_id")}: email {Str(body, "email_status")}");
+            var list = await api.GetAsync<DeliveryList>($"/api/invoices/{parse.GetValue(id)}/deliveries", ct);
+            Console.WriteLine($"invoice {list.InvoiceId}: email {list.EmailStatus}");
             var table = CommandBase.NewTable("#", "reason", "state", "attempts", "recipient", "accepted", "message id / error");
-            foreach (var d in body.GetProperty("deliveries").EnumerateArray())
-                table.AddRow(Str(d, "delivery_no"), Str(d, "reason"), Str(d, "state"), Str(d, "attempt_count"), Markup.Escape(Str(d, "recipient")),
-                    Str(d, "accepted_at"), Markup.Escape(Str(d, "error") is { Length: > 0 } e ? e : Str(d, "message_id")));
+            foreach (var d in list.Deliveries)
+                table.AddRow(Wire.Text(d.DeliveryNo), d.Reason, d.State, Wire.Text(d.AttemptCount), Markup.Escape(Wire.Text(d.Recipient)),
+                    Wire.Text(d.AcceptedAt), Markup.Escape(d.Error is { Length: > 0 } e ? e : Wire.Text(d.MessageId)));
             table.Write();
             return 0;
         });
@@ -111,12 +112,4 @@ public static class MailCommands
         });
         return id;
     }
-
-    private static string Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            _ => v.GetRawText(),
-        } : "";
 }

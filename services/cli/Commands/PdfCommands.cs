@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Billing.Api.Contracts;
 
 namespace Billing.Cli.Commands;
 
@@ -17,8 +18,8 @@ public static class PdfCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var invoiceId = parse.GetValue(id);
-            var result = await api.PostAsync("/admin/render-pdf", new { invoice_id = invoiceId, reason = parse.GetValue(reason) }, ct);
-            Console.WriteLine($"re-render of invoice {result.GetProperty("number").GetString()} ({invoiceId}) queued");
+            var result = await api.PostAsync<RenderPdfQueued>("/admin/render-pdf", new RenderPdfRequest(invoiceId, parse.GetValue(reason)), ct);
+            Console.WriteLine($"re-render of invoice {result.Number} ({invoiceId}) queued");
             return 0;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Billing.Api.Contracts;
 using Spectre.Console;
 using Billing.Vocabulary;
 
@@ -32,8 +33,8 @@ public static class RunCommands
         command.Options.Add(watch);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var started = await api.PostAsync("/api/runs", new { period = parse.GetValue(period) }, ct);
-            var id = started.GetProperty("run_id").GetString()!;
+            var started = await api.PostAsync<RunAccepted>("/api/runs", new StartRunRequest(parse.GetValue(period)), ct);
+            var id = started.RunId.ToString();
             Console.WriteLine($"run {id} started for {parse.GetValue(period)}");
             return parse.GetValue(watch) ? await WatchAsync(api, id, ct) : 0;
         });
@@ -58,44 +59,44 @@ public static class RunCommands
         command.Options.Add(output);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var p = await api.PostAsync("/api/runs/preview", new { period = parse.GetValue(period) }, ct);
+            var answer = await api.PostAsync("/api/runs/preview", new StartRunRequest(parse.GetValue(period)), ct);
             if (parse.GetValue(output) == "json")
             {
-                Console.WriteLine(JsonSerializer.Serialize(p, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(answer, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
-            PrintPreview(p);
+            PrintPreview(ApiClient.Read<RunPreviewResponse>(answer, "/api/runs/preview"));
             return 0;
         });
         return command;
     }
 
-    private static void PrintPreview(JsonElement p)
+    private static void PrintPreview(RunPreviewResponse p)
     {
-        var previous = p.GetProperty("previous");
-        Console.WriteLine($"preview of {Text(p, "period")}: {Int(p, "billable_accounts"):N0} billable accounts, {Int(p, "invoices"):N0} invoices would be issued, "
-            + $"{Int(p, "already_invoiced"):N0} already invoiced, {Int(p, "skipped"):N0} with nothing to bill ({Text(p, "elapsed_ms")} ms; nothing written)");
-        var hasPrevious = previous.GetProperty("run_id").ValueKind == JsonValueKind.String;
-        var table = CommandBase.NewTable("currency", "invoices", "total", $"previous ({Text(previous, "period")})", "change");
-        foreach (var t in p.GetProperty("totals").EnumerateArray())
+        var previous = p.Previous;
+        Console.WriteLine($"preview of {p.Period}: {p.BillableAccounts:N0} billable accounts, {p.Invoices:N0} invoices would be issued, "
+            + $"{p.AlreadyInvoiced:N0} already invoiced, {p.Skipped:N0} with nothing to bill ({Wire.Text(p.ElapsedMs)} ms; nothing written)");
+        var hasPrevious = previous.RunId is not null;
+        var table = CommandBase.NewTable("currency", "invoices", "total", $"previous ({previous.Period})", "change");
+        foreach (var t in p.Totals)
         {
-            var currency = Text(t, "currency");
-            var change = hasPrevious ? Money(t.GetProperty("change_minor").GetInt64(), currency, signed: true) : "";
-            if (t.GetProperty("change_percent").ValueKind == JsonValueKind.String) change += $" ({Text(t, "change_percent")}%)";
-            table.AddRow(currency, Int(t, "invoices").ToString("N0", CultureInfo.InvariantCulture), Money(t.GetProperty("total_minor").GetInt64(), currency),
-                hasPrevious ? Money(t.GetProperty("previous_total_minor").GetInt64(), currency) : "no completed run", change);
+            var currency = t.Currency;
+            var change = hasPrevious ? Money(t.ChangeMinor!.Value, currency, signed: true) : "";
+            if (t.ChangePercent is not null) change += $" ({t.ChangePercent}%)";
+            table.AddRow(currency, t.Invoices.ToString("N0", CultureInfo.InvariantCulture), Money(t.TotalMinor, currency),
+                hasPrevious ? Money(t.PreviousTotalMinor!.Value, currency) : "no completed run", change);
         }
         table.Write();
-        var failing = p.GetProperty("failing");
-        var reasons = failing.GetProperty("by_reason").EnumerateObject().Select(r => $"{r.Name} {r.Value.GetInt32():N0}");
-        Console.WriteLine($"accounts that would fail: {Int(failing, "accounts"):N0}" + (Int(failing, "accounts") > 0 ? $" ({string.Join(", ", reasons)})" : ""));
-        if (failing.GetProperty("listed").GetArrayLength() == 0) return;
+        var failing = p.Failing;
+        var reasons = failing.ByReason.Select(r => $"{r.Key} {r.Value:N0}");
+        Console.WriteLine($"accounts that would fail: {failing.Accounts:N0}" + (failing.Accounts > 0 ? $" ({string.Join(", ", reasons)})" : ""));
+        if (failing.Listed.Count == 0) return;
         var ft = CommandBase.NewTable("account", "reason", "detail");
-        foreach (var f in failing.GetProperty("listed").EnumerateArray())
-            ft.AddRow(Text(f, "account_id"), Text(f, "reason"), Markup.Escape(Text(f, "detail")));
+        foreach (var f in failing.Listed)
+            ft.AddRow(Wire.Text(f.AccountId), f.Reason, Markup.Escape(f.Detail));
         ft.Write();
-        if (failing.GetProperty("truncated").GetBoolean())
-            Console.WriteLine($"(first {failing.GetProperty("listed").GetArrayLength()} listed; --output json for the counts by reason)");
+        if (failing.Truncated)
+            Console.WriteLine($"(first {failing.Listed.Count} listed; --output json for the counts by reason)");
     }
 
     /// <summary>"EUR 14,002.22", "JPY 1,235"; signed: "EUR +10.00".</summary>
@@ -121,8 +122,8 @@ public static class RunCommands
         {
             var runId = parse.GetValue(id)!;
             if (!Guid.TryParse(runId, out _)) throw new CliException($"'{runId}' is not a run id (a UUID such as 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d)", 2);
-            var result = await api.PostAsync($"/api/runs/{Uri.EscapeDataString(runId)}/cancel", null, ct);
-            Console.WriteLine($"run {runId} is {Text(result, "status")}: no new invoices; issued ones finish their PDF, email and ledger (billing run status {runId})");
+            var result = await api.PostAsync<RunCancelAccepted>($"/api/runs/{Uri.EscapeDataString(runId)}/cancel", null, ct);
+            Console.WriteLine($"run {runId} is {result.Status}: no new invoices; issued ones finish their PDF, email and ledger (billing run status {runId})");
             return 0;
         });
         return command;
@@ -145,7 +146,7 @@ public static class RunCommands
                 throw new CliException($"'{given}' is not a run id (a UUID such as 0193a1c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d; see billing run list)", 2);
             var runId = parse.GetValue(id) ?? await LatestRunAsync(api, parse.GetValue(period), ct);
             if (parse.GetValue(watch)) return await WatchAsync(api, runId, ct);
-            var progress = await api.GetAsync($"/api/runs/{Uri.EscapeDataString(runId)}{(parse.GetValue(failed) ? "?failed=true" : "")}", ct);
+            var progress = await api.GetAsync<RunStatusResponse>($"/api/runs/{Uri.EscapeDataString(runId)}{(parse.GetValue(failed) ? "?failed=true" : "")}", ct);
             Print(progress);
             return 0;
         });
@@ -159,9 +160,9 @@ public static class RunCommands
         command.Arguments.Add(id);
         command.SetApiAction(async (parse, api, ct) =>
         {
-            var result = await api.PostAsync($"/api/runs/{Uri.EscapeDataString(parse.GetValue(id)!)}/retry-failed", null, ct);
-            var stages = result.GetProperty("by_stage").EnumerateObject().Select(s => $"{s.Name} {s.Value.GetInt32()}");
-            Console.WriteLine($"retried {result.GetProperty("retried").GetInt32()} failed requests ({string.Join(", ", stages)})");
+            var result = await api.PostAsync<RetryAccepted>($"/api/runs/{Uri.EscapeDataString(parse.GetValue(id)!)}/retry-failed", null, ct);
+            var stages = result.ByStage.Select(s => $"{s.Key} {s.Value}");
+            Console.WriteLine($"retried {result.Retried} failed requests ({string.Join(", ", stages)})");
             return 0;
         });
         return command;
@@ -187,16 +188,16 @@ public static class RunCommands
         {
             var query = $"?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}";
             if (parse.GetValue(period) is { } p) query += $"&period={Uri.EscapeDataString(p)}";
-            var runs = await api.GetAsync($"/api/runs{query}", ct);
+            var runs = await api.GetAsync<RunPage>($"/api/runs{query}", ct);
             var table = CommandBase.NewTable("id", "period", "status", "accounts", "started", "completed", "by");
-            foreach (var r in runs.GetProperty("runs").EnumerateArray())
-                table.AddRow(Text(r, "id"), Text(r, "period"), Text(r, "status"), Text(r, "accounts"), Text(r, "started_at"),
-                    Text(r, "completed_at"), Markup.Escape(Text(r, "requested_by")));
+            foreach (var r in runs.Runs)
+                table.AddRow(Wire.Text(r.Id), r.Period, r.Status, Wire.Text(r.Accounts), Wire.Text(r.StartedAt),
+                    Wire.Text(r.CompletedAt), Markup.Escape(Wire.Text(r.RequestedBy)));
             table.Write(empty: "no runs");
             List<string> next = ["billing", "run", "list"];
             if (parse.GetValue(period) is { } pp) next.AddRange(["--period", pp]);
             next.AddRange(["--limit", parse.GetValue(limit).ToString(CultureInfo.InvariantCulture)]);
-            Output.Page("runs", runs, next);
+            Output.Page("runs", runs.Count, runs.Total, runs.Offset, runs.NextOffset, next);
             return 0;
         });
         return command;
@@ -205,15 +206,15 @@ public static class RunCommands
     private static async Task<string> LatestRunAsync(ApiClient api, string? period, CancellationToken ct)
     {
         var query = period is null ? "" : $"?period={Uri.EscapeDataString(period)}";
-        var runs = (await api.GetAsync($"/api/runs{query}", ct)).GetProperty("runs");
-        if (runs.GetArrayLength() == 0) throw new CliException(period is null ? "no runs yet" : $"no run for period {period}");
-        return runs[0].GetProperty("id").GetString()!;
+        var runs = (await api.GetAsync<RunPage>($"/api/runs{query}", ct)).Runs;
+        if (runs.Count == 0) throw new CliException(period is null ? "no runs yet" : $"no run for period {period}");
+        return runs[0].Id.ToString();
     }
 
     /// <summary>Live progress until the run is completed or needs attention; exit 0 only when completed.</summary>
     private static async Task<int> WatchAsync(ApiClient api, string id, CancellationToken ct)
     {
-        JsonElement last = default;
+        RunStatusResponse? last = null;
         await AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -223,19 +224,18 @@ public static class RunCommands
                 var info = ctx.AddTask("waiting for fan-out", maxValue: 1);
                 while (!ct.IsCancellationRequested)
                 {
-                    last = await api.GetAsync($"/api/runs/{id}", ct);
-                    var counts = last.GetProperty("counts");
-                    var accounts = Math.Max(1, Int(counts, "accounts"));
-                    var invoices = Math.Max(1, Int(counts, "generated"));
+                    last = await api.GetAsync<RunStatusResponse>($"/api/runs/{id}", ct);
+                    var counts = last.Counts;
+                    var accounts = Math.Max(1, counts.Accounts);
+                    var invoices = Math.Max(1, counts.Generated);
                     foreach (var (stage, task) in tasks)
                     {
                         task.MaxValue = stage == "generated" ? accounts : invoices;
-                        task.Value = stage == "generated" ? Int(counts, "generated") + Int(counts, "skipped") + Int(counts, "failed") : Int(counts, stage);
-                        task.Description = $"{stage,-10} {Int(counts, stage),8:N0}";
+                        task.Value = stage == "generated" ? counts.Generated + counts.Skipped + counts.Failed : Count(counts, stage);
+                        task.Description = $"{stage,-10} {Count(counts, stage),8:N0}";
                     }
                     info.Description = Summary(last);
-                    var status = last.GetProperty("run").GetProperty("status").GetString();
-                    if (status is "completed" or "needs_attention" or "cancelling" or "cancelled")
+                    if (last.Run.Status is "completed" or "needs_attention" or "cancelling" or "cancelled")
                     {
                         info.Value = info.MaxValue;
                         break;
@@ -243,80 +243,75 @@ public static class RunCommands
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 }
             });
-        Print(last);
-        var final = last.GetProperty("run").GetProperty("status").GetString();
+        Print(last!);
+        var final = last!.Run.Status;
         if (final == "completed") return 0;
         if (final is "cancelling" or "cancelled")
         {
             await Console.Error.WriteLineAsync($"billing: run {id} was cancelled");
             return 1;
         }
-        var next = last.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.Array && n.GetArrayLength() > 0
-            ? string.Join("; ", n.EnumerateArray().Select(c => c.GetString()))
-            : $"billing run status {id} --failed";
-        await Console.Error.WriteLineAsync($"billing: run {id} needs attention — {Text(last, "summary")} — next: {next}");
+        var next = last.Next is { Count: > 0 } n ? string.Join("; ", n) : $"billing run status {id} --failed";
+        await Console.Error.WriteLineAsync($"billing: run {id} needs attention — {last.Summary} — next: {next}");
         return 1;
     }
 
-    private static string Summary(JsonElement p, bool markup = true)
+    /// <summary>The count of a stage of <see cref="StageNames"/>.</summary>
+    private static int Count(RunCounts counts, string stage) => stage switch
     {
-        var counts = p.GetProperty("counts");
-        var eta = p.GetProperty("eta_seconds").ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(p.GetProperty("eta_seconds").GetDouble()).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "?";
-        var text = $"{p.GetProperty("invoices_per_second").GetDouble():N1} invoices/s, ETA {eta}, skipped {Int(counts, "skipped")}, failed {Int(counts, "failed")}";
+        "generated" => counts.Generated,
+        "rendered" => counts.Rendered,
+        "emailed" => counts.Emailed,
+        "synced" => counts.Synced,
+        _ => 0,
+    };
+
+    private static string Summary(RunStatusResponse p, bool markup = true)
+    {
+        var counts = p.Counts;
+        var eta = p.EtaSeconds is { } seconds ? TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "?";
+        var text = $"{p.InvoicesPerSecond:N1} invoices/s, ETA {eta}, skipped {counts.Skipped}, failed {counts.Failed}";
         return markup ? Markup.Escape(text) : text;
     }
 
-    private static void Print(JsonElement p)
+    private static void Print(RunStatusResponse p)
     {
-        var run = p.GetProperty("run");
-        var counts = p.GetProperty("counts");
-        var summary = p.TryGetProperty("summary", out var sm) && sm.ValueKind == JsonValueKind.String ? sm.GetString()! : Text(run, "status");
-        Console.WriteLine($"run {Text(run, "id")} {Text(run, "period")}: {summary}");
+        var run = p.Run;
+        var counts = p.Counts;
+        var summary = p.Summary ?? run.Status;
+        Console.WriteLine($"run {run.Id} {run.Period}: {summary}");
         Console.WriteLine(Summary(p, markup: false));
         var table = Output.Table("accounts", "generated", "rendered", "emailed", "synced", "stripe", "skipped", "failed", "not issued");
-        table.Add(Int(counts, "accounts").ToString("N0"), Int(counts, "generated").ToString("N0"), Int(counts, "rendered").ToString("N0"),
-            Int(counts, "emailed").ToString("N0"), Int(counts, "synced").ToString("N0"), Int(counts, "pushed_to_stripe").ToString("N0"),
-            Int(counts, "skipped").ToString("N0"), Int(counts, "failed").ToString("N0"), Int(counts, "not_issued").ToString("N0"));
+        table.Add(counts.Accounts.ToString("N0"), counts.Generated.ToString("N0"), counts.Rendered.ToString("N0"),
+            counts.Emailed.ToString("N0"), counts.Synced.ToString("N0"), counts.PushedToStripe.ToString("N0"),
+            counts.Skipped.ToString("N0"), counts.Failed.ToString("N0"), counts.NotIssued.ToString("N0"));
         table.Write();
-        if (p.TryGetProperty("totals", out var totals) && totals.GetArrayLength() > 0)
-            Console.WriteLine("totals: " + string.Join(", ", totals.EnumerateArray().Select(t =>
-                $"{Money(t.GetProperty("total_minor").GetInt64(), Text(t, "currency"))} over {Int(t, "invoices"):N0} invoices")));
-        if (p.TryGetProperty("failed_by_stage", out var byStage) && byStage.ValueKind == JsonValueKind.Object && byStage.EnumerateObject().Any())
-            Console.WriteLine("failed per stage: " + string.Join(", ", byStage.EnumerateObject().Select(s => $"{s.Name} {s.Value.GetInt32():N0}")));
-        if (p.TryGetProperty("dead_letters", out var dl) && dl.ValueKind == JsonValueKind.Object && Int(dl, "total") > 0)
+        if (p.Totals is { Count: > 0 } totals)
+            Console.WriteLine("totals: " + string.Join(", ", totals.Select(t => $"{Money(t.TotalMinor, t.Currency)} over {t.Invoices:N0} invoices")));
+        if (p.FailedByStage is { Count: > 0 } byStage)
+            Console.WriteLine("failed per stage: " + string.Join(", ", byStage.Select(s => $"{s.Key} {s.Value:N0}")));
+        if (p.DeadLetters is { Total: > 0 } dl)
         {
-            Console.WriteLine($"dead letters of the run: {Int(dl, "total"):N0} ({Int(dl, "pending"):N0} waiting, {Int(dl, "superseded"):N0} superseded)");
+            Console.WriteLine($"dead letters of the run: {dl.Total:N0} ({dl.Pending:N0} waiting, {dl.Superseded:N0} superseded)");
             var dt = Output.Table("queue", "message type", "stage", "messages", "waiting", "superseded");
-            foreach (var q in dl.GetProperty("queues").EnumerateArray())
-                dt.Add(Text(q, "queue"), Text(q, "message_type"), Text(q, "stage"), Int(q, "messages").ToString("N0"), Int(q, "pending").ToString("N0"),
-                    Int(q, "superseded").ToString("N0"));
+            foreach (var q in dl.Queues)
+                dt.Add(q.Queue, q.MessageType, Wire.Text(q.Stage), q.Messages.ToString("N0"), q.Pending.ToString("N0"), q.Superseded.ToString("N0"));
             dt.Write();
         }
-        if (p.TryGetProperty("attention", out var attention) && attention.ValueKind == JsonValueKind.Array)
-            foreach (var a in attention.EnumerateArray())
-                Console.WriteLine($"{Text(a, "reason")} — next: {Text(a, "command")}");
-        if (p.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array)
+        foreach (var a in p.Attention ?? [])
+            Console.WriteLine($"{a.Reason} — next: {a.Command}");
+        if (p.Failures is { } failures)
         {
             var ft = Output.Table("stage", "account", "invoice", "reason", "trace");
-            foreach (var f in failures.EnumerateArray())
-                ft.Add(Text(f, "stage"), Text(f, "account_id"), Text(f, "invoice_id"), Text(f, "reason"), Text(f, "trace_id"));
+            foreach (var f in failures)
+                ft.Add(f.Stage, Wire.Text(f.AccountId), Wire.Text(f.InvoiceId), f.Reason, Wire.Text(f.TraceId));
             ft.Write();
         }
-        if (p.TryGetProperty("history", out var history) && history.ValueKind == JsonValueKind.Array && history.GetArrayLength() > 0)
+        if (p.History is { Count: > 0 } history)
         {
             Console.WriteLine("status history:");
-            foreach (var h in history.EnumerateArray())
-                Console.WriteLine($"  {Text(h, "at")} {Text(h, "from")} → {Text(h, "to")}: {Text(h, "reason")}");
+            foreach (var h in history)
+                Console.WriteLine($"  {Wire.Text(h.At)} {h.From} → {h.To}: {h.Reason}");
         }
     }
-
-    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
-
-    internal static string Text(JsonElement e, string name) =>
-        !e.TryGetProperty(name, out var v) ? "" : v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null => "",
-            _ => v.GetRawText(),
-        };
 }

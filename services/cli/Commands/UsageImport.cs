@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Billing.Api.Contracts;
 using Spectre.Console;
 
 namespace Billing.Cli.Commands;
@@ -40,10 +42,10 @@ public static partial class UsageImport
                 {
                     var offset = b * size;
                     var batch = records.Skip(offset).Take(size).ToList();
-                    JsonElement result;
+                    UsageAccepted result;
                     try
                     {
-                        result = await api.PostAsync("/api/usage", new { records = batch.Select(r => r.Body) }, ct);
+                        result = await api.PostAsync<UsageAccepted>("/api/usage", new RecordsAsGiven(batch.Select(r => r.Body).ToList()), ct);
                     }
                     catch (CliException e)
                     {
@@ -52,8 +54,8 @@ public static partial class UsageImport
                             + $"{CatalogueCommands.Count(offset)} records before it were sent (accepted {CatalogueCommands.Count(accepted)}, duplicates {CatalogueCommands.Count(duplicates)}); "
                             + $"fix the file and run the import again (accepted records count as duplicates) — {Locate(e.Message, records, offset)}");
                     }
-                    var a = result.GetProperty("accepted").GetInt64();
-                    var d = result.GetProperty("duplicates").GetInt64();
+                    long a = result.Accepted;
+                    long d = result.Duplicates;
                     accepted += a;
                     duplicates += d;
                     progressed(b, a, d);
@@ -80,6 +82,11 @@ public static partial class UsageImport
     /// <summary>A record to send, and where it came from in the file ("line 17", "records[16]").</summary>
     internal sealed record UsageLine(object Body, string Where);
 
+    /// <summary><see cref="RecordUsageRequest"/> with each record as the file gave it (a JSON object, or a CSV line's
+    /// fields as text): the API checks them and names a bad one by its index in the batch, which <see cref="Locate"/>
+    /// turns back into its place in the file.</summary>
+    private sealed record RecordsAsGiven([property: JsonPropertyName("records")] IReadOnlyList<object> Records);
+
     internal static List<UsageLine> Load(string path)
     {
         if (!File.Exists(path)) throw new CliException($"cannot read {path}: no such file");
@@ -92,7 +99,7 @@ public static partial class UsageImport
     {
         var content = CatalogueCommands.ReadJsonFile(path);
         var array = content.ValueKind == JsonValueKind.Array ? content
-            : content.ValueKind == JsonValueKind.Object && content.TryGetProperty("records", out var r) && r.ValueKind == JsonValueKind.Array ? r
+            : content.ValueKind == JsonValueKind.Object && content.Deserialize<RecordsInFile>() is { Records.ValueKind: JsonValueKind.Array } file ? file.Records
             : throw new CliException($"{path}: expected {{\"records\":[…]}} or a JSON array of usage records");
         return array.EnumerateArray().Select((e, i) => new UsageLine(e, $"records[{i}]")).ToList();
     }
@@ -121,6 +128,9 @@ public static partial class UsageImport
         }
         return lines;
     }
+
+    /// <summary>A JSON file's <c>{"records":[…]}</c>.</summary>
+    private sealed record RecordsInFile([property: JsonPropertyName("records")] JsonElement Records);
 
     // RFC 4180 fields on one line: commas, double quotes around a field, "" for a quote inside one.
     private static List<string> Split(string line, string path, int number)
