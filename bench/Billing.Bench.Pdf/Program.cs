@@ -1,4 +1,4 @@
-using Billing.Pdf;
+using Billing.Bench.Pdf;
 
 // Usage: Billing.Bench.Pdf [count=5000] [parallelism list=1,2]
 var count = args.Length > 0 ? int.Parse(args[0]) : 5000;

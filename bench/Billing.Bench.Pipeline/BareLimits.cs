@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Mail;
 using System.Text;
+using Billing.Bench.Pdf;
 using Billing.Mail;
 using Billing.Pdf;
 using Billing.Testing;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Billing.Redrive;
+using Billing.Bench.Redrive;
 
 // dotnet run --project bench/Billing.Bench.Redrive -c Release -- [messages=50000] [throttle msg/s=1000]
 // Broker from RabbitMq__Url / RabbitMq__ManagementUrl (defaults: the local servers from deploy/local/servers.sh).

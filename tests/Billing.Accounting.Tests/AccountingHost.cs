@@ -85,6 +85,9 @@ public sealed class AccountingHost : IAsyncDisposable
         return ServiceProcess.Start("accounting-sync", "Billing.AccountingSync", settings);
     }
 
+    /// <summary>The real CLI against this admin API with the operator key.</summary>
+    public CliRunner Cli => new(Api.BaseUrl, OperatorKey) { Columns = 250 };
+
     public HttpClient ApiClient(bool authenticated = true)
     {
         var client = new HttpClient { BaseAddress = new Uri(Api.BaseUrl), Timeout = TimeSpan.FromSeconds(120) };

@@ -137,7 +137,7 @@ public sealed class When_a_month_of_invoices_is_paid_refunded_and_replayed(ITest
         Assert.Equal(250, clean.GetProperty("accounts_checked").GetInt32());
         Assert.Equal(0, clean.GetProperty("drift_count").GetInt32());
         Assert.True(clean.GetProperty("stripe_checked").GetBoolean());
-        Assert.Equal(0, (await Cli.RunAsync(host.Api.BaseUrl, AccountingHost.OperatorKey, "reconcile")).ExitCode);
+        Assert.Equal(0, (await host.Cli.RunAsync("reconcile")).ExitCode);
 
         var untouched = Enumerable.Range(0, invoices.Count).Where(i => Group(i) == 9).Select(i => invoices[i]).Where(i => !stripeIds.ContainsKey(i.Id)).ToList();
         var deleted = untouched[0];
@@ -161,7 +161,7 @@ public sealed class When_a_month_of_invoices_is_paid_refunded_and_replayed(ITest
         Assert.Equal(3, detail.GetProperty("drift_count").GetInt32());
         Assert.Equal(expected, detail.GetProperty("drifts").EnumerateArray()
             .Select(d => (d.GetProperty("kind").GetString()!, d.GetProperty("invoice_id").GetGuid())).ToHashSet());
-        var cli = await Cli.RunAsync(host.Api.BaseUrl, AccountingHost.OperatorKey, "reconcile", "--detail");
+        var cli = await host.Cli.RunAsync("reconcile", "--detail");
         output.WriteLine(cli.Output);
         Assert.Equal(1, cli.ExitCode);
         Assert.Contains(DriftKinds.StripeAmountMismatch, cli.Output);
@@ -285,13 +285,13 @@ public sealed class When_a_month_of_invoices_is_paid_refunded_and_replayed(ITest
             Assert.Equal(invoices.Where(i => i.Currency == code).Sum(i => i.TotalMinor), receivable.GetProperty("debit_minor").GetInt64());
         }
         var file = Path.Combine(host.ConnectorDirectory, "..", $"october-{Guid.NewGuid():N}.csv");
-        var cli = await Cli.RunAsync(host.Api.BaseUrl, AccountingHost.OperatorKey, "ledger", "export", "--period", "2026-10", "--format", "csv", "--output", file);
+        var cli = await host.Cli.RunAsync("ledger", "export", "--period", "2026-10", "--format", "csv", "--output", file);
         Assert.Equal(0, cli.ExitCode);
         var rows = File.ReadAllLines(file);
         File.Delete(file);
         Assert.Equal("entry_id,source_type,source_id,invoice_id,account_id,currency,posted_at,trace_id,line_no,ledger_account,debit_minor,credit_minor,debit,credit,description", rows[0]);
         Assert.Equal(await host.ScalarAsync("select count(*) from journal_lines l join journal_entries e on e.id = l.entry_id where e.source_type = 'invoice'"), rows.Length - 1);
-        var summaryCli = await Cli.RunAsync(host.Api.BaseUrl, AccountingHost.OperatorKey, "ledger", "export", "--period", "2026-10", "--format", "summary");
+        var summaryCli = await host.Cli.RunAsync("ledger", "export", "--period", "2026-10", "--format", "summary");
         Assert.Equal(0, summaryCli.ExitCode);
         Assert.Contains("balanced", summaryCli.Output);
     }

@@ -172,7 +172,7 @@ public sealed class When_an_account_is_changed(CatalogueFixture fixture) : IClas
     {
         var id = (await InvoicedAccountAsync("Cli Change SA")).ToString();
         var update = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "update", id, "--email", "cli@acme.example", "--city", "Köln", "--postal-code", "50667");
-        Assert.True(update.Exit == 0, update.Err);
+        Assert.True(update.ExitCode == 0, update.Stderr);
         var (_, account) = await api.GetAsync($"/api/accounts/{id}");
         Assert.Equal("cli@acme.example", account.GetProperty("billing_email").GetString());
         Assert.Equal("Köln", account.GetProperty("address").GetProperty("city").GetString());
@@ -180,31 +180,31 @@ public sealed class When_an_account_is_changed(CatalogueFixture fixture) : IClas
 
         var end = Day(ThisMonth.AddDays(20));
         var ended = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "end", id, "--on", end);
-        Assert.True(ended.Exit == 0, ended.Err);
-        Assert.Contains($"through {end}", ended.Out);
+        Assert.True(ended.ExitCode == 0, ended.Stderr);
+        Assert.Contains($"through {end}", ended.Stdout);
 
         var history = await api.CliAsync(CatalogueApi.ViewerKey, "accounts", "history", id);
-        Assert.True(history.Exit == 0, history.Err);
-        Assert.Contains("billing_email", history.Out);
-        Assert.Contains("cli@acme.example", history.Out);
-        Assert.Contains("ops", history.Out);
-        Assert.Contains(end, history.Out);
+        Assert.True(history.ExitCode == 0, history.Stderr);
+        Assert.Contains("billing_email", history.Stdout);
+        Assert.Contains("cli@acme.example", history.Stdout);
+        Assert.Contains("ops", history.Stdout);
+        Assert.Contains(end, history.Stdout);
 
         // The API's validation and messages, one line, exit code 1; nothing written.
         var before = await api.SnapshotAsync();
         var bad = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "end", id, "--on", "2026-02-30");
-        Assert.Equal(1, bad.Exit);
-        Assert.Equal("billing: HTTP 400: One or more validation errors occurred. — Not valid: billing_ends_on — billing_ends_on: must be a date written yyyy-MM-dd, such as \"2026-11-12\"", bad.Err.TrimEnd());
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal("billing: HTTP 400: One or more validation errors occurred. — Not valid: billing_ends_on — billing_ends_on: must be a date written yyyy-MM-dd, such as \"2026-11-12\"", bad.Stderr.TrimEnd());
         var early = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "end", id, "--on", Day(Start.AddDays(-1)));
-        Assert.Equal(1, early.Exit);
-        Assert.Contains("billing_ends_on", early.Err);
-        Assert.Contains("before the account's billing start", early.Err);
+        Assert.Equal(1, early.ExitCode);
+        Assert.Contains("billing_ends_on", early.Stderr);
+        Assert.Contains("before the account's billing start", early.Stderr);
         var nothing = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "update", id);
-        Assert.Equal(2, nothing.Exit);
+        Assert.Equal(2, nothing.ExitCode);
         Assert.Equal(before, await api.SnapshotAsync());
 
         var help = await api.CliAsync(CatalogueApi.OperatorKey, "accounts", "update", "--help");
-        Assert.Contains("--effective-on", help.Out);
-        Assert.Contains("billing accounts update 0193f2a4-… --plan growth --effective-on 2026-11-12", help.Out);
+        Assert.Contains("--effective-on", help.Stdout);
+        Assert.Contains("billing accounts update 0193f2a4-… --plan growth --effective-on 2026-11-12", help.Stdout);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -127,27 +126,7 @@ public sealed class CatalogueApi : IAsyncDisposable
     }
 
     /// <summary>Runs the built <c>billing</c> CLI against this process.</summary>
-    public async Task<(int Exit, string Out, string Err)> CliAsync(string key, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        info.ArgumentList.Add(RepoPaths.ServiceDll("cli", "billing"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = Process.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = key;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public Task<CliResult> CliAsync(string key, params string[] args) => new CliRunner(Process.BaseUrl, key).RunAsync(args);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Billing.Testing;
 
 namespace Billing.Catalogue.Tests;
 
@@ -19,7 +20,7 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         return Task.CompletedTask;
     }
 
-    private Task<(int Exit, string Out, string Err)> Billing(params string[] args) => api.CliAsync(CatalogueApi.OperatorKey, args);
+    private Task<CliResult> Billing(params string[] args) => api.CliAsync(CatalogueApi.OperatorKey, args);
 
     private string File(string name, string content)
     {
@@ -28,10 +29,10 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         return path;
     }
 
-    private static void AssertOneLineError((int Exit, string Out, string Err) result, params string[] mentions)
+    private static void AssertOneLineError(CliResult result, params string[] mentions)
     {
-        Assert.True(result.Exit == 1, $"exit {result.Exit}; out: {result.Out}; err: {result.Err}");
-        var line = result.Err.TrimEnd('\n', '\r');
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}; out: {result.Stdout}; err: {result.Stderr}");
+        var line = result.Stderr.TrimEnd('\n', '\r');
         Assert.DoesNotContain('\n', line);
         Assert.StartsWith("billing: ", line);
         foreach (var m in mentions) Assert.Contains(m, line);
@@ -45,22 +46,22 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
              "components":[{"metric":"api_calls","model":"graduated","tiers":[{"up_to":100,"unit_price":"0.5"},{"up_to":null,"unit_price":"0.000000000025"}]}]}
             """);
         var created = await Billing("plans", "create", "--file", file);
-        Assert.True(created.Exit == 0, created.Err);
-        Assert.Contains("created plan cli-tiered", created.Out);
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        Assert.Contains("created plan cli-tiered", created.Stdout);
 
         var list = await Billing("plans", "list");
-        Assert.Equal(0, list.Exit);
-        Assert.Contains("cli-tiered", list.Out);
-        Assert.Contains("EUR 19.90", list.Out);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("cli-tiered", list.Stdout);
+        Assert.Contains("EUR 19.90", list.Stdout);
 
         var show = await Billing("plans", "show", "cli-tiered");
-        Assert.Contains("0.000000000025", show.Out);
-        Assert.Contains("graduated", show.Out);
+        Assert.Contains("0.000000000025", show.Stdout);
+        Assert.Contains("graduated", show.Stdout);
 
         var json = await Billing("plans", "show", "cli-tiered", "--json");
-        Assert.Equal("0.000000000025", JsonDocument.Parse(json.Out).RootElement.GetProperty("components")[0].GetProperty("tiers")[1].GetProperty("unit_price").GetString());
+        Assert.Equal("0.000000000025", JsonDocument.Parse(json.Stdout).RootElement.GetProperty("components")[0].GetProperty("tiers")[1].GetProperty("unit_price").GetString());
         var listJson = await Billing("plans", "list", "--json");
-        Assert.Contains(JsonDocument.Parse(listJson.Out).RootElement.GetProperty("items").EnumerateArray(), p => p.GetProperty("code").GetString() == "cli-tiered");
+        Assert.Contains(JsonDocument.Parse(listJson.Stdout).RootElement.GetProperty("items").EnumerateArray(), p => p.GetProperty("code").GetString() == "cli-tiered");
     }
 
     [Fact]
@@ -81,19 +82,19 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
     {
         var created = await Billing("accounts", "create", "--name", "Terminal GmbH", "--email", "ap@terminal.example", "--plan", "cli-base",
             "--tax-rate", "7.5", "--line1", "Ring 5", "--city", "Hamburg", "--postal-code", "20095", "--country", "DE", "--external-ref", "cli-term", "--json");
-        Assert.True(created.Exit == 0, created.Err);
-        var id = JsonDocument.Parse(created.Out).RootElement.GetProperty("id").GetString()!;
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var id = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("id").GetString()!;
 
         var list = await Billing("accounts", "list", "--plan", "cli-base");
-        Assert.Equal(0, list.Exit);
-        Assert.Contains(id, list.Out);
-        Assert.Contains("Terminal GmbH", list.Out);
-        Assert.Contains("7.5", list.Out);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains(id, list.Stdout);
+        Assert.Contains("Terminal GmbH", list.Stdout);
+        Assert.Contains("7.5", list.Stdout);
 
         var show = await Billing("accounts", "show", id);
-        Assert.Contains("ap@terminal.example", show.Out);
-        Assert.Contains("Hamburg", show.Out);
-        Assert.Equal(id, JsonDocument.Parse((await Billing("accounts", "show", id, "--json")).Out).RootElement.GetProperty("id").GetString());
+        Assert.Contains("ap@terminal.example", show.Stdout);
+        Assert.Contains("Hamburg", show.Stdout);
+        Assert.Equal(id, JsonDocument.Parse((await Billing("accounts", "show", id, "--json")).Stdout).RootElement.GetProperty("id").GetString());
     }
 
     [Fact]
@@ -108,8 +109,8 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         Assert.Equal(before, await api.SnapshotAsync());
 
         var missingOption = await Billing("accounts", "create", "--name", "X");
-        Assert.NotEqual(0, missingOption.Exit);
-        Assert.Contains("--plan", missingOption.Err + missingOption.Out);
+        Assert.NotEqual(0, missingOption.ExitCode);
+        Assert.Contains("--plan", missingOption.Stderr + missingOption.Stdout);
     }
 
     [Fact]
@@ -126,8 +127,8 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         Assert.Equal(before, await api.SnapshotAsync());
 
         var imported = await Billing("accounts", "import", "--file", File("accounts.json", Accounts("\"b@imp.example\"")));
-        Assert.True(imported.Exit == 0, imported.Err);
-        Assert.Contains("created 3 accounts", imported.Out);
+        Assert.True(imported.ExitCode == 0, imported.Stderr);
+        Assert.Contains("created 3 accounts", imported.Stdout);
         Assert.Equal(3, await api.ScalarAsync<long>("select count(*) from accounts where external_ref like 'imp-%'"));
     }
 
@@ -140,16 +141,16 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         var file = File("usage.csv", csv.ToString());
 
         var first = await Billing("usage", "import", "--file", file);
-        Assert.True(first.Exit == 0, first.Err);
-        Assert.Contains("accepted 2,500, duplicates 0", first.Out);
-        Assert.Contains("3 batches", first.Out);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("accepted 2,500, duplicates 0", first.Stdout);
+        Assert.Contains("3 batches", first.Stdout);
         Assert.Equal(2500, await api.ScalarAsync<long>("select count(*) from usage_records where account_id = @account", new { account }));
         Assert.Equal(Enumerable.Range(0, 2500).Sum(i => i + 0.25m),
             await api.ScalarAsync<decimal>("select sum(quantity) from usage_records where account_id = @account", new { account }));
 
         var again = await Billing("usage", "import", "--file", file);
-        Assert.Equal(0, again.Exit);
-        Assert.Contains("accepted 0, duplicates 2,500", again.Out);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("accepted 0, duplicates 2,500", again.Stdout);
     }
 
     [Fact]
@@ -173,8 +174,8 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         var account = await api.CreateAccountAsync("cli-base", "Json Usage Ltd");
         var records = Enumerable.Range(0, 3).Select(i => new { account_id = account, metric = "storage_gb", quantity = "0.5", occurred_at = "2026-09-30T23:59:59Z", idempotency_key = $"json-{i}" });
         var result = await Billing("usage", "import", "--file", File("usage.json", JsonSerializer.Serialize(new { records })));
-        Assert.True(result.Exit == 0, result.Err);
-        Assert.Contains("accepted 3, duplicates 0", result.Out);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("accepted 3, duplicates 0", result.Stdout);
     }
 
     [Fact]
@@ -183,11 +184,11 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
         var account = await api.CreateAccountAsync("cli-base", "Charged Via Cli");
         var added = await Billing("charges", "add", "--account", account.ToString(), "--description", "Managed upgrade", "--quantity", "1.5",
             "--unit-price", "99.123456789012", "--period", "2026-12");
-        Assert.True(added.Exit == 0, added.Err);
-        Assert.Contains("Managed upgrade", added.Out);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        Assert.Contains("Managed upgrade", added.Stdout);
         var list = await Billing("charges", "list", "--account", account.ToString(), "--period", "2026-12");
-        Assert.Contains("99.123456789012", list.Out);
-        Assert.Contains("1.5", list.Out);
+        Assert.Contains("99.123456789012", list.Stdout);
+        Assert.Contains("1.5", list.Stdout);
 
         var before = await api.SnapshotAsync();
         AssertOneLineError(await Billing("charges", "add", "--account", account.ToString(), "--description", "x", "--unit-price", "1", "--period", "2026-13"), "HTTP 400", "period", "2026-13");
@@ -203,19 +204,19 @@ public sealed class When_the_cli_manages_the_catalogue(CatalogueFixture fixture)
             """{"code":"viewer","name":"X","currency":"EUR","base_fee_minor":0,"components":[]}"""));
         AssertOneLineError(result, "HTTP 403", "operator");
         Assert.Equal(before, await api.SnapshotAsync());
-        Assert.Equal(0, (await api.CliAsync(CatalogueApi.ViewerKey, "plans", "list")).Exit);
+        Assert.Equal(0, (await api.CliAsync(CatalogueApi.ViewerKey, "plans", "list")).ExitCode);
     }
 
     [Fact]
     public async Task Explains_each_command_in_its_help()
     {
         var usage = await Billing("usage", "import", "--help");
-        Assert.Equal(0, usage.Exit);
-        Assert.Contains("account_id,metric,quantity,occurred_at,idempotency_key", usage.Out);
+        Assert.Equal(0, usage.ExitCode);
+        Assert.Contains("account_id,metric,quantity,occurred_at,idempotency_key", usage.Stdout);
         var charges = await Billing("charges", "add", "--help");
-        Assert.Contains("--unit-price", charges.Out);
-        Assert.Contains("yyyy-MM", charges.Out);
+        Assert.Contains("--unit-price", charges.Stdout);
+        Assert.Contains("yyyy-MM", charges.Stdout);
         var accounts = await Billing("accounts", "create", "--help");
-        Assert.Contains("--tax-rate", accounts.Out);
+        Assert.Contains("--tax-rate", accounts.Stdout);
     }
 }

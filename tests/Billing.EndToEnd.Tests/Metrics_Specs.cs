@@ -136,7 +136,7 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     {
         var invoice = (await run.Pipeline.InvoicesAsync(run.RunId)).First(i => i.AccountId != run.UnreachableAccount);
         Assert.Matches("^[0-9a-f]{32}$", invoice.TraceId ?? "");
-        var result = await Cli.RunAsync(run.Pipeline, Template("http://jaeger.test:16686/trace/{trace_id}?uiFind=x"), "invoice", "show", invoice.Id.ToString());
+        var result = await Cli("http://jaeger.test:16686/trace/{trace_id}?uiFind=x").RunAsync("invoice", "show", invoice.Id.ToString());
         Assert.True(result.ExitCode == 0, result.Stderr);
         var lines = result.Stdout.Split('\n').Select(l => l.TrimEnd()).ToList();
         var at = lines.IndexOf($"trace id {invoice.TraceId}");
@@ -150,7 +150,7 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
         var invoice = (await run.Pipeline.InvoicesAsync(run.RunId)).First();
         foreach (var unset in new[] { null, "", "  " })
         {
-            var result = await Cli.RunAsync(run.Pipeline, Template(unset), "invoice", "show", invoice.Id.ToString());
+            var result = await Cli(unset).RunAsync("invoice", "show", invoice.Id.ToString());
             Assert.True(result.ExitCode == 0, result.Stderr);
             Assert.Contains($"trace id {invoice.TraceId}", result.Stdout);
             Assert.DoesNotContain("trace link", result.Stdout);
@@ -169,11 +169,11 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
         }, e => e.Id > 0, TimeSpan.FromMinutes(1));
         Assert.Matches("^[0-9a-f]{32}$", error.TraceId ?? "");
 
-        var result = await Cli.RunAsync(run.Pipeline, Template("https://tempo.example.test/explore?trace={trace_id}"), "errors", "show", error.Id.ToString());
+        var result = await Cli("https://tempo.example.test/explore?trace={trace_id}").RunAsync("errors", "show", error.Id.ToString());
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains($"trace link https://tempo.example.test/explore?trace={error.TraceId}", result.Stdout.Split('\n').Select(l => l.TrimEnd()));
 
-        var plain = await Cli.RunAsync(run.Pipeline, Template(null), "errors", "show", error.Id.ToString());
+        var plain = await Cli(null).RunAsync("errors", "show", error.Id.ToString());
         Assert.True(plain.ExitCode == 0, plain.Stderr);
         Assert.Contains(error.TraceId!, plain.Stdout);
         Assert.DoesNotContain("trace link", plain.Stdout);
@@ -189,7 +189,7 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
         var invoice = (await run.Pipeline.InvoicesAsync(run.RunId)).First();
         foreach (var args in new[] { new[] { "invoice", "show", invoice.Id.ToString() }, new[] { "errors", "show", "1" } })
         {
-            var result = await Cli.RunAsync(run.Pipeline, Template(template), args);
+            var result = await Cli(template).RunAsync(args);
             Assert.Equal(2, result.ExitCode);
             Assert.Equal("", result.Stdout);
             var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -201,13 +201,14 @@ public sealed class When_a_run_is_measured(MeasuredRun run) : IClassFixture<Meas
     [Fact]
     public async Task Does_document_the_setting_in_the_help()
     {
-        var root = await Cli.RunAsync(run.Pipeline, Template(null), "--help");
+        var root = await Cli(null).RunAsync("--help");
         Assert.Contains("BILLING_TRACE_UI_URL", root.Stdout);
-        var show = await Cli.RunAsync(run.Pipeline, Template(null), "invoice", "show", "--help");
+        var show = await Cli(null).RunAsync("invoice", "show", "--help");
         Assert.Contains("BILLING_TRACE_UI_URL", show.Stdout);
     }
 
-    private static Dictionary<string, string?> Template(string? value) => new() { ["BILLING_TRACE_UI_URL"] = value };
+    /// <summary>The CLI against the run's admin API with BILLING_TRACE_UI_URL set to <paramref name="template"/> (null: unset).</summary>
+    private CliRunner Cli(string? template) => run.Pipeline.Cli with { Environment = new Dictionary<string, string?> { ["BILLING_TRACE_UI_URL"] = template } };
 }
 
 /// <summary>

@@ -44,6 +44,8 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         return http;
     }
 
+    private CliRunner Cli(string key) => new(api.BaseUrl, key) { Columns = 200 };
+
     private async Task<long> PlantAsync(string message, DateTimeOffset? at = null, Guid? run = null)
     {
         var report = new ErrorReport("mailer", "EmailFailed", "smtp_550", message, "at Send()", InvoiceId: Guid.NewGuid(), RunId: run);
@@ -140,25 +142,24 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
     public async Task Does_the_same_through_the_cli()
     {
         var id = await PlantAsync("cli target mailbox full");
-        var url = api.BaseUrl;
 
-        var refused = await Cli.RunAsync(url, Keys.Operator, "errors", "start", id.ToString());
+        var refused = await Cli(Keys.Operator).RunAsync("errors", "start", id.ToString());
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal($"billing: HTTP 400: One or more validation errors occurred. — Not valid: status — status: cannot move from open to in_progress; allowed: needs_attention, resolved",
             refused.Stderr.Trim());
 
-        Assert.Equal(0, (await Cli.RunAsync(url, Keys.Operator, "errors", "ack", id.ToString())).ExitCode);
-        var started = await Cli.RunAsync(url, Keys.Operator, "errors", "start", id.ToString());
+        Assert.Equal(0, (await Cli(Keys.Operator).RunAsync("errors", "ack", id.ToString())).ExitCode);
+        var started = await Cli(Keys.Operator).RunAsync("errors", "start", id.ToString());
         Assert.Equal(0, started.ExitCode);
         Assert.Contains($"error {id}: in_progress", started.Stdout);
-        Assert.Equal(0, (await Cli.RunAsync(url, Keys.Operator, "errors", "note", id.ToString(), "asked the customer to free space")).ExitCode);
+        Assert.Equal(0, (await Cli(Keys.Operator).RunAsync("errors", "note", id.ToString(), "asked the customer to free space")).ExitCode);
 
-        var badLink = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", id.ToString(), "--link", "BILL-7");
+        var badLink = await Cli(Keys.Operator).RunAsync("errors", "resolve", id.ToString(), "--link", "BILL-7");
         Assert.Equal(1, badLink.ExitCode);
         Assert.Contains("issue_link: issue_link must be an absolute http or https URL", badLink.Stderr);
         Assert.Single(badLink.Stderr.Trim().Split('\n'));
 
-        var resolved = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", id.ToString(), "--note", "space freed", "--link", "https://tracker.example/BILL-7");
+        var resolved = await Cli(Keys.Operator).RunAsync("errors", "resolve", id.ToString(), "--note", "space freed", "--link", "https://tracker.example/BILL-7");
         Assert.Equal(0, resolved.ExitCode);
         Assert.Contains($"error {id}: resolved", resolved.Stdout);
 
@@ -167,21 +168,21 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         Assert.Equal("asked the customer to free space\nspace freed", row.Notes);
         Assert.Equal("https://tracker.example/BILL-7", row.IssueLink);
 
-        var list = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--status", "resolved", "--type", "EmailFailed");
+        var list = await Cli(Keys.Viewer).RunAsync("errors", "list", "--status", "resolved", "--type", "EmailFailed");
         Assert.Equal(0, list.ExitCode);
         // Output redirected: whole rows, no box drawing, no colour codes.
         Assert.Matches($@"(?m)^{id}\s+resolved\s+mailer\s+", list.Stdout);
         Assert.DoesNotContain("│", list.Stdout);
         Assert.DoesNotContain("\u001b[", list.Stdout);
         Assert.Contains("showing 1 of 1 errors", list.Stdout);
-        var show = await Cli.RunAsync(url, Keys.Viewer, "errors", "show", id.ToString());
+        var show = await Cli(Keys.Viewer).RunAsync("errors", "show", id.ToString());
         Assert.Equal(0, show.ExitCode);
         Assert.Contains("https://tracker.example/BILL-7", show.Stdout);
         Assert.Contains("at Send()", show.Stdout);
 
-        var viewerWrites = await Cli.RunAsync(url, Keys.Viewer, "errors", "note", id.ToString(), "x");
+        var viewerWrites = await Cli(Keys.Viewer).RunAsync("errors", "note", id.ToString(), "x");
         Assert.NotEqual(0, viewerWrites.ExitCode);
-        var noKind = await Cli.RunAsync(url, Keys.Viewer, "errors", "summary");
+        var noKind = await Cli(Keys.Viewer).RunAsync("errors", "summary");
         Assert.NotEqual(0, noKind.ExitCode);
         Assert.Contains("give exactly one of --daily or --weekly", noKind.Stderr + noKind.Stdout);
     }
@@ -251,30 +252,29 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
     public async Task Does_resolve_by_filter_and_page_long_lists_through_the_cli()
     {
         var ids = await PlantGroupsAsync("bulk-cli-mailer", 7);
-        var url = api.BaseUrl;
 
-        var page = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--service", "bulk-cli-mailer", "--limit", "3");
+        var page = await Cli(Keys.Viewer).RunAsync("errors", "list", "--service", "bulk-cli-mailer", "--limit", "3");
         Assert.Equal(0, page.ExitCode);
         Assert.Contains("showing 3 of 7 errors — next: billing errors list --service bulk-cli-mailer --limit 3 --offset 3", page.Stdout);
         // Whole rows: the message is not cut however long the line.
         Assert.Contains("a terminal table would cut at eighty columns 6", page.Stdout);
-        var last = await Cli.RunAsync(url, Keys.Viewer, "errors", "list", "--service", "bulk-cli-mailer", "--limit", "3", "--offset", "6");
+        var last = await Cli(Keys.Viewer).RunAsync("errors", "list", "--service", "bulk-cli-mailer", "--limit", "3", "--offset", "6");
         Assert.Contains("showing 7–7 of 7 errors", last.Stdout);
         Assert.DoesNotContain("next:", last.Stdout);
         Assert.Matches($@"(?m)^{ids[0]}\s+open\s+bulk-cli-mailer\s+InvoicePdfRendered\s+Cause0Exception\s+1\s+1\s+0\s+0\s", last.Stdout);
 
-        var noFilter = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--note", "x");
+        var noFilter = await Cli(Keys.Operator).RunAsync("errors", "resolve", "--note", "x");
         Assert.Equal(2, noFilter.ExitCode);
         Assert.Contains("give error ids or a filter", noFilter.Stderr);
-        var badStatus = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--service", "bulk-cli-mailer", "--status", "closed");
+        var badStatus = await Cli(Keys.Operator).RunAsync("errors", "resolve", "--service", "bulk-cli-mailer", "--status", "closed");
         Assert.Equal(1, badStatus.ExitCode);
         Assert.Contains("filter.status: unknown status 'closed'", badStatus.Stderr);
         Assert.Equal(7, (await store.ListAsync(new ErrorQuery(Service: "bulk-cli-mailer", Status: ErrorStatus.Open))).Count);
 
-        var noted = await Cli.RunAsync(url, Keys.Operator, "errors", "note", "--service", "bulk-cli-mailer", "--text", "relay ticket 4711");
+        var noted = await Cli(Keys.Operator).RunAsync("errors", "note", "--service", "bulk-cli-mailer", "--text", "relay ticket 4711");
         Assert.Equal(0, noted.ExitCode);
         Assert.StartsWith("note added to 7 errors", noted.Stdout);
-        var resolved = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", "--service", "bulk-cli-mailer", "--status", "open",
+        var resolved = await Cli(Keys.Operator).RunAsync("errors", "resolve", "--service", "bulk-cli-mailer", "--status", "open",
             "--note", "relay fixed; redriven");
         Assert.Equal(0, resolved.ExitCode);
         Assert.StartsWith("7 of 7 errors → resolved", resolved.Stdout);
@@ -284,13 +284,13 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
             Assert.Equal(ErrorStatus.Resolved, row!.Status);
             Assert.Equal("relay ticket 4711\nrelay fixed; redriven", row.Notes);
         }
-        var again = await Cli.RunAsync(url, Keys.Operator, "errors", "resolve", ids[0].ToString(), ids[1].ToString());
+        var again = await Cli(Keys.Operator).RunAsync("errors", "resolve", ids[0].ToString(), ids[1].ToString());
         Assert.StartsWith("0 of 2 errors → resolved (2 already resolved)", again.Stdout);
 
-        var affected = await Cli.RunAsync(url, Keys.Viewer, "errors", "affected", ids[0].ToString(), "--kind", "invoice");
+        var affected = await Cli(Keys.Viewer).RunAsync("errors", "affected", ids[0].ToString(), "--kind", "invoice");
         Assert.Equal(0, affected.ExitCode);
         Assert.Contains("showing 1 of 1 invoices", affected.Stdout);
-        var badKind = await Cli.RunAsync(url, Keys.Viewer, "errors", "affected", ids[0].ToString(), "--kind", "customer");
+        var badKind = await Cli(Keys.Viewer).RunAsync("errors", "affected", ids[0].ToString(), "--kind", "customer");
         Assert.NotEqual(0, badKind.ExitCode);
     }
 
@@ -313,7 +313,7 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         var dailyResponse = await http.GetAsync("/api/errors/summary?kind=daily&at=2026-11-02T08:00:00Z");
         Assert.Equal("text/markdown", dailyResponse.Content.Headers.ContentType?.MediaType);
         var daily = await dailyResponse.Content.ReadAsStringAsync();
-        var weekly = (await Cli.RunAsync(api.BaseUrl, Keys.Viewer, "errors", "summary", "--weekly", "--at", "2026-11-02T08:00:00Z")).Stdout;
+        var weekly = (await Cli(Keys.Viewer).RunAsync("errors", "summary", "--weekly", "--at", "2026-11-02T08:00:00Z")).Stdout;
 
         Assert.StartsWith("## Error log — daily summary to 2026-11-02 08:00 UTC", daily);
         Assert.Contains("**1 new** in the last 24 h, **3 older still unresolved** (2 open, 1 needs_attention, 0 in_progress).", daily);

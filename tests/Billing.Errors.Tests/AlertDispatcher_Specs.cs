@@ -1,15 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 
 namespace Billing.Errors.Tests;
 
 public class When_chat_is_unavailable
 {
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
-
-    private static IEnumerable<string> Texts(FakeChatServer server) =>
-        server.Accepted.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("text").GetString()!);
 
     [Fact]
     public async Task Keeps_the_message_pending_while_chat_answers_500_and_delivers_it_later()
@@ -40,7 +36,7 @@ public class When_chat_is_unavailable
         server.Answer = HttpStatusCode.OK;
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(new DispatchResult(2, 0), await dispatcher.DispatchDueAsync());
-        Assert.Equal(["first", "second"], Texts(server).Order());
+        Assert.Equal(["first", "second"], server.Texts.Order());
         Assert.All(outbox.All, a => Assert.Equal(_time.GetUtcNow(), a.SentAt));
     }
 
@@ -67,7 +63,7 @@ public class When_chat_is_unavailable
         await using var server = await FakeChatServer.StartAsync(port);
         _time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(new DispatchResult(1, 0), await dispatcher.DispatchDueAsync());
-        Assert.Equal(["run done"], Texts(server));
+        Assert.Equal(["run done"], server.Texts);
         Assert.Equal(2, Assert.Single(outbox.All).Attempts);
     }
 

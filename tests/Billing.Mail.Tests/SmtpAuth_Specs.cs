@@ -9,13 +9,8 @@ public sealed class When_the_server_requires_authentication : IAsyncLifetime
     private readonly string _maildir = Path.Combine(Path.GetTempPath(), "billing-mail-tests", Guid.NewGuid().ToString("N"));
     private Process _process = null!;
 
-    public async Task InitializeAsync()
-    {
-        var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "auth_smtpd.py"), Path.GetDirectoryName(LocalSmtpServer.Script)!, _port.ToString(), _maildir })
-            info.ArgumentList.Add(a);
-        _process = await LocalSmtpServer.StartAsync(info, _port);
-    }
+    public async Task InitializeAsync() =>
+        _process = await LocalSmtpServer.StartScriptAsync(Path.Combine(AppContext.BaseDirectory, "auth_smtpd.py"), _port, _maildir);
 
     public async Task DisposeAsync()
     {
@@ -52,6 +47,6 @@ public sealed class When_the_server_requires_authentication : IAsyncLifetime
         Assert.True(SmtpErrors.IsPermanent(ex));
         Assert.Contains("535", SmtpErrors.Describe(ex));
         Assert.DoesNotContain("wrong", SmtpErrors.Describe(ex));
-        Assert.Empty(Directory.Exists(Path.Combine(_maildir, "new")) ? Directory.GetFiles(Path.Combine(_maildir, "new")) : []);
+        Assert.Empty(MaildirReader.Files(_maildir));
     }
 }

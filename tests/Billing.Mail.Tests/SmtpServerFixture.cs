@@ -19,7 +19,7 @@ public class SmtpServerFixture : IAsyncLifetime
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public string[] Files(string sub = "new") => Directory.GetFiles(Path.Combine(Maildir, sub));
+    public string[] Files(string folder = "new") => MaildirReader.Files(Maildir, folder);
 
     public PooledSmtpSender Sender(int pool = 2) => new(new SmtpOptions { Host = "127.0.0.1", Port = Port, PoolSize = pool, TimeoutSeconds = 120 });
 

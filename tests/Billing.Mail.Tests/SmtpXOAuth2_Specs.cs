@@ -15,10 +15,7 @@ public sealed class When_the_server_requires_xoauth2 : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(ServerToken, "ya29.first");
-        var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "xoauth2_smtpd.py"), Path.GetDirectoryName(LocalSmtpServer.Script)!, _port.ToString(), Maildir, ServerToken })
-            info.ArgumentList.Add(a);
-        _process = await LocalSmtpServer.StartAsync(info, _port);
+        _process = await LocalSmtpServer.StartScriptAsync(Path.Combine(AppContext.BaseDirectory, "xoauth2_smtpd.py"), _port, Maildir, ServerToken);
     }
 
     public async Task DisposeAsync()
@@ -34,8 +31,6 @@ public sealed class When_the_server_requires_xoauth2 : IAsyncLifetime
     });
 
     private static OutgoingEmail Email(string subject) => RawEmail.Of("billing@example.com", ["c@example.org"], $"Subject: {subject}\r\n\r\nx\r\n");
-
-    private string[] Stored() => Directory.Exists(Path.Combine(Maildir, "new")) ? Directory.GetFiles(Path.Combine(Maildir, "new")) : [];
 
     [Fact]
     public async Task Does_log_in_with_the_token_in_the_file_and_read_it_again_for_a_new_connection()
@@ -64,6 +59,6 @@ public sealed class When_the_server_requires_xoauth2 : IAsyncLifetime
         Assert.True(SmtpErrors.IsPermanent(ex));
         Assert.Equal(535, ex.ReplyCode);
         Assert.DoesNotContain("ya29", SmtpErrors.Describe(ex));
-        Assert.Empty(Stored());
+        Assert.Empty(MaildirReader.Files(Maildir));
     }
 }

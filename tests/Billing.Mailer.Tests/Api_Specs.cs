@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -142,14 +141,14 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
     public async Task Does_drive_suppressions_and_resends_from_the_cli()
     {
         var add = await CliAsync("suppressions", "add", "Cli@Example.org", "--reason", "hard_bounce", "--note", "bounced twice");
-        Assert.True(add.Code == 0, add.Output);
+        Assert.True(add.ExitCode == 0, add.Output);
         Assert.Contains("suppressed cli@example.org (hard_bounce)", add.Output);
         var list = await CliAsync("suppressions", "list");
-        Assert.True(list.Code == 0, list.Output);
+        Assert.True(list.ExitCode == 0, list.Output);
         Assert.Contains("cli@example.org", list.Output);
         // A page at a time, in address order, with the command for the next page.
         foreach (var extra in new[] { "cli-b@example.org", "cli-c@example.org" })
-            Assert.Equal(0, (await CliAsync("suppressions", "add", extra)).Code);
+            Assert.Equal(0, (await CliAsync("suppressions", "add", extra)).ExitCode);
         using var viewer = Client();
         var total = (await (await viewer.GetAsync("/api/suppressions")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("total").GetInt32();
         Assert.True(total >= 3, $"total {total}");
@@ -159,43 +158,30 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
         Assert.Contains($"showing {total:N0}–{total:N0} of {total:N0} addresses", last.Output);
         Assert.DoesNotContain("next:", last.Output);
         foreach (var extra in new[] { "cli-b@example.org", "cli-c@example.org" })
-            Assert.Equal(0, (await CliAsync("suppressions", "remove", extra)).Code);
+            Assert.Equal(0, (await CliAsync("suppressions", "remove", extra)).ExitCode);
         var bad = await CliAsync("suppressions", "add", "not-an-address");
-        Assert.Equal(1, bad.Code);
+        Assert.Equal(1, bad.ExitCode);
         Assert.Contains("billing: HTTP 400", bad.Output);
         Assert.Contains("email:", bad.Output);
         var remove = await CliAsync("suppressions", "remove", "cli@example.org");
-        Assert.True(remove.Code == 0, remove.Output);
+        Assert.True(remove.ExitCode == 0, remove.Output);
         var removeAgain = await CliAsync("suppressions", "remove", "cli@example.org");
-        Assert.Equal(1, removeAgain.Code);
+        Assert.Equal(1, removeAgain.ExitCode);
         Assert.Contains("HTTP 404", removeAgain.Output);
 
         var invoice = await h.InvoiceAsync();
         await h.PublishRenderedAsync(invoice);
         await Wait.For(() => h.MessagesTo(invoice.Email).Count, n => n == 1, h);
         var resend = await CliAsync("invoice", "resend", invoice.InvoiceId.ToString());
-        Assert.True(resend.Code == 0, resend.Output);
+        Assert.True(resend.ExitCode == 0, resend.Output);
         await Wait.For(() => h.MessagesTo(invoice.Email).Count, n => n == 2, h);
         var deliveries = await CliAsync("invoice", "deliveries", invoice.InvoiceId.ToString());
-        Assert.True(deliveries.Code == 0, deliveries.Output);
+        Assert.True(deliveries.ExitCode == 0, deliveries.Output);
         Assert.Contains("resend", deliveries.Output);
         var notAnId = await CliAsync("invoice", "resend", "12345");
-        Assert.NotEqual(0, notAnId.Code);
+        Assert.NotEqual(0, notAnId.ExitCode);
         Assert.Contains("invoice-id must be a UUID", notAnId.Output);
     }
 
-    private async Task<(int Code, string Output)> CliAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoPaths.ServiceDll("cli", "billing"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = api.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = OperatorKey;
-        info.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<CliResult> CliAsync(params string[] args) => new CliRunner(api.BaseUrl, OperatorKey) { Columns = 200 }.RunAsync(args);
 }

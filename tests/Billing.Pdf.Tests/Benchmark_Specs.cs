@@ -1,3 +1,5 @@
+using Billing.Bench.Pdf;
+
 namespace Billing.Pdf.Tests;
 
 public class When_the_render_benchmark_runs

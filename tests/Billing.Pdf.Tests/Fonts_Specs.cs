@@ -1,3 +1,4 @@
+using Billing.Bench.Pdf;
 using Billing.Pdf.Fonts;
 
 namespace Billing.Pdf.Tests;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Billing.Bench.Pdf;
 
 namespace Billing.Pdf.Tests;
 

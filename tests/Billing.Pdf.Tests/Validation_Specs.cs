@@ -1,3 +1,5 @@
+using Billing.Bench.Pdf;
+
 namespace Billing.Pdf.Tests;
 
 public class When_template_data_is_missing_or_wrong

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -169,19 +168,5 @@ public sealed class When_operators_render_and_download_pdfs(AdminApiAndRenderer 
     private static async Task<JsonElement> Problem(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
-    private async Task<(int Exit, string Out, string Err)> Cli(string key, params string[] args)
-    {
-        var cli = Path.Combine(RepoPaths.Root, "services", "cli", "bin",
-            AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug", "net10.0", "billing.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["BILLING_API_URL"] = api.BaseUrl;
-        start.Environment["BILLING_API_KEY"] = key;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<CliResult> Cli(string key, params string[] args) => new CliRunner(api.BaseUrl, key).RunAsync(args);
 }

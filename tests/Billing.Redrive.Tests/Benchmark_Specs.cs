@@ -1,3 +1,4 @@
+using Billing.Bench.Redrive;
 using Billing.Redrive.Tests.Infrastructure;
 using Xunit.Abstractions;
 

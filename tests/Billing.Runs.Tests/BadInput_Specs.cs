@@ -95,5 +95,5 @@ public sealed class When_a_run_is_requested_with_bad_input : IAsyncLifetime
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("select count(*) from invoice_runs where period = '2026-13'"));
     }
 
-    private Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args) => h.CliAsync(args);
+    private Task<CliResult> Cli(params string[] args) => h.CliAsync(args);
 }

@@ -35,7 +35,7 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         Assert.Contains("completed", stdout);
 
         var status = await h.CliAsync("run", "status", "--period", RunHarness.Period);
-        Assert.Equal(0, status.Code);
+        Assert.Equal(0, status.ExitCode);
         Assert.Contains("completed", status.Stdout);
         Assert.Contains("EUR", status.Stdout);
         // Totals as money in the currency, never as minor units.
@@ -47,13 +47,13 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         var invoiceId = await conn.ExecuteScalarAsync<Guid>("select id from invoices order by number limit 1");
         var trace = await conn.ExecuteScalarAsync<string>("select trace_id from invoices where id = @invoiceId", new { invoiceId });
         var show = await h.CliAsync("invoice", "show", invoiceId.ToString());
-        Assert.Equal(0, show.Code);
+        Assert.Equal(0, show.ExitCode);
         Assert.Contains("INV-2026-000001", show.Stdout);
         Assert.Contains("base fee", show.Stdout);
         Assert.Contains(trace!, show.Stdout);
 
         var list = await h.CliAsync("invoice", "list", "--run", runId.ToString());
-        Assert.Equal(0, list.Code);
+        Assert.Equal(0, list.ExitCode);
         Assert.Contains("INV-2026-000005", list.Stdout);
         // Piped, a list is tab-separated rows under a header line: no box drawing, no colour codes, money as money.
         Assert.DoesNotContain('\u001b', list.Stdout);
@@ -80,17 +80,17 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
             second.Stdout.Split('\n').Where(l => l.StartsWith("INV-", StringComparison.Ordinal)).Select(l => l.Split('\t')[0]).ToList());
         Assert.Contains("showing 3–4 of 5 invoices", second.Stdout);
         var none = await h.CliAsync("invoice", "list", "--account", Guid.NewGuid().ToString());
-        Assert.Equal(0, none.Code);
+        Assert.Equal(0, none.ExitCode);
         Assert.Equal("number\tid\tperiod\ttotal\temail\tsynced", none.Stdout.Split('\n')[0]);
         Assert.Contains("no invoices", none.Stderr);
 
         // Re-attached to a run started elsewhere, --watch follows it to its end.
         var reattached = await h.CliAsync("run", "status", "--period", RunHarness.Period, "--watch");
-        Assert.True(reattached.Code == 0, reattached.Stderr + reattached.Stdout);
+        Assert.True(reattached.ExitCode == 0, reattached.Stderr + reattached.Stdout);
         Assert.Contains("completed", reattached.Stdout);
 
         var whoami = await h.CliAsync("whoami");
-        Assert.Equal((0, "ops (operator)\n"), (whoami.Code, whoami.Stdout));
+        Assert.Equal((0, "ops (operator)\n"), (whoami.ExitCode, whoami.Stdout));
 
         // Every command that prints data answers JSON with --output json, and only JSON.
         var accountId = await conn.ExecuteScalarAsync<Guid>("select account_id from invoices where id = @invoiceId", new { invoiceId });
@@ -106,41 +106,41 @@ public sealed class When_an_operator_runs_the_period_from_the_cli : IAsyncLifeti
         {
             var json = await h.CliAsync([.. command, "--output", "json"]);
             var what = string.Join(' ', command);
-            Assert.True(json.Code is 0 or 1, $"{what}: exit {json.Code} {json.Stderr}");
+            Assert.True(json.ExitCode is 0 or 1, $"{what}: exit {json.ExitCode} {json.Stderr}");
             Assert.True(json.Stdout.TrimStart().StartsWith('{') || json.Stdout.TrimStart().StartsWith('['), $"{what}: {json.Stdout}");
             using var parsed = System.Text.Json.JsonDocument.Parse(json.Stdout);
         }
         var shown = System.Text.Json.JsonDocument.Parse((await h.CliAsync("invoice", "show", invoiceId.ToString(), "--output", "json")).Stdout).RootElement;
         Assert.Equal("INV-2026-000001", shown.GetProperty("number").GetString());
         var runs = await h.CliAsync("run", "list", "--limit", "1");
-        Assert.Equal(0, runs.Code);
+        Assert.Equal(0, runs.ExitCode);
         Assert.Contains(runId.ToString(), runs.Stdout);
         Assert.Contains("showing 1 of 1 runs", runs.Stdout);
         var beyond = await h.CliAsync("run", "list", "--offset", "5");
         Assert.Contains("no runs", beyond.Stderr);
         var badOffset = await h.CliAsync("run", "list", "--offset", "-1");
-        Assert.Equal(1, badOffset.Code);
+        Assert.Equal(1, badOffset.ExitCode);
         Assert.Contains("offset", badOffset.Stderr);
         var badOutput = await h.CliAsync("run", "list", "--output", "yaml");
-        Assert.NotEqual(0, badOutput.Code);
+        Assert.NotEqual(0, badOutput.ExitCode);
         Assert.Contains("yaml", badOutput.Stderr);
 
         // Shell completion: the script, and billing answering what it asks.
         var bash = await h.CliAsync("completion", "bash");
-        Assert.Equal(0, bash.Code);
+        Assert.Equal(0, bash.ExitCode);
         Assert.Contains("complete -o default -F _billing_complete billing", bash.Stdout);
         Assert.Contains("#compdef billing", (await h.CliAsync("completion", "zsh")).Stdout);
-        Assert.NotEqual(0, (await h.CliAsync("completion", "fish")).Code);
+        Assert.NotEqual(0, (await h.CliAsync("completion", "fish")).ExitCode);
         var suggested = await h.CliAsync("[suggest:5]", " run ");
         Assert.Contains("start", suggested.Stdout.Split('\n').Select(l => l.Trim()));
         Assert.Contains("status", suggested.Stdout.Split('\n').Select(l => l.Trim()));
 
         var retry = await h.CliAsync("run", "retry-failed", runId.ToString());
-        Assert.Equal(0, retry.Code);
+        Assert.Equal(0, retry.ExitCode);
         Assert.Contains("retried 0", retry.Stdout);
 
         var unknown = await h.CliAsync("run", "status", Guid.NewGuid().ToString());
-        Assert.NotEqual(0, unknown.Code);
+        Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("HTTP 404", unknown.Stderr);
     }
 }

@@ -50,7 +50,7 @@ public sealed class When_an_operator_previews_and_cancels_from_the_cli : IAsyncL
         var jpyTotal = accounts.Where(a => a.Plan.Currency == "JPY").Sum(Catalogue.ExpectedTotal);
 
         var preview = await h.CliAsync("run", "preview", "--period", RunHarness.Period);
-        Assert.True(preview.Code == 0, preview.Stderr + preview.Stdout);
+        Assert.True(preview.ExitCode == 0, preview.Stderr + preview.Stdout);
         Assert.Contains("7 invoices would be issued", preview.Stdout);
         Assert.Contains(Money(eurTotal, "EUR"), preview.Stdout);
         Assert.Contains(Money(jpyTotal, "JPY"), preview.Stdout);
@@ -58,7 +58,7 @@ public sealed class When_an_operator_previews_and_cancels_from_the_cli : IAsyncL
         Assert.Contains("accounts that would fail: 0", preview.Stdout);
 
         var json = await h.CliAsync("run", "preview", "--period", RunHarness.Period, "--output", "json");
-        Assert.Equal(0, json.Code);
+        Assert.Equal(0, json.ExitCode);
         var totals = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("totals").EnumerateArray()
             .ToDictionary(t => t.GetProperty("currency").GetString()!, t => t.GetProperty("total_minor").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["EUR"] = eurTotal, ["JPY"] = jpyTotal }, totals);
@@ -86,19 +86,19 @@ public sealed class When_an_operator_previews_and_cancels_from_the_cli : IAsyncL
             if (args[1] == "preview") Assert.Contains("period", line);
             Assert.Equal("", stdout.Trim());
         }
-        Assert.NotEqual(0, (await h.CliAsync("run", "preview", "--period", RunHarness.Period, "--output", "xml")).Code);
+        Assert.NotEqual(0, (await h.CliAsync("run", "preview", "--period", RunHarness.Period, "--output", "xml")).ExitCode);
         Assert.Equal(before, await When_a_run_is_previewed.RowCountsAsync(conn));
 
         // Start, let it issue, cancel: the run waits for the issued invoices' email and ledger, then is cancelled.
         var runId = await h.StartRunAsync();
         await h.UntilSettledAsync(runId, 7);
         var cancel = await h.CliAsync("run", "cancel", runId.ToString());
-        Assert.True(cancel.Code == 0, cancel.Stderr);
+        Assert.True(cancel.ExitCode == 0, cancel.Stderr);
         Assert.Contains($"run {runId} is cancelling", cancel.Stdout);
         await h.SimulateDownstreamAsync(runId);
         await Eventually.Until(() => h.ProgressAsync(runId), p => RunHarness.Status(p) == "cancelled", TimeSpan.FromMinutes(1));
         var again = await h.CliAsync("run", "cancel", runId.ToString());
-        Assert.NotEqual(0, again.Code);
+        Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("HTTP 409", again.Stderr);
         Assert.Contains("already cancelled", again.Stderr);
         var status = await h.CliAsync("run", "status", runId.ToString());
@@ -113,7 +113,7 @@ public sealed class When_an_operator_previews_and_cancels_from_the_cli : IAsyncL
         Assert.Contains(("tier", "Tier 2 (101 and above)", 50m, 0.05m, 250L), lines);
         Assert.Contains(("tier", "4 packages of 100 × 2.50", 4m, 2.5m, 1000L), lines);
         var show = await h.CliAsync("invoice", "show", invoiceId.ToString());
-        Assert.Equal(0, show.Code);
+        Assert.Equal(0, show.ExitCode);
         // Piped, the lines are tab-separated: #, kind, description, quantity, unit price, amount.
         foreach (var row in new[] { "\ttier\t  Tier 2 (101 and above) flat fee\t1\t5\t5.00\n", "\ttier\t  4 packages of 100 × 2.50\t4\t2.5\t10.00\n",
             "\tusage\tsms\t350\t\t10.00\n" })

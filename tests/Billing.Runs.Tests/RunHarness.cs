@@ -95,22 +95,7 @@ public sealed class RunHarness : IAsyncDisposable
     }
 
     /// <summary>Runs the built <c>billing</c> CLI against this harness's admin API.</summary>
-    public async Task<(int Code, string Stdout, string Stderr)> CliAsync(params string[] args)
-    {
-        var cli = Path.Combine(RepoPaths.Root, "services", "cli", "bin",
-            AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug", "net10.0", "billing.dll");
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = Api.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = OperatorKey;
-        info.Environment["COLUMNS"] = "200";
-        using var p = System.Diagnostics.Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    public Task<CliResult> CliAsync(params string[] args) => new CliRunner(Api.BaseUrl, OperatorKey) { Columns = 200 }.RunAsync(args);
 
     public async ValueTask DisposeAsync()
     {

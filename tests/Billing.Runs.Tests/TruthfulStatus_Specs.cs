@@ -120,7 +120,7 @@ public sealed class When_messages_of_a_run_wait_in_a_dead_letter_queue : IAsyncL
         Assert.Contains($"billing dlq redrive {ErrorQueue} --key runId={runId}", stuck.GetProperty("next").EnumerateArray().Select(n => n.GetString()));
         Assert.Empty(h.Observed.Completed);
         var cli = await h.CliAsync("run", "status", runId.ToString());
-        Assert.Equal(0, cli.Code);
+        Assert.Equal(0, cli.ExitCode);
         Assert.Contains($"run {runId} {RunHarness.Period}: needs_attention: 2 InvoicePdfRendered messages of the run in {ErrorQueue}", cli.Stdout);
         Assert.Contains($"— next: billing dlq redrive {ErrorQueue} --key runId={runId}", cli.Stdout);
         Assert.Contains("dead letters of the run: 3 (2 waiting, 1 superseded)", cli.Stdout);
@@ -142,14 +142,14 @@ public sealed class When_messages_of_a_run_wait_in_a_dead_letter_queue : IAsyncL
 
         // Archived as the status says: the run is simply completed, and stays so.
         var archive = await h.CliAsync("dlq", "archive", ErrorQueue, "--key", $"runId={runId}");
-        Assert.True(archive.Code == 0, archive.Stderr + archive.Stdout);
+        Assert.True(archive.ExitCode == 0, archive.Stderr + archive.Stdout);
         var clean = await Eventually.Until(() => h.ProgressAsync(runId), p => Summary(p) == "completed", TimeSpan.FromSeconds(30));
         Assert.Equal(0, clean.GetProperty("dead_letters").GetProperty("total").GetInt32());
         Assert.Equal(0, clean.GetProperty("attention").GetArrayLength());
         Assert.Equal(2, clean.GetProperty("history").GetArrayLength());
 
         var bad = await h.CliAsync("run", "status", "not-a-run");
-        Assert.Equal(2, bad.Code);
+        Assert.Equal(2, bad.ExitCode);
         Assert.Contains("'not-a-run' is not a run id", bad.Stderr);
     }
 }

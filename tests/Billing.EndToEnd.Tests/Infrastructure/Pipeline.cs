@@ -138,37 +138,14 @@ public sealed partial class Pipeline : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    /// <summary>Runs the real CLI (<c>billing</c>) against the admin API; returns its exit code and all output.</summary>
+    /// <summary>The real CLI (<c>billing</c>) against the admin API with the operator key.</summary>
+    public CliRunner Cli => new(Admin.BaseUrl, ApiKey);
+
+    /// <summary>Runs the real CLI against the admin API; returns its exit code and all output.</summary>
     public async Task<(int ExitCode, string Output)> CliAsync(TimeSpan timeout, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root,
-        };
-        info.ArgumentList.Add(RepoPaths.ServiceDll("cli", "billing"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = Admin.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = ApiKey;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"billing {string.Join(' ', args)} did not finish in {timeout}:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
+        var result = await (Cli with { Timeout = timeout }).RunAsync(args);
+        return (result.ExitCode, result.Output);
     }
 
     public async Task<Guid> RunIdAsync()

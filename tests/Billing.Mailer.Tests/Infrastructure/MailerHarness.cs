@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Billing.Bench.Pdf;
 using Billing.Contracts;
 using Billing.Mail;
 using Billing.Pdf;

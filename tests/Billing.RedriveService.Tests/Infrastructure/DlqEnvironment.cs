@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -104,31 +103,9 @@ public sealed class DlqEnvironment : IAsyncDisposable
         Eventually.Until(() => GetJsonAsync($"/api/dlq/jobs/{jobId}"),
             j => j.GetProperty("state").GetString() is "completed" or "cancelled" or "failed", timeout ?? TimeSpan.FromSeconds(120));
 
-    public async Task<CliResult> CliAsync(params string[] args) => await CliWithKeyAsync(OperatorKey, args);
-
-    public async Task<CliResult> CliWithKeyAsync(string key, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        info.ArgumentList.Add(RepoPaths.ServiceDll("cli", "billing"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["BILLING_API_URL"] = Api.BaseUrl;
-        info.Environment["BILLING_API_KEY"] = key;
-        info.Environment["BILLING_TRACE_UI_URL"] = TraceUi;
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(cts.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    /// <summary>The real CLI with the operator key, trace links on; stdin ends at once, as in a script.</summary>
+    public Task<CliResult> CliAsync(params string[] args) =>
+        new CliRunner(Api.BaseUrl, OperatorKey) { Environment = new Dictionary<string, string?> { ["BILLING_TRACE_UI_URL"] = TraceUi } }.RunAsync(args);
 
     public async ValueTask DisposeAsync()
     {
@@ -139,9 +116,4 @@ public sealed class DlqEnvironment : IAsyncDisposable
     }
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-}
-
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }

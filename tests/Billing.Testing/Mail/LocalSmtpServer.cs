@@ -32,6 +32,18 @@ public static class LocalSmtpServer
         return StartAsync(StartInfo(port, maildir, processes, options), port);
     }
 
+    /// <summary>
+    /// Starts a test's own server script built on smtp_maildir.py (e.g. one that requires a login), called as
+    /// <c>script folder-of-smtp_maildir.py port maildir more…</c>, and waits until it accepts connections.
+    /// </summary>
+    public static Task<Process> StartScriptAsync(string script, int port, string maildir, params string[] more)
+    {
+        var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { script, Path.GetDirectoryName(Script)!, port.ToString(), maildir }.Concat(more))
+            info.ArgumentList.Add(arg);
+        return StartAsync(info, port);
+    }
+
     /// <summary>Starts an SMTP server from its command line and waits until it greets on the port; output is discarded.</summary>
     public static async Task<Process> StartAsync(ProcessStartInfo info, int port)
     {

@@ -6,11 +6,16 @@ public static class MaildirReader
     public static IReadOnlyList<ReceivedMail> Read(string maildir)
     {
         var files = new[] { "new", "cur" }
-            .Select(d => Path.Combine(maildir, d))
-            .Where(Directory.Exists)
-            .SelectMany(Directory.GetFiles)
+            .SelectMany(d => Files(maildir, d))
             .OrderBy(File.GetLastWriteTimeUtc)
             .ToList();
         return files.Select(f => ReceivedMail.Parse(File.ReadAllBytes(f))).ToList();
+    }
+
+    /// <summary>The files in one folder of the Maildir (<c>new</c>, <c>cur</c> or <c>tmp</c>); none while it does not exist.</summary>
+    public static string[] Files(string maildir, string folder = "new")
+    {
+        var path = Path.Combine(maildir, folder);
+        return Directory.Exists(path) ? Directory.GetFiles(path) : [];
     }
 }

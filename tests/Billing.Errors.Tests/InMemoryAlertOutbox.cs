@@ -1,7 +1,6 @@
-namespace Billing.Errors;
+namespace Billing.Errors.Tests;
 
-/// <summary>Outbox held in memory, for tests and for tools that run without a database. Loses its content
-/// on restart, so services use the PostgreSQL one.</summary>
+/// <summary>Outbox held in memory, for the specs of the alert dispatcher and aggregator; services use the PostgreSQL one.</summary>
 public sealed class InMemoryAlertOutbox(TimeProvider time) : IAlertOutbox
 {
     private readonly Lock _gate = new();

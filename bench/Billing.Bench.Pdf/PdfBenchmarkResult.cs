@@ -1,4 +1,4 @@
-namespace Billing.Pdf;
+namespace Billing.Bench.Pdf;
 
 /// <param name="RendersPerSecondPerCore">Throughput divided by the cores actually usable: min(parallelism, processor count).</param>
 /// <param name="RendersPerCpuSecond">Renders per second of CPU time the process used: the per-core rate even on a busy machine.</param>

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Billing.Redrive;
 using RabbitMQ.Client;
 
-namespace Billing.Redrive;
+namespace Billing.Bench.Redrive;
 
 public sealed record RedriveBenchmarkResult(
     int Messages, double FillRate, double UnthrottledRate, double? RequestedRate, int ThrottledMessages, double? ThrottledRate);

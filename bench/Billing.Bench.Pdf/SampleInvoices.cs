@@ -1,4 +1,7 @@
-namespace Billing.Pdf;
+using Billing.Pdf;
+using Billing.Vocabulary;
+
+namespace Billing.Bench.Pdf;
 
 /// <summary>
 /// Realistic invoices for benchmarks, demos and tests: a base fee, metered usage with graduated tier breakdowns

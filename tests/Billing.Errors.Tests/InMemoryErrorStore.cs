@@ -1,6 +1,6 @@
-namespace Billing.Errors;
+namespace Billing.Errors.Tests;
 
-/// <summary>Error store held in memory, for tests and for tools without a database.</summary>
+/// <summary>Error store held in memory, for the specs of what records errors.</summary>
 public sealed class InMemoryErrorStore : IErrorStore
 {
     private readonly Lock _gate = new();

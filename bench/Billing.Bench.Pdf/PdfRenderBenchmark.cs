@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Billing.Pdf;
 
-namespace Billing.Pdf;
+namespace Billing.Bench.Pdf;
 
 /// <summary>Renders one-page sample invoices as fast as it can, for capacity planning of the pdf-renderer.</summary>
 public static class PdfRenderBenchmark
