@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Billing.Contracts;
 using Billing.Testing;
@@ -43,13 +41,8 @@ var publisher = await InProcessService.StartAsync("bench-publisher", db, vhost, 
 // The run preview over the same accounts, through the admin API as an operator calls it: cold (first request of the
 // process) and warm. Its totals are compared with the run's at the end.
 const string benchKey = "bk_operator_bench_5e4d3c2b1a09f8e7d6c5";
-await using var api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
-{
-    ["Postgres__ConnectionString"] = db.ConnectionString,
-    ["RabbitMq__Url"] = vhost.AmqpUrl,
-    ["Logging__LogLevel__Default"] = "Warning",
-    ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(benchKey)))}",
-});
+await using var api = AdminApiProcess.Start(db, vhost, ApiKeys.Entry("bench", "operator", benchKey),
+    new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Warning" });
 await api.WaitHealthyAsync();
 using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromMinutes(10) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", benchKey);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Billing.Bench.Pipeline;
 using Billing.Testing;
@@ -148,7 +147,7 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         ["Smtp__Port"] = TestServers.SmtpPort.ToString(),
         ["Mail__From"] = "billing@example.test",
         ["PdfStorage__Directory"] = pdfDir,
-        ["Auth__ApiKeys"] = $"bench:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}",
+        ["Auth__ApiKeys"] = ApiKeys.Entry("bench", "operator", key),
         ["Logging__LogLevel__Default"] = "Warning",
     };
     // e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.

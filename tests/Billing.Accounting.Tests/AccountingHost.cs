@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Billing.Testing;
 using Billing.Testing.FakeStripe;
@@ -70,7 +69,7 @@ public sealed class AccountingHost : IAsyncDisposable
     Dictionary<string, string?> ApiSettings(bool stripeApi)
     {
         var settings = CommonSettings(stripeApi);
-        settings["Auth__ApiKeys"] = $"ops:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey)))}";
+        settings["Auth__ApiKeys"] = ApiKeys.Setting(OperatorKey);
         // Rotation: events signed with the old secret are still accepted while Stripe rolls it.
         settings["Stripe__WebhookSecrets"] = $"{OldWebhookSecret};{Stripe.WebhookSecret}";
         return settings;

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Billing.Testing;
@@ -32,17 +31,11 @@ public sealed class CatalogueApi : IAsyncDisposable
     {
         var db = await TestDatabase.CreateAsync(prefix);
         var vhost = await TestVhost.CreateAsync(prefix);
-        var process = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
-        {
-            ["Postgres__ConnectionString"] = db.ConnectionString,
-            ["RabbitMq__Url"] = vhost.AmqpUrl,
-            ["Auth__ApiKeys"] = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}",
-        });
+        var process = AdminApiProcess.Start(db, vhost, ApiKeys.Setting(OperatorKey, ViewerKey));
         await process.WaitHealthyAsync(TimeSpan.FromSeconds(180));
         return new CatalogueApi(db, vhost, process);
     }
 
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     private HttpClient Client(string key)
     {

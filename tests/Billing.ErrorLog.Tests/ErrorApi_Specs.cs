@@ -20,13 +20,7 @@ public sealed class When_operators_handle_errors_through_the_api_and_the_cli : I
         db = await TestDatabase.CreateAsync("errapi");
         vhost = await TestVhost.CreateAsync("errapi");
         store = new PostgresErrorStore(db.DataSource);
-        api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
-        {
-            ["Postgres__ConnectionString"] = db.ConnectionString,
-            ["RabbitMq__Url"] = vhost.AmqpUrl,
-            ["Auth__ApiKeys"] = Keys.Setting,
-            ["BILLING_TRACE_UI_URL"] = TraceUi,
-        });
+        api = AdminApiProcess.Start(db, vhost, Keys.Setting, new Dictionary<string, string?> { ["BILLING_TRACE_UI_URL"] = TraceUi });
         await api.WaitHealthyAsync();
     }
 

@@ -1,18 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Billing.Testing;
 
 namespace Billing.ErrorLog.Tests;
-
-/// <summary>A clock that moves only when a test says so.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Set(DateTimeOffset now) => _now = now;
-}
 
 internal static class Redrive
 {
@@ -36,7 +24,5 @@ internal static class Keys
     public const string Operator = "bk_operator_errorlog_5a4b3c2d1e0f9a8b";
     public const string Viewer = "bk_viewer_errorlog_0f1e2d3c4b5a6978";
 
-    public static string Setting => $"ops:operator:{Hash(Operator)};dash:viewer:{Hash(Viewer)}";
-
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string Setting => ApiKeys.Setting(Operator, Viewer);
 }

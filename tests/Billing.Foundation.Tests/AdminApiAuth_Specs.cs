@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using Billing.AdminApi.Auth;
 using Billing.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +14,7 @@ public sealed class When_the_admin_api_is_called : IAsyncLifetime
 {
     private const string OperatorKey = "bk_operator_4f1c2d9e8a7b6c5d4e3f2a1b";
     private const string ViewerKey = "bk_viewer_0a9b8c7d6e5f4a3b2c1d0e9f";
-    private static readonly string Keys = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}";
+    private static readonly string Keys = ApiKeys.Setting(OperatorKey, ViewerKey);
     private TestDatabase db = null!;
     private TestVhost vhost = null!;
     private ServiceProcess api = null!;
@@ -24,17 +22,12 @@ public sealed class When_the_admin_api_is_called : IAsyncLifetime
     private string writeProbeUrl = "";
     private readonly CapturingLoggerProvider probeLogs = new();
 
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync("auth");
         vhost = await TestVhost.CreateAsync("auth");
-        api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
+        api = AdminApiProcess.Start(db, vhost, Keys, new Dictionary<string, string?>
         {
-            ["Postgres__ConnectionString"] = db.ConnectionString,
-            ["RabbitMq__Url"] = vhost.AmqpUrl,
-            ["Auth__ApiKeys"] = Keys,
             // Everything the process logs, at the most verbose level, is checked for keys.
             ["Logging__LogLevel__Default"] = "Trace",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",

@@ -48,13 +48,7 @@ public sealed class When_an_otlp_endpoint_is_configured : IAsyncLifetime
     public async Task Request_spans_carry_route_and_status_code_and_runtime_metrics_and_logs_are_exported()
     {
         const string key = "bk_otlp_7d1e2f3a4b5c6d7e8f9a0b1c";
-        var env = new Dictionary<string, string?>(collector.ExporterSettings())
-        {
-            ["Postgres__ConnectionString"] = db.ConnectionString,
-            ["RabbitMq__Url"] = vhost.AmqpUrl,
-            ["Auth__ApiKeys"] = $"otlp:viewer:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}",
-        };
-        await using var service = ServiceProcess.Start("admin-api", "Billing.AdminApi", env);
+        await using var service = AdminApiProcess.Start(db, vhost, ApiKeys.Entry("otlp", "viewer", key), collector.ExporterSettings());
         await service.WaitHealthyAsync();
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);

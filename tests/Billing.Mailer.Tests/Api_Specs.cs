@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Billing.Mailer.Tests.Infrastructure;
@@ -16,17 +15,10 @@ public sealed class When_operators_manage_invoice_email_through_the_api_and_cli 
     private MailerHarness h = null!;
     private ServiceProcess api = null!;
 
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
     public async Task InitializeAsync()
     {
         h = await MailerHarness.StartAsync("mailapi");
-        api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
-        {
-            ["Postgres__ConnectionString"] = h.Db.ConnectionString,
-            ["RabbitMq__Url"] = h.Vhost.AmqpUrl,
-            ["Auth__ApiKeys"] = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}",
-        });
+        api = AdminApiProcess.Start(h.Db, h.Vhost, ApiKeys.Setting(OperatorKey, ViewerKey));
         await api.WaitHealthyAsync();
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace Billing.Pdf.Tests;
@@ -104,7 +103,7 @@ public class When_a_pdf_is_stored_on_the_file_system : IDisposable
     {
         var accountDir = Path.Combine(_dir.Path, Account.ToString());
         Directory.CreateDirectory(accountDir);
-        using (ReadOnly(accountDir))
+        using (ReadOnlyDirectory.Make(accountDir))
         {
             var e = await Assert.ThrowsAnyAsync<Exception>(() => _storage.PutAsync(_key, new byte[] { 1, 2, 3 }, CancellationToken.None));
             Assert.True(e is IOException or UnauthorizedAccessException, e.ToString());
@@ -130,35 +129,5 @@ public class When_a_pdf_is_stored_on_the_file_system : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.PutAsync(key, new byte[] { 1 }, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.GetAsync(key, CancellationToken.None));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
-    }
-
-    /// <summary>Root ignores permission bits, so as root the directory is made immutable instead.</summary>
-    private static IDisposable ReadOnly(string directory)
-    {
-        if (Environment.UserName != "root")
-        {
-            SetMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            return new Undo(() => SetMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
-        }
-        Chattr("+i", directory);
-        return new Undo(() => Chattr("-i", directory));
-    }
-
-    private static void SetMode(string directory, UnixFileMode mode)
-    {
-        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the read-only directory test needs Unix permissions");
-        File.SetUnixFileMode(directory, mode);
-    }
-
-    private static void Chattr(string flag, string path)
-    {
-        using var process = Process.Start("chattr", [flag, path]);
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"chattr {flag} {path} failed: this test needs a file system with immutable attributes (ext4)");
-    }
-
-    private sealed class Undo(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
     }
 }

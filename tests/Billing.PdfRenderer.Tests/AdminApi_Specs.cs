@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Billing.Testing;
@@ -28,8 +27,6 @@ public sealed class AdminApiAndRenderer : IAsyncLifetime
     public ServiceProcess Api => api;
     public Captured Captured => captured;
 
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync("pdfadmin");
@@ -44,7 +41,7 @@ public sealed class AdminApiAndRenderer : IAsyncLifetime
         renderer = ServiceProcess.Start("pdf-renderer", "Billing.PdfRenderer",
             new Dictionary<string, string?>(env) { ["Issuer__Name"] = "Nordwind Cloud Services GmbH" });
         api = ServiceProcess.Start("admin-api", "Billing.AdminApi",
-            new Dictionary<string, string?>(env) { ["Auth__ApiKeys"] = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}" });
+            new Dictionary<string, string?>(env) { ["Auth__ApiKeys"] = ApiKeys.Setting(OperatorKey, ViewerKey) });
         await Task.WhenAll(renderer.WaitHealthyAsync(), api.WaitHealthyAsync());
         capture = await InProcessService.StartAsync("pdf-capture", db, vhost, bus => bus.AddConsumer<CaptureConsumer>(),
             b => b.Services.AddSingleton(captured));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Billing.Testing;
 
 namespace Billing.PdfRenderer.Tests;
@@ -20,7 +19,7 @@ public sealed class When_the_pdf_storage_cannot_be_written : IAsyncLifetime
     {
         var invoice = await TestInvoices.InsertAsync(host.Db.DataSource, TestInvoices.Typical);
         DeadLetter? dead;
-        using (ReadOnly(host.StorageDirectory))
+        using (ReadOnlyDirectory.Make(host.StorageDirectory))
         {
             await host.PublishAsync(invoice.Finalized());
             dead = await Eventually.Until(() => DeadLetters.FindAsync(host.Vhost.AmqpUrl, DeadLetters.FinalizedErrorQueue, invoice.InvoiceId),
@@ -33,30 +32,5 @@ public sealed class When_the_pdf_storage_cannot_be_written : IAsyncLifetime
         var columns = await TestInvoices.PdfColumnsAsync(host.Db.DataSource, invoice.InvoiceId);
         Assert.Equal(new PdfColumns(), columns);
         Assert.Empty(host.Captured.RenderedFor(invoice.InvoiceId));
-    }
-
-    /// <summary>Root ignores permission bits, so as root the directory is made immutable instead.</summary>
-    private static IDisposable ReadOnly(string directory)
-    {
-        if (Environment.UserName != "root")
-        {
-            var mode = File.GetUnixFileMode(directory);
-            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            return new Undo(() => File.SetUnixFileMode(directory, mode));
-        }
-        Chattr("+i", directory);
-        return new Undo(() => Chattr("-i", directory));
-    }
-
-    private static void Chattr(string flag, string path)
-    {
-        using var process = Process.Start("chattr", [flag, path]);
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"chattr {flag} {path} failed: this test needs a file system with immutable attributes (ext4)");
-    }
-
-    private sealed class Undo(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
     }
 }

@@ -14,13 +14,7 @@ public sealed class PoisonMessages : IAsyncLifetime
     {
         await Vhost.InitializeAsync();
         Bus = await FailingBus.StartAsync(Vhost);
-        for (var i = 0; i < 3; i++)
-        {
-            var message = new GenerateInvoice(Guid.NewGuid(), Guid.NewGuid(), "2026-10");
-            Sent.Add((message, await Bus.SendAsync(message)));
-        }
-        await using var connection = await Vhost.ConnectAsync();
-        await Broker.WaitForCountAsync(connection, FailingBus.ErrorQueue, 3);
+        Sent.AddRange(await Bus.DeadLetterAsync(Vhost, 3));
     }
 
     public async Task DisposeAsync()

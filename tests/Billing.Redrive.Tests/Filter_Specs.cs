@@ -18,13 +18,13 @@ public sealed class When_a_filter_is_given : IAsyncLifetime
     {
         await _vhost.InitializeAsync();
         _connection = await _vhost.ConnectAsync();
-        await Broker.DeclareAsync(_connection, Target, Error);
+        await AmqpQueues.DeclareAsync(_connection, Target, Error);
         for (var i = 0; i < 30; i++)
             _specs.Add(new FakeFaults.Spec(FakeFaults.NewId(), Target, _vhost.Name,
                 ExceptionType: i % 2 == 0 ? "System.TimeoutException" : "System.InvalidOperationException",
                 MessageType: i % 5 == 0 ? "RenderInvoicePdf" : "GenerateInvoice",
                 AccountId: _accounts[i % 3], FaultedAt: Start.AddMinutes(i)));
-        await Broker.PublishAsync(_connection, Error, _specs.Select(FakeFaults.Make));
+        await AmqpQueues.PublishAsync(_connection, Error, _specs.Select(FakeFaults.Make));
     }
 
     public async Task DisposeAsync()

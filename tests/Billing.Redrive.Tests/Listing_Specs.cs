@@ -13,9 +13,9 @@ public sealed class When_listing_dead_letter_queues : IAsyncLifetime
     {
         await _vhost.InitializeAsync();
         _connection = await _vhost.ConnectAsync();
-        await Broker.DeclareAsync(_connection, "mail", "mail_skipped", "ledger", "ledger_error", "busy");
+        await AmqpQueues.DeclareAsync(_connection, "mail", "mail_skipped", "ledger", "ledger_error", "busy");
         var old = DateTimeOffset.UtcNow.AddHours(-3);
-        await Broker.PublishAsync(_connection, "ledger_error", [
+        await AmqpQueues.PublishAsync(_connection, "ledger_error", [
             FakeFaults.Make(new(FakeFaults.NewId(), "ledger", _vhost.Name, FaultedAt: old)),
             FakeFaults.Make(new(FakeFaults.NewId(), "ledger", _vhost.Name))]);
         // MassTransit moves a message no consumer took to _skipped with MT-Reason only: no fault headers, no input address.
@@ -25,8 +25,8 @@ public sealed class When_listing_dead_letter_queues : IAsyncLifetime
             Headers = new Dictionary<string, object?> { ["MT-Reason"] = Encoding.UTF8.GetBytes("skipped") },
         };
         var body = """{"messageId":"skipped-1","messageType":["urn:message:Billing.Contracts:SendInvoiceEmail"],"message":{"invoiceId":"i-9"},"sentTime":"2026-11-01T00:00:00Z"}""";
-        await Broker.PublishAsync(_connection, "mail_skipped", [(skipped, Encoding.UTF8.GetBytes(body))]);
-        await Broker.PublishAsync(_connection, "busy", [(new BasicProperties(), "{}"u8.ToArray())]);
+        await AmqpQueues.PublishAsync(_connection, "mail_skipped", [(skipped, Encoding.UTF8.GetBytes(body))]);
+        await AmqpQueues.PublishAsync(_connection, "busy", [(new BasicProperties(), "{}"u8.ToArray())]);
     }
 
     public async Task DisposeAsync()

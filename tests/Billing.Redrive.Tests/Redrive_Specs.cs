@@ -22,13 +22,8 @@ public sealed class FixedAndRedriven : IAsyncLifetime
         await Vhost.InitializeAsync();
         await Database.InitializeAsync();
         Bus = await FailingBus.StartAsync(Vhost);
-        for (var i = 0; i < 3; i++)
-        {
-            var message = new GenerateInvoice(Guid.NewGuid(), Guid.NewGuid(), "2026-10");
-            Sent.Add((message, await Bus.SendAsync(message)));
-        }
+        Sent.AddRange(await Bus.DeadLetterAsync(Vhost, 3));
         await using var connection = await Vhost.ConnectAsync();
-        await Broker.WaitForCountAsync(connection, FailingBus.ErrorQueue, 3);
         var options = Vhost.Options();
         Before = await new DeadLetterInspector(options).PeekAsync(FailingBus.ErrorQueue, 10);
         var redriver = new Redriver(options, Database.Store);

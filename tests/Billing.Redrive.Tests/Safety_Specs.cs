@@ -17,9 +17,9 @@ public abstract class FakeErrorQueue(int count) : IAsyncLifetime
     {
         await Vhost.InitializeAsync();
         Connection = await Vhost.ConnectAsync();
-        await Broker.DeclareAsync(Connection, Target, Error);
+        await AmqpQueues.DeclareAsync(Connection, Target, Error);
         Ids.AddRange(Enumerable.Range(0, count).Select(_ => FakeFaults.NewId()));
-        await Broker.PublishAsync(Connection, Error, Ids.Select(id => FakeFaults.Make(new(id, Target, Vhost.Name))));
+        await AmqpQueues.PublishAsync(Connection, Error, Ids.Select(id => FakeFaults.Make(new(id, Target, Vhost.Name))));
     }
 
     public async Task DisposeAsync()
@@ -109,7 +109,7 @@ public sealed class When_the_target_queue_does_not_exist() : FakeErrorQueue(0)
     public async Task Counts_the_message_as_failed_and_keeps_it_dead_lettered()
     {
         var id = FakeFaults.NewId();
-        await Broker.PublishAsync(Connection, Error, [FakeFaults.Make(new(id, "gone-queue", Vhost.Name))]);
+        await AmqpQueues.PublishAsync(Connection, Error, [FakeFaults.Make(new(id, "gone-queue", Vhost.Name))]);
         var redriver = new Redriver(Vhost.Options());
 
         var plan = await redriver.PlanAsync(Error);

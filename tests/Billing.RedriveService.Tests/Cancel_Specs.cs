@@ -14,9 +14,9 @@ public sealed class CancelFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Env = await DlqEnvironment.StartAsync("dlqcancel");
-        await using var connection = await Faults.ConnectAsync(Env.Vhost);
-        await Faults.DeclareAsync(connection, Target, Error);
-        await Faults.PublishAsync(connection, Error, Enumerable.Range(0, Messages)
+        await using var connection = await Env.Vhost.ConnectAsync();
+        await AmqpQueues.DeclareAsync(connection, Target, Error);
+        await AmqpQueues.PublishAsync(connection, Error, Enumerable.Range(0, Messages)
             .Select(_ => Faults.Make(Env.Vhost.Name, Target, Guid.NewGuid().ToString(), "System.TimeoutException", Guid.NewGuid())).ToList());
     }
 

@@ -17,15 +17,15 @@ public sealed class CrashFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Env = await DlqEnvironment.StartAsync("dlqcrash", redriveSettings: RedriveSettings);
-        await using var connection = await Faults.ConnectAsync(Env.Vhost);
-        await Faults.DeclareAsync(connection, Target, Error);
+        await using var connection = await Env.Vhost.ConnectAsync();
+        await AmqpQueues.DeclareAsync(connection, Target, Error);
         var messages = Enumerable.Range(0, Messages).Select(_ =>
         {
             var id = Guid.NewGuid().ToString();
             Ids.Add(id);
             return Faults.Make(Env.Vhost.Name, Target, id, "System.TimeoutException", Guid.NewGuid());
         }).ToList();
-        await Faults.PublishAsync(connection, Error, messages);
+        await AmqpQueues.PublishAsync(connection, Error, messages);
     }
 
     public async Task DisposeAsync() => await Env.DisposeAsync();

@@ -18,8 +18,8 @@ public sealed class FilterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         env = await DlqEnvironment.StartAsync("dlqfilter");
-        await using var connection = await Faults.ConnectAsync(env.Vhost);
-        await Faults.DeclareAsync(connection, Target, Error);
+        await using var connection = await env.Vhost.ConnectAsync();
+        await AmqpQueues.DeclareAsync(connection, Target, Error);
         var messages = new List<(RabbitMQ.Client.BasicProperties, byte[])>();
         for (var i = 0; i < 30; i++)
         {
@@ -28,7 +28,7 @@ public sealed class FilterFixture : IAsyncLifetime
             (timeout ? Timeouts : Others).Add(id);
             messages.Add(Faults.Make(env.Vhost.Name, Target, id, timeout ? "System.TimeoutException" : "System.InvalidOperationException", Guid.NewGuid()));
         }
-        await Faults.PublishAsync(connection, Error, messages);
+        await AmqpQueues.PublishAsync(connection, Error, messages);
     }
 
     public async Task DisposeAsync() => await env.DisposeAsync();
@@ -95,10 +95,10 @@ public sealed class When_only_some_dead_lettered_messages_match(FilterFixture fi
     public async Task Archives_and_restores_by_filter_and_purges_only_when_confirmed()
     {
         const string Queue = "archive-me_error";
-        await using (var connection = await Faults.ConnectAsync(env.Vhost))
+        await using (var connection = await env.Vhost.ConnectAsync())
         {
-            await Faults.DeclareAsync(connection, Queue);
-            await Faults.PublishAsync(connection, Queue, Enumerable.Range(0, 4).Select(i =>
+            await AmqpQueues.DeclareAsync(connection, Queue);
+            await AmqpQueues.PublishAsync(connection, Queue, Enumerable.Range(0, 4).Select(i =>
                 Faults.Make(env.Vhost.Name, "archive-me", Guid.NewGuid().ToString(), i == 0 ? "System.TimeoutException" : "System.FormatException", Guid.NewGuid())));
         }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,12 +21,7 @@ public sealed class TwoAdminApiStarts : IAsyncLifetime
         vhost = await TestVhost.CreateAsync("openapi");
         for (var i = 0; i < 2; i++)
         {
-            await using var api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
-            {
-                ["Postgres__ConnectionString"] = db.ConnectionString,
-                ["RabbitMq__Url"] = vhost.AmqpUrl,
-                ["Auth__ApiKeys"] = $"ops:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RunHarness.OperatorKey)))}",
-            });
+            await using var api = AdminApiProcess.Start(db, vhost, ApiKeys.Setting(RunHarness.OperatorKey));
             await api.WaitHealthyAsync(TimeSpan.FromSeconds(180));
             using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl) };
             using var response = await http.GetAsync("/openapi/v1.json");

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Billing.Contracts;
 using Billing.Testing;
@@ -42,7 +40,7 @@ public sealed class RunHarness : IAsyncDisposable
         foreach (var (k, v) in generatorSettings ?? new Dictionary<string, string?>()) env[k] = v;
         for (var i = 0; i < generators; i++) h.Generators.Add(ServiceProcess.Start("invoice-generator", "Billing.InvoiceGenerator", env));
         var apiEnv = h.Env();
-        apiEnv["Auth__ApiKeys"] = $"ops:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey)))}";
+        apiEnv["Auth__ApiKeys"] = ApiKeys.Setting(OperatorKey);
         h.Api = ServiceProcess.Start("admin-api", "Billing.AdminApi", apiEnv);
         await Task.WhenAll(h.Generators.Select(g => g.WaitHealthyAsync()).Append(h.Api.WaitHealthyAsync()));
         h.Http = new HttpClient { BaseAddress = new Uri(h.Api.BaseUrl), Timeout = TimeSpan.FromSeconds(120) };

@@ -51,8 +51,7 @@ public sealed class TestVhost : IAsyncDisposable
     /// </summary>
     public async Task<uint?> ReadyNowAsync(string queue)
     {
-        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(AmqpUrl) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
@@ -63,6 +62,9 @@ public sealed class TestVhost : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>A plain AMQP connection to this virtual host.</summary>
+    public Task<RabbitMQ.Client.IConnection> ConnectAsync() => new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(AmqpUrl) }.CreateConnectionAsync();
 
     public async ValueTask DisposeAsync()
     {

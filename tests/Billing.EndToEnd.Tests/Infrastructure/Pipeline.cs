@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Billing.Testing;
@@ -59,7 +58,7 @@ public sealed partial class Pipeline : IAsyncDisposable
         env["Smtp__Port"] = pipeline.SmtpPort.ToString();
         env["Mail__From"] = "billing@example.test";
         env["PdfStorage__Directory"] = pipeline.PdfDirectory;
-        env["Auth__ApiKeys"] = $"e2e:operator:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(pipeline.ApiKey)))}";
+        env["Auth__ApiKeys"] = ApiKeys.Entry("e2e", "operator", pipeline.ApiKey);
         env["ASPNETCORE_PREVENTHOSTINGSTARTUP"] = "true";
         return pipeline;
     }

@@ -4,7 +4,7 @@ using RabbitMQ.Client.Events;
 
 namespace Billing.Redrive.Tests.Infrastructure;
 
-/// <summary>Raw AMQP helpers for arranging queues and reading what ended up where.</summary>
+/// <summary>Raw AMQP helpers for reading what ended up where (queues are declared and filled with <see cref="AmqpQueues"/>).</summary>
 internal static class Broker
 {
     public sealed record Received(IReadOnlyBasicProperties Properties, string Body)
@@ -12,31 +12,10 @@ internal static class Broker
         public string? Header(string name) => HeaderValues.String(Properties.Headers, name);
     }
 
-    public static async Task DeclareAsync(IConnection connection, params string[] queues)
-    {
-        await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in queues) await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
-    }
-
     public static async Task<uint> CountAsync(IConnection connection, string queue)
     {
         await using var channel = await connection.CreateChannelAsync();
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
-    }
-
-    /// <summary>Publishes with confirms in windows, as fast as the broker takes them.</summary>
-    public static async Task PublishAsync(IConnection connection, string queue, IEnumerable<(BasicProperties Properties, byte[] Body)> messages)
-    {
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        var window = new List<ValueTask>();
-        foreach (var (properties, body) in messages)
-        {
-            window.Add(channel.BasicPublishAsync("", queue, true, properties, body));
-            if (window.Count < 500) continue;
-            foreach (var pending in window) await pending;
-            window.Clear();
-        }
-        foreach (var pending in window) await pending;
     }
 
     /// <summary>Consumes and acks everything in the queue (until it stays empty for a moment).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Billing.Contracts;
 using MassTransit;
 
 namespace Billing.Redrive.Tests.Infrastructure;
@@ -47,6 +48,20 @@ public sealed class FailingBus : IAsyncDisposable
         var endpoint = await _bus.GetSendEndpoint(new Uri($"queue:{Queue}"));
         await endpoint.Send(message);
         return activity.TraceId.ToHexString();
+    }
+
+    /// <summary>Sends <paramref name="count"/> invoices to generate, each in its own trace, and waits until all are in the error queue.</summary>
+    public async Task<List<(GenerateInvoice Message, string TraceId)>> DeadLetterAsync(RabbitVhost vhost, int count)
+    {
+        var sent = new List<(GenerateInvoice, string)>();
+        for (var i = 0; i < count; i++)
+        {
+            var message = new GenerateInvoice(Guid.NewGuid(), Guid.NewGuid(), "2026-10");
+            sent.Add((message, await SendAsync(message)));
+        }
+        await using var connection = await vhost.ConnectAsync();
+        await Broker.WaitForCountAsync(connection, ErrorQueue, (uint)count);
+        return sent;
     }
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync();

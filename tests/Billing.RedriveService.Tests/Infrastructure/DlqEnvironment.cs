@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Billing.Redrive;
 using Billing.Testing;
@@ -16,7 +14,7 @@ public sealed class DlqEnvironment : IAsyncDisposable
 {
     public const string OperatorKey = "bk_operator_5e2d1c0b9a8f7e6d5c4b3a29";
     public const string ViewerKey = "bk_viewer_1b2c3d4e5f6a7b8c9d0e1f2a";
-    private static readonly string Keys = $"dfr:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}";
+    private static readonly string Keys = $"{ApiKeys.Entry("dfr", "operator", OperatorKey)};{ApiKeys.Entry("dash", "viewer", ViewerKey)}";
 
     private DlqEnvironment(TestDatabase db, TestVhost vhost, ServiceProcess api)
     {
@@ -114,6 +112,4 @@ public sealed class DlqEnvironment : IAsyncDisposable
         await Vhost.DisposeAsync();
         await Db.DisposeAsync();
     }
-
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

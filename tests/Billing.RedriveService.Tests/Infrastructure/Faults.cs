@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Billing.Testing;
 using RabbitMQ.Client;
 
 namespace Billing.RedriveService.Tests.Infrastructure;
@@ -37,29 +36,5 @@ internal static class Faults
             },
         };
         return (properties, JsonSerializer.SerializeToUtf8Bytes(envelope));
-    }
-
-    public static async Task<IConnection> ConnectAsync(TestVhost vhost) =>
-        await new ConnectionFactory { Uri = new Uri(vhost.AmqpUrl) }.CreateConnectionAsync();
-
-    public static async Task DeclareAsync(IConnection connection, params string[] queues)
-    {
-        await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in queues) await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
-    }
-
-    /// <summary>Publishes with confirms in windows of 500.</summary>
-    public static async Task PublishAsync(IConnection connection, string queue, IEnumerable<(BasicProperties Properties, byte[] Body)> messages)
-    {
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        var window = new List<ValueTask>();
-        foreach (var (properties, body) in messages)
-        {
-            window.Add(channel.BasicPublishAsync("", queue, true, properties, body));
-            if (window.Count < 500) continue;
-            foreach (var pending in window) await pending;
-            window.Clear();
-        }
-        foreach (var pending in window) await pending;
     }
 }
