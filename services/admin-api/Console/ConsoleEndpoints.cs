@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using Billing.AdminApi.Auth;
+using Billing.AdminApi.OperatorConsole.Components;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Billing.AdminApi.OperatorConsole;
+
+/// <summary>Who is signed in to the console: the name and role of the key pasted at sign-in.</summary>
+public sealed record ConsoleUser(string Name, string Role, string Source)
+{
+    public bool IsOperator => Role == Roles.Operator;
+
+    public static ConsoleUser? From(ClaimsPrincipal principal) =>
+        principal.Identity is { IsAuthenticated: true, AuthenticationType: ConsoleAuth.Scheme, Name: { } name }
+            ? new ConsoleUser(name, principal.FindFirstValue(ClaimTypes.Role) ?? "", principal.FindFirstValue(ConsoleAuth.SourceClaim) ?? "")
+            : null;
+}
+
+/// <summary>Console pages are Razor components rendered on the server (static SSR) from the endpoints' models.</summary>
+public static class ConsolePages
+{
+    public static RazorComponentResult Render<T>(object parameters, int status = StatusCodes.Status200OK) where T : IComponent =>
+        new RazorComponentResult<T>(parameters) { StatusCode = status };
+
+    public static RazorComponentResult Error(HttpContext http, int status, string title, string message) =>
+        Render<ErrorPage>(new { User = ConsoleUser.From(http.User), Title = title, Message = message }, status);
+}
+
+/// <summary>
+/// The operator console under <c>/console</c>: server-rendered pages for billing operations, left out of the API's
+/// OpenAPI document. Reading needs a console session of any key; every change needs an operator's session (403
+/// otherwise, whatever the page showed) and the form's antiforgery token (400 without it).
+/// </summary>
+public static class ConsoleEndpoints
+{
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'";
+
+    public static IServiceCollection AddConsole(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        services.AddConsoleAuth();
+        services.AddSingleton<ConsoleDeadLetters>();
+        services.AddSingleton<ConsoleRuns>();
+        return services;
+    }
+
+    /// <summary>Headers of every console answer, redirects and refusals included: no caching of what a session
+    /// saw, no framing, no script or style from elsewhere.</summary>
+    public static IApplicationBuilder UseConsoleHeaders(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(ConsolePaths.Root))
+                context.Response.OnStarting(() =>
+                {
+                    var headers = context.Response.Headers;
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.XContentTypeOptions = "nosniff";
+                    headers.XFrameOptions = "DENY";
+                    headers["Referrer-Policy"] = "same-origin";
+                    if (!headers.ContainsKey(HeaderNames.CacheControl)) headers.CacheControl = "no-store";
+                    return Task.CompletedTask;
+                });
+            return next(context);
+        });
+
+    public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
+    {
+        var console = app.MapGroup(ConsolePaths.Root).ExcludeFromDescription();
+        var open = console.MapGroup("").AllowAnonymous();
+        var read = console.MapGroup("").RequireAuthorization(ConsoleAuth.ReadPolicy);
+        var write = console.MapGroup("").RequireAuthorization(ConsoleAuth.WritePolicy);
+
+        open.MapGet("/assets/{file}", ConsoleAssets.Serve);
+        open.MapGet("/sign-in", (string? returnUrl) => SignInPage(returnUrl, null, StatusCodes.Status200OK));
+        Form(open.MapPost("/sign-in", SignInAsync));
+        Form(read.MapPost("/sign-out", (Func<HttpContext, Task<IResult>>)SignOutAsync));
+
+        read.MapGet("", OverviewAsync);
+        read.MapGet("/live", OverviewLiveAsync);
+
+        // Every path under /console that is no page needs a session too; then it is a 404 page.
+        read.Map("/{**path}", (HttpContext http) =>
+            ConsolePages.Error(http, StatusCodes.Status404NotFound, "Page not found", $"There is no console page at {http.Request.Path}."));
+        return app;
+    }
+
+    /// <summary>A form's endpoint: the antiforgery token it rendered is required (400 with a page that says so otherwise).</summary>
+    private static void Form(RouteHandlerBuilder endpoint) =>
+        endpoint.WithMetadata(new RequireAntiforgeryTokenAttribute()).AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }) return await next(context);
+            return ConsolePages.Error(http, StatusCodes.Status400BadRequest, "Form refused",
+                "The form was not sent from a page of this console, or it is too old. Go back, reload the page and send it again.");
+        });
+
+    private static RazorComponentResult SignInPage(string? returnUrl, string? error, int status) =>
+        ConsolePages.Render<SignInPage>(new { ReturnUrl = ConsolePaths.LocalReturnUrl(returnUrl), Error = error }, status);
+
+    /// <summary>Checks the pasted key as a bearer request would and opens a session holding its name and role, never the key.</summary>
+    private static async Task<IResult> SignInAsync(HttpContext http, IAuthenticationHandlerProvider handlers, ILoggerFactory logs)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = ConsolePaths.LocalReturnUrl(form[ConsolePaths.ReturnUrlParameter]);
+        var key = form["key"].ToString().Trim();
+        if (key.Length == 0)
+            return SignInPage(returnUrl, "API key: paste a key to sign in.", StatusCodes.Status400BadRequest);
+        var handler = (ApiKeyAuthenticationHandler)(await handlers.GetHandlerAsync(http, ApiKeyAuthenticationHandler.SchemeName))!;
+        var principal = await handler.AuthenticateKeyAsync(key, http.RequestAborted);
+        if (principal is null)
+        {
+            logs.CreateLogger("Billing.AdminApi.Console").LogInformation("Console sign-in refused: unknown or revoked API key");
+            return SignInPage(returnUrl, "API key: this key is not known or has been revoked.", StatusCodes.Status401Unauthorized);
+        }
+        var session = ConsoleAuth.SessionFor(principal);
+        await http.SignInAsync(ConsoleAuth.Scheme, session, new AuthenticationProperties { IsPersistent = false, AllowRefresh = true });
+        logs.CreateLogger("Billing.AdminApi.Console").LogInformation("Console session opened for key {KeyName} ({Role})",
+            session.Identity!.Name, session.FindFirstValue(ClaimTypes.Role));
+        return SeeOther(returnUrl);
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext http)
+    {
+        await http.SignOutAsync(ConsoleAuth.Scheme);
+        return SeeOther(ConsolePaths.SignIn);
+    }
+
+    /// <summary>303: after a form, the browser fetches the next page with GET.</summary>
+    private static IResult SeeOther(string url) => new SeeOtherResult(url);
+
+    private sealed class SeeOtherResult(string url) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = StatusCodes.Status303SeeOther;
+            http.Response.Headers.Location = url;
+            return Task.CompletedTask;
+        }
+    }
+
+    private static async Task<RazorComponentResult> OverviewAsync(HttpContext http, ConsoleRuns runs, CancellationToken ct) =>
+        ConsolePages.Render<OverviewPage>(new { User = ConsoleUser.From(http.User), Model = await runs.OverviewAsync(ct) });
+
+    private static async Task<RazorComponentResult> OverviewLiveAsync(ConsoleRuns runs, CancellationToken ct) =>
+        ConsolePages.Render<OverviewLive>(new { Model = await runs.OverviewAsync(ct) });
+}
