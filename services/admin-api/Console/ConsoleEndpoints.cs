@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using Billing.AdminApi.Auth;
+using Billing.AdminApi.Endpoints;
 using Billing.AdminApi.OperatorConsole.Components;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components;
+using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Npgsql;
 
 namespace Billing.AdminApi.OperatorConsole;
 
@@ -83,6 +86,10 @@ public static class ConsoleEndpoints
 
         read.MapGet("", OverviewAsync);
         read.MapGet("/live", OverviewLiveAsync);
+        read.MapGet("/runs", RunsAsync);
+        Form(write.MapPost("/runs", StartRunAsync));
+        read.MapGet("/runs/{id:guid}", RunAsync);
+        read.MapGet("/runs/{id:guid}/live", RunLiveAsync);
 
         // Every path under /console that is no page needs a session too; then it is a 404 page.
         read.Map("/{**path}", (HttpContext http) =>
@@ -149,4 +156,45 @@ public static class ConsoleEndpoints
 
     private static async Task<RazorComponentResult> OverviewLiveAsync(ConsoleRuns runs, CancellationToken ct) =>
         ConsolePages.Render<OverviewLive>(new { Model = await runs.OverviewAsync(ct) });
+
+    private static async Task<RazorComponentResult> RunsAsync(HttpContext http, string? after, ConsoleRuns runs, CancellationToken ct) =>
+        ConsolePages.Render<RunsPage>(new
+        {
+            User = ConsoleUser.From(http.User),
+            Page = await runs.PageAsync(Guid.TryParse(after, out var key) ? key : null, ct),
+        });
+
+    /// <summary>Starts a run as <c>POST /api/runs</c> does; a bad period or a run in the way is shown on the form, and nothing is written.</summary>
+    private static async Task<IResult> StartRunAsync(HttpContext http, ConsoleRuns runs, NpgsqlDataSource db, IPublishEndpoint bus, TimeProvider time,
+        CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        var text = form["period"].ToString().Trim();
+        var problem = RunOperations.PeriodProblem(text.Length == 0 ? null : text, time, out var period);
+        if (problem is not null) return await RunsPageAsync(http, runs, text, problem, null, StatusCodes.Status400BadRequest, ct);
+        var started = await RunOperations.StartAsync(period, http.User.Identity?.Name, db, bus, time, ct);
+        if (started.RunId is { } id) return SeeOther($"{ConsolePaths.Root}/runs/{id}");
+        return await RunsPageAsync(http, runs, text, null, $"{started.ConflictTitle}: {started.ConflictDetail}.", StatusCodes.Status409Conflict, ct);
+    }
+
+    private static async Task<RazorComponentResult> RunsPageAsync(HttpContext http, ConsoleRuns runs, string period, string? periodError, string? conflict,
+        int status, CancellationToken ct) =>
+        ConsolePages.Render<RunsPage>(new
+        {
+            User = ConsoleUser.From(http.User),
+            Page = await runs.PageAsync(null, ct),
+            Period = period,
+            PeriodError = periodError,
+            Conflict = conflict,
+        }, status);
+
+    private static async Task<RazorComponentResult> RunAsync(HttpContext http, Guid id, ConsoleRuns runs, TimeProvider time, CancellationToken ct) =>
+        await runs.ViewAsync(id, details: true, ct) is { } view
+            ? ConsolePages.Render<RunPage>(new { User = ConsoleUser.From(http.User), View = view, At = time.GetUtcNow() })
+            : ConsolePages.Error(http, StatusCodes.Status404NotFound, "Run not found", $"There is no run {id}.");
+
+    private static async Task<RazorComponentResult> RunLiveAsync(HttpContext http, Guid id, ConsoleRuns runs, CancellationToken ct) =>
+        await runs.ViewAsync(id, details: true, ct) is { } view
+            ? ConsolePages.Render<RunLive>(new { View = view })
+            : ConsolePages.Error(http, StatusCodes.Status404NotFound, "Run not found", $"There is no run {id}.");
 }

@@ -33,7 +33,7 @@ public static class ConsoleText
         return $"{s / 3600} h {s % 3600 / 60} min";
     }
 
-    public static string Eta(RunProgress p) => p.EtaSeconds switch
+    public static string Eta(RunProgress p) => p.Run.FannedOutAt is null ? "not known yet: the run is still listing its accounts" : p.EtaSeconds switch
     {
         null => "not known yet",
         0 => "none: every account has an outcome",
