@@ -90,6 +90,9 @@ public static class ConsoleEndpoints
         Form(write.MapPost("/runs", StartRunAsync));
         read.MapGet("/runs/{id:guid}", RunAsync);
         read.MapGet("/runs/{id:guid}/live", RunLiveAsync);
+        read.MapGet("/keys", KeysAsync);
+        Form(write.MapPost("/keys", CreateKeyAsync));
+        Form(write.MapPost("/keys/{id:guid}/revoke", RevokeKeyAsync));
 
         // Every path under /console that is no page needs a session too; then it is a 404 page.
         read.Map("/{**path}", (HttpContext http) =>
@@ -197,4 +200,48 @@ public static class ConsoleEndpoints
         await runs.ViewAsync(id, details: true, ct) is { } view
             ? ConsolePages.Render<RunLive>(new { View = view })
             : ConsolePages.Error(http, StatusCodes.Status404NotFound, "Run not found", $"There is no run {id}.");
+
+    private static async Task<RazorComponentResult> KeysAsync(HttpContext http, string? revoked, string? done, ApiKeyAdmin keys, CancellationToken ct)
+    {
+        var showRevoked = revoked == "true";
+        var list = await keys.ListAsync(withRevoked: true, ct);
+        return ConsolePages.Render<KeysPage>(new
+        {
+            User = ConsoleUser.From(http.User),
+            Keys = list.Where(k => showRevoked || k.RevokedAt is null).ToList(),
+            ShowRevoked = showRevoked,
+            Revoked = Guid.TryParse(done, out var id) ? list.FirstOrDefault(k => k.Id == id && k.RevokedAt is not null) : null,
+        });
+    }
+
+    /// <summary>Creates a key as <c>POST /api/keys</c> does; the answer is the one page that shows its secret.</summary>
+    private static async Task<RazorComponentResult> CreateKeyAsync(HttpContext http, ApiKeyAdmin keys, CancellationToken ct)
+    {
+        var form = await http.Request.ReadFormAsync(ct);
+        var name = form["name"].ToString();
+        var role = form["role"].ToString();
+        var outcome = await keys.CreateAsync(name, role.Length == 0 ? null : role, http.User.Identity?.Name ?? "unknown", ct);
+        var status = outcome.Errors.Count > 0 ? StatusCodes.Status400BadRequest
+            : outcome.Conflict is not null ? StatusCodes.Status409Conflict
+            : StatusCodes.Status201Created;
+        var created = outcome.Created;
+        return ConsolePages.Render<KeysPage>(new
+        {
+            User = ConsoleUser.From(http.User),
+            Keys = await keys.ListAsync(withRevoked: false, ct),
+            Created = created,
+            Name = created is null ? name : null,
+            Role = created is null ? role : null,
+            outcome.Errors,
+            Conflict = outcome.Conflict?.Detail,
+        }, status);
+    }
+
+    private static async Task<IResult> RevokeKeyAsync(HttpContext http, Guid id, ApiKeyAdmin keys, CancellationToken ct)
+    {
+        var (key, _) = await keys.RevokeAsync(id, http.User.Identity?.Name ?? "unknown", ct);
+        if (key is null) return ConsolePages.Error(http, StatusCodes.Status404NotFound, "Key not found", $"There is no API key {id}.");
+        // Revoked now or before: either way the list shows it revoked.
+        return SeeOther($"{ConsolePaths.Root}/keys?revoked=true&done={id}");
+    }
 }
