@@ -35,15 +35,22 @@ public sealed class ConsoleHost : IAsyncLifetime
         Db = await TestDatabase.CreateAsync("console");
         vhost = await TestVhost.CreateAsync("console");
         await Seed.RunAsync(Db.DataSource, 6, SeedPeriod);
-        Api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
+        Api = await StartApiAsync();
+        Browser = await Browser.LaunchAsync();
+    }
+
+    /// <summary>An admin-api process on this database and vhost (a second one is another replica).</summary>
+    public async Task<ServiceProcess> StartApiAsync()
+    {
+        var api = ServiceProcess.Start("admin-api", "Billing.AdminApi", new Dictionary<string, string?>
         {
             ["Postgres__ConnectionString"] = Db.ConnectionString,
             ["RabbitMq__Url"] = vhost.AmqpUrl,
             ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
             ["Auth__ApiKeys"] = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}",
         });
-        await Api.WaitHealthyAsync();
-        Browser = await Browser.LaunchAsync();
+        await api.WaitHealthyAsync();
+        return api;
     }
 
     public async Task DisposeAsync()
@@ -493,6 +500,25 @@ public sealed class When_operators_use_the_console(ConsoleHost host) : IClassFix
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         await page.Keyboard.PressAsync("Enter");
         Assert.Equal("main", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+    }
+
+    [Fact]
+    public async Task A_session_and_a_form_token_of_one_replica_are_read_by_another_of_the_same_database()
+    {
+        await using var replica = await host.StartApiAsync();
+        // Cookies are per host, not per port: the browser sends the first replica's cookies to the second.
+        var page = await SignedInAsync(ConsoleHost.OperatorKey, "/console/runs");
+        await page.GotoAsync(replica.BaseUrl + "/console/runs");
+        await Expect(page).ToHaveURLAsync(replica.BaseUrl + "/console/runs");
+        await Expect(page.GetByText("Signed in as ops (operator)")).ToBeVisibleAsync();
+
+        // The second replica's form, checked against the antiforgery cookie the first one set.
+        await page.GetByLabel("Period (year and month, yyyy-MM)").FillAsync("1999-99");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Period: '1999-99' is not a period");
+
+        // The key ring is one row in the database, whichever replica wrote it.
+        Assert.Equal(1, await CountAsync("select count(*) from data_protection_keys"));
     }
 
     private async Task<List<(Guid Id, string Currency)>> AccountsAsync()

@@ -60,8 +60,6 @@ public static class ConsoleAuth
                 OnValidatePrincipal = ValidateAsync,
                 OnRedirectToLogin = RedirectToSignInAsync,
                 OnRedirectToAccessDenied = ForbiddenAsync,
-                OnRedirectToLogout = c => { c.Response.Redirect(c.RedirectUri); return Task.CompletedTask; },
-                OnRedirectToReturnUrl = c => { c.Response.Redirect(c.RedirectUri); return Task.CompletedTask; },
             };
         });
         services.AddAntiforgery(o =>

@@ -47,6 +47,7 @@ public static class ConsoleEndpoints
     public static IServiceCollection AddConsole(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        ConsoleKeyRing.Register(services);
         services.AddConsoleAuth();
         services.AddSingleton<ConsoleDeadLetters>();
         services.AddSingleton<ConsoleRuns>();
