@@ -1,6 +1,7 @@
 using Billing.Accounting;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
+using Billing.AdminApi.OperatorConsole;
 using Billing.Api.Contracts;
 using Billing.Pdf;
 using Billing.Redrive;
@@ -21,6 +22,9 @@ public static class Extensions
         builder.Services.AddExceptionHandler<RequestProblems.BadRequestHandler>();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<ApiKeyAdmin>();
+        // The operator console under /console: its own cookie sessions, pages rendered on the server.
+        builder.Services.AddConsole();
         builder.Services.AddAdminApiOpenApi();
         // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
         Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);
@@ -40,13 +44,17 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseConsoleHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
+        // Checks the token of the console's forms; no API endpoint asks for one.
+        app.UseAntiforgery();
         app.Use(RequestProblems.CheckBodyAsync);
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
         app.MapStripeWebhooks();
         app.MapAdminApiDocs();
+        app.MapConsole();
         return app;
     }
 }

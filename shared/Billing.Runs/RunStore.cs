@@ -29,6 +29,15 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         order by started_at desc, id limit @limit offset @offset
         """;
 
+    // The page after a run, in the order of ListSql (keyset: no offset scan however deep the page).
+    private const string ListAfterSql = $"""
+        select {Columns} from invoice_runs r
+        where @after::uuid is null or exists (
+            select 1 from invoice_runs c where c.id = @after
+                and (r.started_at < c.started_at or (r.started_at = c.started_at and r.id > c.id)))
+        order by started_at desc, id limit @limit
+        """;
+
     private const string CountSql = "select count(*)::int from invoice_runs where (@period::text is null or period = @period)";
 
     private const string BlockingRunSql = $"""
@@ -137,6 +146,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         var runs = (await conn.QueryAsync<RunRow>(new CommandDefinition(ListSql, new { period, limit, offset }, cancellationToken: ct))).AsList();
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, new { period }, cancellationToken: ct));
         return (runs, total);
+    }
+
+    /// <summary>Newest first, the runs after <paramref name="after"/> (from the newest when null): a page by key.</summary>
+    public async Task<IReadOnlyList<RunRow>> ListAfterAsync(Guid? after, int limit, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<RunRow>(new CommandDefinition(ListAfterSql, new { after, limit }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<RunRow>> ActiveRunsAsync(CancellationToken ct)

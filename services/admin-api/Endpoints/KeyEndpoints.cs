@@ -23,59 +23,34 @@ public static class KeyEndpoints
             .WithSummary("Revoke an API key: its next request answers 401");
     }
 
-    private static async Task<Results<Ok<ApiKeyList>, ValidationProblem>> ListAsync(string? revoked, ApiKeyStore store, ApiKeyRegistry registry, CancellationToken ct)
+    private static async Task<Results<Ok<ApiKeyList>, ValidationProblem>> ListAsync(string? revoked, ApiKeyAdmin keys, CancellationToken ct)
     {
         var withRevoked = false;
         if (revoked is not null && !bool.TryParse(revoked, out withRevoked))
             return Invalid("revoked", "must be true or false");
-        var keys = registry.Keys.Select(k => new ApiKeyInfo(null, k.Name, k.Role, "configuration", null, null, null, null, null))
-            .Concat((await store.ListAsync(withRevoked, ct)).Select(Info))
-            .ToList();
-        return TypedResults.Ok(new ApiKeyList(keys.Count, keys));
+        var list = await keys.ListAsync(withRevoked, ct);
+        return TypedResults.Ok(new ApiKeyList(list.Count, list));
     }
 
     private static async Task<Results<Created<ApiKeyCreated>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateApiKeyRequest? body, ApiKeyStore store, ApiKeyRegistry registry, ClaimsPrincipal user, CancellationToken ct)
+        CreateApiKeyRequest? body, ApiKeyAdmin keys, ClaimsPrincipal user, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        var name = body?.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-            errors["name"] = ["is required: who or what uses the key, e.g. billing-ops"];
-        else if (name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            errors["name"] = [$"'{name}' must be 1 to 64 letters, digits, - or _"];
-        var role = body?.Role?.Trim() ?? Roles.Viewer;
-        if (!Roles.All.Contains(role))
-            errors["role"] = [$"'{role}' is not a role; roles are {string.Join(", ", Roles.All)}"];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        if (registry.Keys.Any(k => k.Name == name))
-            return Conflict("name", $"a key named '{name}' is configured",
-                $"'{name}' is the name of a key in Auth__ApiKeys; choose another name");
-        try
-        {
-            var (key, secret) = await store.CreateAsync(name!, role, user.Identity?.Name ?? "unknown", ct);
-            return TypedResults.Created($"/api/keys/{key.Id}", new ApiKeyCreated(Info(key), secret));
-        }
-        catch (ApiKeyNameTakenException e)
-        {
-            return Conflict("name", $"a key named '{name}' exists", e.Message);
-        }
+        var outcome = await keys.CreateAsync(body?.Name, body?.Role, user.Identity?.Name ?? "unknown", ct);
+        if (outcome.Errors.Count > 0) return TypedResults.ValidationProblem(outcome.Errors);
+        if (outcome.Conflict is { } c) return Conflict(c.Field, c.Title, c.Detail);
+        var created = outcome.Created!;
+        return TypedResults.Created($"/api/keys/{created.Key.Id}", created);
     }
 
-    private static async Task<Results<Ok<ApiKeyInfo>, ProblemHttpResult>> RevokeAsync(Guid id, ApiKeyStore store, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<ApiKeyInfo>, ProblemHttpResult>> RevokeAsync(Guid id, ApiKeyAdmin keys, ClaimsPrincipal user, CancellationToken ct)
     {
-        var (key, revoked) = await store.RevokeAsync(id, user.Identity?.Name ?? "unknown", ct);
+        var (key, revoked) = await keys.RevokeAsync(id, user.Identity?.Name ?? "unknown", ct);
         if (key is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"no API key {id}");
         if (!revoked)
             return Conflict("id", $"key '{key.Name}' is already revoked",
                 $"key '{key.Name}' ({id}) was revoked at {key.RevokedAt:yyyy-MM-dd HH:mm:ss} UTC by {key.RevokedBy}");
-        return TypedResults.Ok(Info(key));
+        return TypedResults.Ok(key);
     }
-
-    private static ApiKeyInfo Info(StoredApiKey k) =>
-        new(k.Id, k.Name, k.Role, "database", k.CreatedBy, Utc(k.CreatedAt), Utc(k.LastUsedAt), Utc(k.RevokedAt), k.RevokedBy);
-
-    private static DateTimeOffset? Utc(DateTime? at) => at is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using System.Diagnostics;
 using System.Security.Claims;
 using Billing.Api.Contracts;
 using Billing.Contracts;
@@ -35,41 +34,15 @@ public static class RunEndpoints
     }
 
     /// <summary>The period a run may be started (or previewed) for, or the 400 naming <c>period</c>.</summary>
-    private static ValidationProblem? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period)
-    {
-        if (!BillingPeriod.TryParse(body?.Period, out period))
-            return Invalid("period", body?.Period is null ? "is required, e.g. 2026-10" : $"'{body.Period}' is not a period; expected yyyy-MM such as 2026-10");
-        if (!period.HasEnded(time.GetUtcNow()))
-            return Invalid("period", $"{period} has not ended; it can be invoiced from {period.End:yyyy-MM-dd} (UTC)");
-        return null;
-    }
+    private static ValidationProblem? CheckPeriod(StartRunRequest? body, TimeProvider time, out BillingPeriod period) =>
+        RunOperations.PeriodProblem(body?.Period, time, out period) is { } problem ? Invalid("period", problem) : null;
 
     private static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> StartAsync(StartRunRequest? body, NpgsqlDataSource db, IPublishEndpoint bus,
         TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
     {
         if (CheckPeriod(body, time, out var period) is { } invalid) return invalid;
-
-        var runs = new RunStore(db);
-        var id = Guid.CreateVersion7();
-        var outcome = await runs.StartAsync(id, period.ToString(), user.Identity?.Name, Activity.Current?.TraceId.ToHexString(), ct);
-        if (outcome != StartOutcome.Started)
-        {
-            var blocking = await runs.BlockingRunAsync(period.ToString(), ct);
-            return outcome == StartOutcome.AlreadyRunning
-                ? Conflict("period", $"A run for {period} is already going on",
-                    $"run {blocking?.Id} for {period} is still {blocking?.Status}; wait for it or retry its failed requests")
-                : Conflict("period", $"{period} is already invoiced",
-                    $"{period} was invoiced by run {blocking?.Id} (completed); retry failed requests of that run instead");
-        }
-        try
-        {
-            await bus.Publish(new StartInvoiceRun(id, period.ToString(), time.GetUtcNow()), ct);
-        }
-        catch
-        {
-            await runs.DeleteUnstartedAsync(id, CancellationToken.None);
-            throw;
-        }
+        var started = await RunOperations.StartAsync(period, user.Identity?.Name, db, bus, time, ct);
+        if (started.RunId is not { } id) return Conflict("period", started.ConflictTitle!, started.ConflictDetail!);
         return TypedResults.Accepted($"/api/runs/{id}", new RunAccepted(id));
     }
 
@@ -119,25 +92,9 @@ public static class RunEndpoints
         if (p is null) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
         var failures = failed == true ? await query.OpenFailuresAsync(id, MaxFailuresListed, ct) : null;
         var byStage = await query.OpenFailuresByStageAsync(id, ct);
-        RunDeadLetters? letters = null;
-        string? deadLetterError = null;
-        try
-        {
-            letters = p.Run.Status == RunStatus.Cancelled ? RunDeadLetters.None : await deadLetters.ForRunAsync(id, p.Run.Period, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // The broker cannot be read: say so rather than claim there are no dead letters.
-            deadLetterError = $"dead-letter queues could not be read: {e.Message}";
-            logs.CreateLogger("Billing.AdminApi.Runs").LogWarning(e, "Dead letters of run {RunId} could not be read", id);
-        }
-        var verdict = RunVerdicts.Of(p, byStage, letters ?? RunDeadLetters.None);
+        var (letters, deadLetterError) = await RunOperations.DeadLettersAsync(p.Run, deadLetters, logs, ct);
+        var (verdict, summary) = RunOperations.Summarise(p, byStage, letters, deadLetterError);
         var history = await new RunStore(db).HistoryAsync(id, ct);
-        var summary = verdict.Summary;
-        // The stored status is what the completion check decided; when the verdict now differs the summary says both.
-        if (verdict.Status != p.Run.Status)
-            summary = $"{p.Run.Status} (as last decided); now: {verdict.Summary}";
-        if (deadLetterError is not null) summary += $" — {deadLetterError}";
         return TypedResults.Ok(new RunStatusResponse(
             p.Run.ToResponse(),
             summary,
