@@ -175,4 +175,49 @@ public sealed class When_api_keys_are_managed_at_run_time : IAsyncLifetime
         Assert.Equal("key 'revoked-twice' is already revoked", twice.GetProperty("title").GetString());
         Assert.Contains("by ops", twice.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task The_cli_creates_lists_and_revokes_keys()
+    {
+        var cli = new CliRunner(api.BaseUrl, OperatorKey);
+        var created = await cli.RunAsync("keys", "create", "--name", "cli-made", "--role", "operator");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var secret = System.Text.RegularExpressions.Regex.Match(created.Stdout, "bk_[0-9a-f]{48}").Value;
+        Assert.NotEmpty(secret);
+        var id = System.Text.RegularExpressions.Regex.Match(created.Stdout, "id ([0-9a-f-]{36})").Groups[1].Value;
+        Assert.Equal("cli-made (operator)", (await new CliRunner(api.BaseUrl, secret).RunAsync("whoami")).Stdout.Trim());
+
+        // Piped: tab-separated rows, no secret, no box drawing.
+        var list = await cli.RunAsync("keys", "list");
+        Assert.Equal(0, list.ExitCode);
+        var rows = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(["id", "name", "role", "source", "created by", "created", "last used", "revoked"], rows[0]);
+        Assert.Equal(["-", "ops", "operator", "configuration"], rows[1][..4]);
+        Assert.Equal([id, "cli-made", "operator", "database", "ops"], rows[2][..5]);
+        Assert.DoesNotContain(secret, list.Stdout);
+        Assert.DoesNotContain("│", list.Stdout);
+        var json = JsonDocument.Parse((await cli.RunAsync("keys", "list", "--output", "json")).Stdout).RootElement;
+        Assert.Equal(2, json.GetProperty("count").GetInt32());
+
+        var revoke = await cli.RunAsync("keys", "revoke", id);
+        Assert.True(revoke.ExitCode == 0, revoke.ToString());
+        Assert.Contains("revoked", revoke.Stdout);
+        Assert.NotEqual(0, (await new CliRunner(api.BaseUrl, secret).RunAsync("whoami")).ExitCode);
+
+        // Bad input: a clear line, an exit code, nothing written.
+        var before = await RowsAsync();
+        var again = await cli.RunAsync("keys", "revoke", id);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already revoked", again.Stderr);
+        var badName = await cli.RunAsync("keys", "create", "--name", "two words");
+        Assert.NotEqual(0, badName.ExitCode);
+        Assert.Contains("--name must be", badName.Stderr);
+        var badId = await cli.RunAsync("keys", "revoke", "not-an-id");
+        Assert.NotEqual(0, badId.ExitCode);
+        var viewer = await CreateAsync("read-only", "viewer");
+        var forbidden = await new CliRunner(api.BaseUrl, viewer.Secret).RunAsync("keys", "create", "--name", "sneaky");
+        Assert.Equal(1, forbidden.ExitCode);
+        Assert.Contains("HTTP 403", forbidden.Stderr);
+        Assert.Equal(before + 1, await RowsAsync());
+    }
 }
