@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Billing.Accounting;
-using Billing.Accounting.Tests;
+using Billing.Ledger.Infrastructure;
+using Billing.Ledger.Infrastructure.Tests;
 using Billing.AccountingSync.Consumers;
 using Billing.Contracts;
 using Billing.Testing;

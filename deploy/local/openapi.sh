@@ -10,7 +10,7 @@ cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [ -f "$repo/.local/env" ]; then set -a; source "$repo/.local/env"; set +a; fi
 
-dotnet build tests/Billing.Runs.Tests -nologo -v quiet -clp:ErrorsOnly
-BILLING_WRITE_OPENAPI=1 dotnet test tests/Billing.Runs.Tests --no-build -nologo \
+dotnet build tests/Billing.Invoicing.Infrastructure.Tests -nologo -v quiet -clp:ErrorsOnly
+BILLING_WRITE_OPENAPI=1 dotnet test tests/Billing.Invoicing.Infrastructure.Tests --no-build -nologo \
   --filter "FullyQualifiedName~The_committed_openapi_document"
 git --no-pager diff --stat -- openapi.json

@@ -1,4 +1,4 @@
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.AccountingSync.Consumers;
 using Billing.AccountingSync.Reconciliation;
 using Billing.ServiceDefaults;

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Billing.Api.Contracts;
-using Billing.ErrorLog;
+using Billing.Errors.Infrastructure;
 using Billing.Errors;
 using Billing.Redrive;
-using Billing.Runs;
-using Billing.Runs.CreditNotes;
+using Billing.Invoicing.Infrastructure;
+using Billing.Invoicing.Infrastructure.CreditNotes;
 using Billing.Vocabulary;
 using ApiAffectedSubject = Billing.Api.Contracts.AffectedSubject;
 using ApiEmailDelivery = Billing.Api.Contracts.EmailDelivery;
@@ -73,7 +73,7 @@ internal static class ContractMapping
 
     public static ErrorAffectedCounts ToResponse(this AffectedCounts a) => new(a.Invoices, a.Accounts, a.Runs, a.Keys);
 
-    public static ApiAffectedSubject ToResponse(this Billing.ErrorLog.AffectedSubject s) =>
+    public static ApiAffectedSubject ToResponse(this Billing.Errors.Infrastructure.AffectedSubject s) =>
         new(s.Subject, s.Occurrences, s.FirstSeenAt, s.LastSeenAt);
 
     public static ErrorSummary ToSummary(this ErrorRecord r, AffectedCounts affected, TraceLinks links) =>

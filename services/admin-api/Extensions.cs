@@ -1,4 +1,4 @@
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.AdminApi.Auth;
 using Billing.AdminApi.Endpoints;
 using Billing.AdminApi.OperatorConsole;
@@ -27,16 +27,16 @@ public static class Extensions
         builder.Services.AddConsole();
         builder.Services.AddAdminApiOpenApi();
         // trace_url next to every trace_id of error records and dead letters (BILLING_TRACE_UI_URL).
-        Billing.ErrorLog.TraceLinkSettings.Add(builder.Services);
+        Billing.Errors.Infrastructure.TraceLinkSettings.Add(builder.Services);
         builder.AddBillingBus();
         builder.AddPdfStorage();
         builder.Services.AddAccounting();
         builder.Services.AddRedriveCore();
         // The run preview prices accounts with the generator's own loader and calculator.
-        builder.Services.AddSingleton<Billing.Runs.PlanCache>();
-        builder.Services.AddSingleton(sp => new Billing.Runs.BillingInputLoader(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
-        builder.Services.AddSingleton<Billing.Runs.RunPreviewQuery>();
-        builder.Services.AddSingleton<Billing.Runs.RunDeadLetterQuery>();
+        builder.Services.AddSingleton<Billing.Invoicing.Infrastructure.PlanCache>();
+        builder.Services.AddSingleton(sp => new Billing.Invoicing.Infrastructure.BillingInputLoader(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+        builder.Services.AddSingleton<Billing.Invoicing.Infrastructure.RunPreviewQuery>();
+        builder.Services.AddSingleton<Billing.Invoicing.Infrastructure.RunDeadLetterQuery>();
         return builder;
     }
 

@@ -1,5 +1,5 @@
 using Billing.Redrive;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.ServiceDefaults;
 using Billing.Stripe;
 using MassTransit;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Billing.Contracts;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.Stripe;
 using Billing.Vocabulary;
 using MassTransit;

@@ -1,5 +1,5 @@
 using Billing.Contracts;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

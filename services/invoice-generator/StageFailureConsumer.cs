@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Billing.Contracts;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.Vocabulary;
 using MassTransit;
 

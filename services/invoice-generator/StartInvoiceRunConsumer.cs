@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Invoicing;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Billing.ErrorLog;
+using Billing.Errors.Infrastructure;
 using Billing.Errors;
 using Billing.ServiceDefaults;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.Contracts;
 using MassTransit;
 

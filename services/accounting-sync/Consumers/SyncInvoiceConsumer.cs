@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.Contracts;
 using Billing.ServiceDefaults;
 using MassTransit;

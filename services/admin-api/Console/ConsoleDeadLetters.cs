@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Billing.AdminApi.Endpoints;
 using Billing.Redrive;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 
 namespace Billing.AdminApi.OperatorConsole;
 

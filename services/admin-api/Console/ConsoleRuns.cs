@@ -1,5 +1,5 @@
 using Billing.AdminApi.Endpoints;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Npgsql;
 
 namespace Billing.AdminApi.OperatorConsole;

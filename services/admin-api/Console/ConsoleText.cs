@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.Vocabulary;
 
 namespace Billing.AdminApi.OperatorConsole;

@@ -8,7 +8,7 @@ using Billing.Catalogue.Json;
 using Billing.Invoicing;
 using Billing.Invoicing.CreditNotes;
 using Billing.Pdf;
-using Billing.Runs.CreditNotes;
+using Billing.Invoicing.Infrastructure.CreditNotes;
 using MassTransit;
 using Npgsql;
 using Billing.Vocabulary;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using Billing.Api.Contracts;
-using Billing.ErrorLog;
+using Billing.Errors.Infrastructure;
 using Billing.Errors;
 using Microsoft.Extensions.Options;
 using Npgsql;

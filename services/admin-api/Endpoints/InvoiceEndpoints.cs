@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Billing.Api.Contracts;
-using Billing.Runs;
-using Billing.Runs.CreditNotes;
+using Billing.Invoicing.Infrastructure;
+using Billing.Invoicing.Infrastructure.CreditNotes;
 using Npgsql;
 
 namespace Billing.AdminApi.Endpoints;

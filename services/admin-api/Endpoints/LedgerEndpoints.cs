@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text;
 using System.Text.Json;
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.Api.Contracts;
 using Billing.Ledger;
 

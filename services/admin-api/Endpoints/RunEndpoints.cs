@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Invoicing;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using Billing.Vocabulary;
 using MassTransit;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Invoicing;
-using Billing.Runs;
+using Billing.Invoicing.Infrastructure;
 using MassTransit;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Diagnostics;
 using System.Text;
-using Billing.Accounting;
+using Billing.Ledger.Infrastructure;
 using Billing.Api.Contracts;
 using Billing.Contracts;
 using Billing.Stripe;
