@@ -131,7 +131,9 @@ public sealed partial class When_services_crash_and_the_broker_and_mail_go_away_
         Assert.True(listed == 0, list);
         // Piped, the list is tab-separated: queue, messages, oldest, source. No dead-letter queue holds anything.
         var deadLetterRows = list.Split('\n').Select(l => l.Split('\t')).Where(c => c.Length >= 2 && Regex.IsMatch(c[0], "_(error|skipped|parked)$")).ToList();
-        Assert.NotEmpty(deadLetterRows);
+        // A run in which no message ever failed has no dead-letter queue at all (they are made at the first fault):
+        // then the CLI says so; otherwise every one it lists is empty.
+        if (deadLetterRows.Count == 0) Assert.Contains("nothing to list", list);
         Assert.All(deadLetterRows, c => Assert.True(c[1] == "0", $"{c[0]} holds {c[1]} messages"));
         log.WriteLine($"done after {clock.Elapsed} (budget {Budget})");
         Assert.True(clock.Elapsed < Budget, $"the chaos test took {clock.Elapsed}, over its budget of {Budget}");
