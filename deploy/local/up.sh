@@ -67,6 +67,7 @@ cat <<EOT
 
 All services are healthy.
   admin API     http://127.0.0.1:5080   (key in .local/api-key; CLI: export BILLING_API_KEY=\$(cat .local/api-key))
+  console       http://127.0.0.1:5080/console  (sign in with the key in .local/api-key)
   CLI           dotnet services/cli/bin/Release/net10.0/billing.dll --help
   traces, metrics, logs
                 $BILLING_DASHBOARD_URL  (Aspire Dashboard; log in once with this link:)
