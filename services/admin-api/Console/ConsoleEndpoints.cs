@@ -95,21 +95,20 @@ public static class ConsoleEndpoints
         Form(write.MapPost("/keys", CreateKeyAsync));
         Form(write.MapPost("/keys/{id:guid}/revoke", RevokeKeyAsync));
 
+        // Each further section maps its own pages (reads on read, forms on write through ConsoleForms.Form).
+        ConsoleDeadLetterPages.Map(read, write);
+        ConsoleErrorPages.Map(read, write);
+        ConsoleInvoicePages.Map(read, write);
+
         // Every path under /console that is no page needs a session too; then it is a 404 page.
         read.Map("/{**path}", (HttpContext http) =>
             ConsolePages.Error(http, StatusCodes.Status404NotFound, "Page not found", $"There is no console page at {http.Request.Path}."));
         return app;
     }
 
-    /// <summary>A form's endpoint: the antiforgery token it rendered is required (400 with a page that says so otherwise).</summary>
-    private static void Form(RouteHandlerBuilder endpoint) =>
-        endpoint.WithMetadata(new RequireAntiforgeryTokenAttribute()).AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }) return await next(context);
-            return ConsolePages.Error(http, StatusCodes.Status400BadRequest, "Form refused",
-                "The form was not sent from a page of this console, or it is too old. Go back, reload the page and send it again.");
-        });
+    private static void Form(RouteHandlerBuilder endpoint) => ConsoleForms.Form(endpoint);
+
+    private static IResult SeeOther(string url) => ConsoleForms.SeeOther(url);
 
     private static RazorComponentResult SignInPage(string? returnUrl, string? error, int status) =>
         ConsolePages.Render<SignInPage>(new { ReturnUrl = ConsolePaths.LocalReturnUrl(returnUrl), Error = error }, status);
@@ -140,19 +139,6 @@ public static class ConsoleEndpoints
     {
         await http.SignOutAsync(ConsoleAuth.Scheme);
         return SeeOther(ConsolePaths.SignIn);
-    }
-
-    /// <summary>303: after a form, the browser fetches the next page with GET.</summary>
-    private static IResult SeeOther(string url) => new SeeOtherResult(url);
-
-    private sealed class SeeOtherResult(string url) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = StatusCodes.Status303SeeOther;
-            http.Response.Headers.Location = url;
-            return Task.CompletedTask;
-        }
     }
 
     private static async Task<RazorComponentResult> OverviewAsync(HttpContext http, ConsoleRuns runs, CancellationToken ct) =>
