@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Billing.AdminApi.Auth;
+using Billing.Errors;
 using Billing.AdminApi.Endpoints;
 using Billing.AdminApi.OperatorConsole.Components;
 using Microsoft.AspNetCore.Antiforgery;
@@ -9,6 +10,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
+
+using static Billing.AdminApi.OperatorConsole.ConsoleText;
 
 namespace Billing.AdminApi.OperatorConsole;
 
@@ -41,8 +44,8 @@ public static class ConsolePages
 public static class ConsoleEndpoints
 {
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; " +
-        "frame-ancestors 'none'; base-uri 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; " +
+        "form-action 'self'; base-uri 'none'; frame-ancestors ";
 
     public static IServiceCollection AddConsole(this IServiceCollection services)
     {
@@ -51,6 +54,8 @@ public static class ConsoleEndpoints
         services.AddConsoleAuth();
         services.AddSingleton<ConsoleDeadLetters>();
         services.AddSingleton<ConsoleRuns>();
+        services.AddSingleton<ConsoleInvoices>();
+        services.AddSingleton(sp => TraceLinks.From(name => sp.GetRequiredService<IConfiguration>()[name.Replace("__", ":", StringComparison.Ordinal)]));
         return services;
     }
 
@@ -63,9 +68,11 @@ public static class ConsoleEndpoints
                 context.Response.OnStarting(() =>
                 {
                     var headers = context.Response.Headers;
-                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    // Only an invoice's PDF may be framed, and only by the console's own invoice page.
+                    var framed = context.Response.ContentType?.StartsWith("application/pdf", StringComparison.Ordinal) == true;
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy + (framed ? "'self'" : "'none'");
                     headers.XContentTypeOptions = "nosniff";
-                    headers.XFrameOptions = "DENY";
+                    headers.XFrameOptions = framed ? "SAMEORIGIN" : "DENY";
                     headers["Referrer-Policy"] = "same-origin";
                     if (!headers.ContainsKey(HeaderNames.CacheControl)) headers.CacheControl = "no-store";
                     return Task.CompletedTask;
@@ -96,6 +103,7 @@ public static class ConsoleEndpoints
         Form(write.MapPost("/keys/{id:guid}/revoke", RevokeKeyAsync));
 
         // Each further section maps its own pages (reads on read, forms on write through ConsoleForms.Form).
+        ConsoleRunActions.Map(read, write);
         ConsoleDeadLetterPages.Map(read, write);
         ConsoleErrorPages.Map(read, write);
         ConsoleInvoicePages.Map(read, write);
@@ -178,9 +186,17 @@ public static class ConsoleEndpoints
             Conflict = conflict,
         }, status);
 
-    private static async Task<RazorComponentResult> RunAsync(HttpContext http, Guid id, ConsoleRuns runs, TimeProvider time, CancellationToken ct) =>
+    private static async Task<RazorComponentResult> RunAsync(HttpContext http, Guid id, int? retried, string? cancelled, ConsoleRuns runs,
+        TimeProvider time, CancellationToken ct) =>
         await runs.ViewAsync(id, details: true, ct) is { } view
-            ? ConsolePages.Render<RunPage>(new { User = ConsoleUser.From(http.User), View = view, At = time.GetUtcNow() })
+            ? ConsolePages.Render<RunPage>(new
+            {
+                User = ConsoleUser.From(http.User),
+                View = view,
+                At = time.GetUtcNow(),
+                Notice = retried is { } n ? $"{N(n)} failed request{(n == 1 ? " was" : "s were")} sent to their stage again."
+                    : cancelled == "1" ? "Cancel requested: no further invoice is issued; those issued finish their stages." : null,
+            })
             : ConsolePages.Error(http, StatusCodes.Status404NotFound, "Run not found", $"There is no run {id}.");
 
     private static async Task<RazorComponentResult> RunLiveAsync(HttpContext http, Guid id, ConsoleRuns runs, CancellationToken ct) =>

@@ -16,6 +16,21 @@ public static class ConsoleText
     public static string Money(long minor, string currency) =>
         Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{currency} {N(minor)} (minor units)";
 
+    /// <summary>"150", "0.05", "0.0005": a stored quantity or price without its trailing zeros.</summary>
+    public static string Decimal(decimal value) => value.ToString("#,##0.############", Invariant);
+
+    /// <summary>An email delivery's state in words, with a symbol so that it reads without colour.</summary>
+    public static string DeliveryState(string state) => state switch
+    {
+        "accepted" => "✓ accepted by the mail server",
+        "pending" => "⌛ pending (waiting for its PDF)",
+        "sending" => "⌛ sending",
+        "failed" => "⚠ failed",
+        "invalid_address" => "⚠ invalid address",
+        "missing_pdf" => "⚠ missing PDF",
+        _ => state.Replace('_', ' '),
+    };
+
     public static string Percent(long n, long of) =>
         of <= 0 ? "—" : (100.0 * n / of).ToString("0.0", Invariant) + " %";
 

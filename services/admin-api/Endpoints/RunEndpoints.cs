@@ -131,47 +131,9 @@ public static class RunEndpoints
     private static async Task<Results<Accepted<RetryAccepted>, ProblemHttpResult>> RetryFailedAsync(Guid id, NpgsqlDataSource db, IPublishEndpoint publish,
         ISendEndpointProvider send, ClaimsPrincipal user, CancellationToken ct)
     {
-        var run = await new RunStore(db).GetAsync(id, ct);
-        if (run is null) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
-        var failures = await new RunProgressQuery(db).OpenFailuresAsync(id, int.MaxValue, ct);
-        var byStage = new Dictionary<string, int>();
-        // Every consumer is idempotent, so a retry re-sends the stage's input; to the queue that failed when known.
-        foreach (var f in failures)
-        {
-            await RetryAsync(f, publish, send, user.Identity?.Name ?? "operator", ct);
-            byStage[f.Stage] = byStage.GetValueOrDefault(f.Stage) + 1;
-        }
-        return TypedResults.Accepted($"/api/runs/{id}", new RetryAccepted(id, failures.Count, byStage));
-    }
-
-    private static async Task RetryAsync(FailureRow f, IPublishEndpoint publish, ISendEndpointProvider send, string user, CancellationToken ct)
-    {
-        async Task SendOrPublish<T>(T message, string? queue) where T : class
-        {
-            // exchange: rather than queue: — the queue exists (quorum, declared by its consumer) and must not be re-declared.
-            if (queue is null) await publish.Publish(message, ct);
-            else await (await send.GetSendEndpoint(new Uri($"exchange:{queue}"))).Send(message, ct);
-        }
-
-        if (f.Stage == Stages.Generate || f.InvoiceId is null)
-        {
-            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? ConsumerEndpoints.GenerateInvoice);
-            return;
-        }
-        var invoiceId = f.InvoiceId.Value;
-        switch (f.MessageType)
-        {
-            case nameof(InvoiceFinalized):
-                await SendOrPublish(new InvoiceFinalized(invoiceId, f.RunId, f.AccountId, f.Period, f.Number ?? "", f.TotalMinor ?? 0, f.Currency ?? ""), f.InputQueue);
-                break;
-            case nameof(InvoicePdfRendered) when !f.PdfMissing:
-                await SendOrPublish(new InvoicePdfRendered(invoiceId, f.RunId, f.AccountId, f.PdfKey!, f.PdfSize ?? 0, f.PdfSha256 ?? "", false), f.InputQueue);
-                break;
-            default:
-                if (f.PdfMissing) await publish.Publish(new RenderInvoicePdf(invoiceId, "retry-failed"), ct);
-                else await publish.Publish(new SendInvoiceEmail(invoiceId, "retry-failed", user), ct);
-                break;
-        }
+        var retried = await RunOperations.RetryFailedAsync(id, user.Identity?.Name ?? "operator", db, publish, send, ct);
+        if (retried is not var (count, byStage)) return TypedResults.Problem(statusCode: 404, title: $"run {id} not found");
+        return TypedResults.Accepted($"/api/runs/{id}", new RetryAccepted(id, count, byStage));
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

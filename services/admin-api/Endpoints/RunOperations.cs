@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Billing.Contracts;
 using Billing.Invoicing;
 using Billing.Invoicing.Infrastructure;
+using Billing.Vocabulary;
 using MassTransit;
 using Npgsql;
 
@@ -84,5 +85,51 @@ public static class RunOperations
             summary = $"{p.Run.Status} (as last decided); now: {verdict.Summary}";
         if (deadLetterError is not null) summary += $" — {deadLetterError}";
         return (verdict, summary);
+    }
+
+    /// <summary>Sends every open failure of the run to its stage again; null when there is no such run.</summary>
+    public static async Task<(int Count, Dictionary<string, int> ByStage)?> RetryFailedAsync(Guid runId, string user, NpgsqlDataSource db,
+        IPublishEndpoint publish, ISendEndpointProvider send, CancellationToken ct)
+    {
+        if (await new RunStore(db).GetAsync(runId, ct) is null) return null;
+        var failures = await new RunProgressQuery(db).OpenFailuresAsync(runId, int.MaxValue, ct);
+        var byStage = new Dictionary<string, int>();
+        // Every consumer is idempotent, so a retry re-sends the stage's input; to the queue that failed when known.
+        foreach (var f in failures)
+        {
+            await RetryAsync(f, publish, send, user, ct);
+            byStage[f.Stage] = byStage.GetValueOrDefault(f.Stage) + 1;
+        }
+        return (failures.Count, byStage);
+    }
+
+    private static async Task RetryAsync(FailureRow f, IPublishEndpoint publish, ISendEndpointProvider send, string user, CancellationToken ct)
+    {
+        async Task SendOrPublish<T>(T message, string? queue) where T : class
+        {
+            // exchange: rather than queue: — the queue exists (quorum, declared by its consumer) and must not be re-declared.
+            if (queue is null) await publish.Publish(message, ct);
+            else await (await send.GetSendEndpoint(new Uri($"exchange:{queue}"))).Send(message, ct);
+        }
+
+        if (f.Stage == Stages.Generate || f.InvoiceId is null)
+        {
+            await SendOrPublish(new GenerateInvoice(f.RunId, f.AccountId, f.Period), f.InputQueue ?? ConsumerEndpoints.GenerateInvoice);
+            return;
+        }
+        var invoiceId = f.InvoiceId.Value;
+        switch (f.MessageType)
+        {
+            case nameof(InvoiceFinalized):
+                await SendOrPublish(new InvoiceFinalized(invoiceId, f.RunId, f.AccountId, f.Period, f.Number ?? "", f.TotalMinor ?? 0, f.Currency ?? ""), f.InputQueue);
+                break;
+            case nameof(InvoicePdfRendered) when !f.PdfMissing:
+                await SendOrPublish(new InvoicePdfRendered(invoiceId, f.RunId, f.AccountId, f.PdfKey!, f.PdfSize ?? 0, f.PdfSha256 ?? "", false), f.InputQueue);
+                break;
+            default:
+                if (f.PdfMissing) await publish.Publish(new RenderInvoicePdf(invoiceId, "retry-failed"), ct);
+                else await publish.Publish(new SendInvoiceEmail(invoiceId, "retry-failed", user), ct);
+                break;
+        }
     }
 }
