@@ -194,7 +194,7 @@ public static class ConsoleEndpoints
                 User = ConsoleUser.From(http.User),
                 View = view,
                 At = time.GetUtcNow(),
-                Notice = retried is { } n ? $"{N(n)} failed request{(n == 1 ? " was" : "s were")} sent to their stage again."
+                Notice = retried is { } n ? (n == 1 ? "1 failed request was sent to its stage again." : $"{N(n)} failed requests were sent to their stages again.")
                     : cancelled == "1" ? "Cancel requested: no further invoice is issued; those issued finish their stages." : null,
             })
             : ConsolePages.Error(http, StatusCodes.Status404NotFound, "Run not found", $"There is no run {id}.");
