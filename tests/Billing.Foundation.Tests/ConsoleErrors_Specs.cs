@@ -245,6 +245,7 @@ public sealed class When_operators_work_the_error_log_in_the_console(ConsoleHost
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New in the last 24 h" })).ToBeVisibleAsync();
         var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = $"#{error.Id}", Exact = true }) });
         await Expect(row).ToContainTextAsync("SummaryProbeFailed");
+        await Expect(row).ToContainTextAsync("Open");
         await Expect(row.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/console/errors/{error.Id}");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Weekly summary (last 7 days)" }).ClickAsync();
