@@ -7,12 +7,17 @@ namespace Billing.Errors.Infrastructure;
 
 /// <summary>Which error groups a list or a bulk change is about (<c>GET /api/errors</c>, <c>POST /api/errors/bulk</c>);
 /// null fields do not filter, and every field given must match. <paramref name="RunId"/> matches a group that hit the
-/// run with any of its occurrences.</summary>
+/// run with any of its occurrences. <paramref name="SeenFrom"/> and <paramref name="SeenBefore"/> keep the groups seen
+/// in that time: last seen at or after the one, first seen before the other. <paramref name="After"/> pages a list by
+/// key: only the groups that come after that group in the list's order (most recently seen first); it does not narrow
+/// a count or a bulk change.</summary>
 public sealed record ErrorQuery(ErrorStatus? Status = null, Guid? RunId = null, string? ErrorType = null, int Limit = 100,
-    string? Service = null, string? MessageType = null, IReadOnlyList<long>? Ids = null, int Offset = 0)
+    string? Service = null, string? MessageType = null, IReadOnlyList<long>? Ids = null, int Offset = 0,
+    DateTimeOffset? SeenFrom = null, DateTimeOffset? SeenBefore = null, long? After = null)
 {
     /// <summary>True when nothing narrows the query: every group matches.</summary>
-    public bool IsEmpty => Status is null && RunId is null && ErrorType is null && Service is null && MessageType is null && Ids is null;
+    public bool IsEmpty => Status is null && RunId is null && ErrorType is null && Service is null && MessageType is null && Ids is null
+                           && SeenFrom is null && SeenBefore is null;
 }
 
 /// <summary>The outcome of an operator's update: the row after it, or why nothing was changed.</summary>
@@ -63,6 +68,8 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
           and (@Service::text is null or e.service = @Service)
           and (@MessageType::text is null or e.message_type = @MessageType)
           and (@Ids::bigint[] is null or e.id = any(@Ids))
+          and (@SeenFrom::timestamptz is null or e.last_seen_at >= @SeenFrom)
+          and (@SeenBefore::timestamptz is null or e.created_at < @SeenBefore)
         """;
 
     // Each occurrence counts once more for every subject it names.
@@ -98,6 +105,8 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
     private const string ListSql = $"""
         select {Columns} from error_monitorings e
         where {Filter}
+          and (@After::bigint is null
+               or (e.last_seen_at, e.id) < (select a.last_seen_at, a.id from error_monitorings a where a.id = @After))
         order by last_seen_at desc, id desc
         limit @Limit offset @Offset
         """;
@@ -254,6 +263,9 @@ public sealed class PostgresErrorStore(NpgsqlDataSource dataSource) : IErrorStor
         query.Service,
         query.MessageType,
         Ids = query.Ids?.ToArray(),
+        query.SeenFrom,
+        query.SeenBefore,
+        query.After,
         query.Limit,
         query.Offset,
     };

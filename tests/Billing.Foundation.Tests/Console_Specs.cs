@@ -22,6 +22,7 @@ public sealed class ConsoleHost : IAsyncLifetime
     public const string OperatorKey = "bk_console_operator_5e4d3c2b1a0f9e8d7c6b";
     public const string ViewerKey = "bk_console_viewer_0f1e2d3c4b5a69788796";
     public const string SeedPeriod = "2026-10";
+    public const string TraceUi = "http://traces.test/trace/{trace_id}";
 
     public TestDatabase Db { get; private set; } = null!;
     public ServiceProcess Api { get; private set; } = null!;
@@ -48,10 +49,46 @@ public sealed class ConsoleHost : IAsyncLifetime
             ["RabbitMq__Url"] = vhost.AmqpUrl,
             ["RabbitMq__ManagementUrl"] = TestServers.RabbitManagementUrl,
             ["Auth__ApiKeys"] = $"ops:operator:{Hash(OperatorKey)};dash:viewer:{Hash(ViewerKey)}",
+            ["BILLING_TRACE_UI_URL"] = TraceUi,
         });
         await api.WaitHealthyAsync();
         return api;
     }
+
+    public string Url(string path) => Api.BaseUrl + path;
+
+    /// <summary>A new browser context signed in with <paramref name="key"/> through the sign-in form, on <paramref name="path"/>.</summary>
+    public async Task<IPage> SignedInAsync(string key, string path = "/console")
+    {
+        var page = await Browser.NewPageAsync(1400, 1000);
+        await page.GotoAsync(Url(path));
+        await Expect(page).ToHaveURLAsync(new Regex(@"/console/sign-in\?returnUrl="));
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(Url(path));
+        return page;
+    }
+
+    /// <summary>The antiforgery token of the page's first form (the sign-out form is on every page).</summary>
+    public static Task<string?> TokenAsync(IPage page) =>
+        page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+
+    /// <summary>A form POST with the page's cookies, as a script on another site or a hand-made request would send it.</summary>
+    public async Task<IAPIResponse> PostAsync(IPage page, string path, string? token, params (string Name, string Value)[] fields)
+    {
+        var form = page.Context.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields) form.Set(name, value);
+        if (token is not null) form.Set("__RequestVerificationToken", token);
+        return await page.Context.APIRequest.PostAsync(Url(path), new() { Form = form, MaxRedirects = 0 });
+    }
+
+    /// <summary>The visible form controls of the page with no label, text or aria-label (their HTML).</summary>
+    public static Task<string[]> UnlabelledControlsAsync(IPage page) =>
+        page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+                .filter(e => e.checkVisibility() && !(e.labels && e.labels.length) && !e.textContent.trim() && !e.getAttribute('aria-label'))
+                .map(e => e.outerHTML)
+            """);
 
     public async Task DisposeAsync()
     {
@@ -72,28 +109,12 @@ public sealed class When_operators_use_the_console(ConsoleHost host) : IClassFix
     private static readonly Regex SignInUrl = new(@"/console/sign-in\?returnUrl=");
     private string Url(string path) => host.Api.BaseUrl + path;
 
-    private async Task<IPage> SignedInAsync(string key, string path = "/console")
-    {
-        var page = await host.Browser.NewPageAsync(1400, 1000);
-        await page.GotoAsync(Url(path));
-        await Expect(page).ToHaveURLAsync(SignInUrl);
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(Url(path));
-        return page;
-    }
+    private Task<IPage> SignedInAsync(string key, string path = "/console") => host.SignedInAsync(key, path);
 
-    private static Task<string?> TokenAsync(IPage page) =>
-        page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+    private static Task<string?> TokenAsync(IPage page) => ConsoleHost.TokenAsync(page);
 
-    /// <summary>A form POST with the page's cookies, as a script on another site or a hand-made request would send it.</summary>
-    private async Task<IAPIResponse> PostAsync(IPage page, string path, string? token, params (string Name, string Value)[] fields)
-    {
-        var form = page.Context.APIRequest.CreateFormData();
-        foreach (var (name, value) in fields) form.Set(name, value);
-        if (token is not null) form.Set("__RequestVerificationToken", token);
-        return await page.Context.APIRequest.PostAsync(Url(path), new() { Form = form, MaxRedirects = 0 });
-    }
+    private Task<IAPIResponse> PostAsync(IPage page, string path, string? token, params (string Name, string Value)[] fields) =>
+        host.PostAsync(page, path, token, fields);
 
     private HttpClient Api(string? key = null, bool redirects = false)
     {
@@ -487,11 +508,7 @@ public sealed class When_operators_use_the_console(ConsoleHost host) : IClassFix
                 await Expect(page.GetByText("They update every 2 seconds.")).ToBeHiddenAsync();
                 await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy report" })).ToHaveCountAsync(0);
             }
-            var unlabelled = await page.EvaluateAsync<string[]>("""
-                () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-                    .filter(e => e.checkVisibility() && !(e.labels && e.labels.length) && !e.textContent.trim() && !e.getAttribute('aria-label'))
-                    .map(e => e.outerHTML)
-                """);
+            var unlabelled = await ConsoleHost.UnlabelledControlsAsync(page);
             Assert.True(unlabelled.Length == 0, $"{path}: {string.Join(", ", unlabelled)}");
         }
 
