@@ -19,6 +19,8 @@ public static class Extensions
         // A body or parameter that cannot be bound raises BadHttpRequestException, which RequestProblems answers with
         // the field at fault (the default is a bare 400 without a body).
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // Console pages first: their failures are answered with a page (ConsoleExceptionHandler), the API's with problem JSON.
+        builder.Services.AddExceptionHandler<ConsoleExceptionHandler>();
         builder.Services.AddExceptionHandler<RequestProblems.BadRequestHandler>();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddSingleton<ApiKeyStore>();

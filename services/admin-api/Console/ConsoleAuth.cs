@@ -17,6 +17,14 @@ public sealed class ConsoleOptions
     /// <summary>How long a console session lasts without a request (sliding; default 8 hours).</summary>
     [Range(0.05, 168)]
     public double SessionHours { get; set; } = 8;
+
+    /// <summary>Wrong keys allowed from one address at the sign-in form before it pauses (default 10).</summary>
+    [Range(1, 1000)]
+    public int SignInFailuresAllowed { get; set; } = 10;
+
+    /// <summary>The window of those wrong keys, and how long the form then refuses that address (default 5 minutes).</summary>
+    [Range(0.1, 1440)]
+    public double SignInLockoutMinutes { get; set; } = 5;
 }
 
 /// <summary>

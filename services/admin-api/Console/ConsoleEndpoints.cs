@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Billing.AdminApi.Auth;
-using Billing.Errors;
 using Billing.AdminApi.Endpoints;
 using Billing.AdminApi.OperatorConsole.Components;
 using Microsoft.AspNetCore.Antiforgery;
@@ -55,7 +55,7 @@ public static class ConsoleEndpoints
         services.AddSingleton<ConsoleDeadLetters>();
         services.AddSingleton<ConsoleRuns>();
         services.AddSingleton<ConsoleInvoices>();
-        services.AddSingleton(sp => TraceLinks.From(name => sp.GetRequiredService<IConfiguration>()[name.Replace("__", ":", StringComparison.Ordinal)]));
+        services.AddSingleton<ConsoleSignInThrottle>();
         return services;
     }
 
@@ -65,9 +65,13 @@ public static class ConsoleEndpoints
         app.Use((context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(ConsolePaths.Root))
+            {
+                var started = Stopwatch.GetTimestamp();
                 context.Response.OnStarting(() =>
                 {
                     var headers = context.Response.Headers;
+                    // How long the page took on the server, for the browser's developer tools and the paging benchmark.
+                    headers["Server-Timing"] = FormattableString.Invariant($"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}");
                     // Only an invoice's PDF may be framed, and only by the console's own invoice page.
                     var framed = context.Response.ContentType?.StartsWith("application/pdf", StringComparison.Ordinal) == true;
                     headers.ContentSecurityPolicy = ContentSecurityPolicy + (framed ? "'self'" : "'none'");
@@ -77,6 +81,7 @@ public static class ConsoleEndpoints
                     if (!headers.ContainsKey(HeaderNames.CacheControl)) headers.CacheControl = "no-store";
                     return Task.CompletedTask;
                 });
+            }
             return next(context);
         });
 
@@ -122,10 +127,19 @@ public static class ConsoleEndpoints
         ConsolePages.Render<SignInPage>(new { ReturnUrl = ConsolePaths.LocalReturnUrl(returnUrl), Error = error }, status);
 
     /// <summary>Checks the pasted key as a bearer request would and opens a session holding its name and role, never the key.</summary>
-    private static async Task<IResult> SignInAsync(HttpContext http, IAuthenticationHandlerProvider handlers, ILoggerFactory logs)
+    private static async Task<IResult> SignInAsync(HttpContext http, IAuthenticationHandlerProvider handlers, ConsoleSignInThrottle throttle,
+        ILoggerFactory logs)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var returnUrl = ConsolePaths.LocalReturnUrl(form[ConsolePaths.ReturnUrlParameter]);
+        if (throttle.Paused(http) is { } wait)
+        {
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            logs.CreateLogger("Billing.AdminApi.Console").LogWarning("Console sign-in paused for {Address}: too many wrong keys", http.Connection.RemoteIpAddress);
+            return SignInPage(returnUrl, $"API key: too many wrong keys were sent from this address. Sign-in is paused; try again in {minutes} minute{(minutes == 1 ? "" : "s")}.",
+                StatusCodes.Status429TooManyRequests);
+        }
         var key = form["key"].ToString().Trim();
         if (key.Length == 0)
             return SignInPage(returnUrl, "API key: paste a key to sign in.", StatusCodes.Status400BadRequest);
@@ -133,9 +147,11 @@ public static class ConsoleEndpoints
         var principal = await handler.AuthenticateKeyAsync(key, http.RequestAborted);
         if (principal is null)
         {
+            throttle.Failed(http);
             logs.CreateLogger("Billing.AdminApi.Console").LogInformation("Console sign-in refused: unknown or revoked API key");
             return SignInPage(returnUrl, "API key: this key is not known or has been revoked.", StatusCodes.Status401Unauthorized);
         }
+        throttle.Succeeded(http);
         var session = ConsoleAuth.SessionFor(principal);
         await http.SignInAsync(ConsoleAuth.Scheme, session, new AuthenticationProperties { IsPersistent = false, AllowRefresh = true });
         logs.CreateLogger("Billing.AdminApi.Console").LogInformation("Console session opened for key {KeyName} ({Role})",
