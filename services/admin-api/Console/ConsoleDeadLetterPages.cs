@@ -305,9 +305,9 @@ public static class ConsoleDeadLetterPages
             : UnknownQueue(http, queue);
     }
 
-    private static async Task<RazorComponentResult> JobAsync(HttpContext http, Guid id, RedriveJobStore jobs, CancellationToken ct) =>
+    private static async Task<RazorComponentResult> JobAsync(HttpContext http, Guid id, RedriveJobStore jobs, TimeProvider clock, CancellationToken ct) =>
         await jobs.GetAsync(id, ct) is { } job
-            ? ConsolePages.Render<DeadLetterJobPage>(new { User = ConsoleUser.From(http.User), Job = job })
+            ? ConsolePages.Render<DeadLetterJobPage>(new { User = ConsoleUser.From(http.User), Job = job, At = clock.GetUtcNow() })
             : UnknownJob(http, id);
 
     private static async Task<RazorComponentResult> JobLiveAsync(HttpContext http, Guid id, RedriveJobStore jobs, CancellationToken ct) =>

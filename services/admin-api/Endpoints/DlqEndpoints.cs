@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Security.Claims;
-using System.Text.Json;
 using Billing.Api.Contracts;
 using Billing.Errors;
 using Billing.Redrive;
