@@ -13,6 +13,57 @@ public sealed class DeadLetterInspector(RedriveOptions options)
         return [.. deliveries.Select(d => d.Read(queue))];
     }
 
+    /// <summary>
+    /// Up to <paramref name="size"/> messages of <paramref name="queue"/> in queue order that <paramref name="filter"/> takes,
+    /// starting after the message whose <see cref="DeadLetterMessage.MessageId"/> is <paramref name="after"/> (from the
+    /// head when null). The scan stops once the page and the first message of the next one are read, and keeps only those:
+    /// a page of a queue of any length costs the messages before it, never the whole queue in memory.
+    /// </summary>
+    public async Task<DeadLetterPage> PageAsync(string queue, string? after, int size, RedriveFilter? filter = null, CancellationToken ct = default)
+    {
+        QueueNames.Require(queue, nameof(queue));
+        if (size < 1 || size > 1000) throw new ArgumentOutOfRangeException(nameof(size), "size must be between 1 and 1000.");
+        filter ??= RedriveFilter.All;
+        filter.Validate();
+        await using var connection = await Amqp.ConnectAsync(options, "page", ct);
+        var page = new List<DeadLetterMessage>(size);
+        var started = after is null;
+        var more = false;
+        var total = await Peeker.ScanAsync(connection, queue, options.PeekLimit, options.IdleTimeout, delivery =>
+        {
+            var message = delivery.Read(queue);
+            if (!started)
+            {
+                started = message.MessageId == after;
+                return true;
+            }
+            if (!filter.Matches(message)) return true;
+            if (page.Count == size)
+            {
+                more = true;
+                return false;
+            }
+            page.Add(message);
+            return true;
+        }, ct);
+        return new DeadLetterPage(page, more ? page[^1].MessageId : null, total, started);
+    }
+
+    /// <summary>The first message of <paramref name="queue"/> with this message id, with its headers and body; null when none is there.</summary>
+    public async Task<DeadLetterDetail?> FindAsync(string queue, string messageId, CancellationToken ct = default)
+    {
+        QueueNames.Require(queue, nameof(queue));
+        await using var connection = await Amqp.ConnectAsync(options, "find", ct);
+        DeadLetterDetail? found = null;
+        await Peeker.ScanAsync(connection, queue, options.PeekLimit, options.IdleTimeout, delivery =>
+        {
+            if (delivery.Read(queue).MessageId != messageId) return true;
+            found = delivery.Detail(queue);
+            return false;
+        }, ct);
+        return found;
+    }
+
     /// <summary>The queue's messages (up to <see cref="RedriveOptions.PeekLimit"/>) grouped by exception type, message type and first frame, largest group first.</summary>
     public async Task<IReadOnlyList<MessageGroup>> GroupAsync(string queue, CancellationToken ct = default)
     {

@@ -34,3 +34,13 @@ public sealed record DeadLetterMessage
     /// <summary>When it failed, or when it was sent if no fault time is known: what "age" and time filters use.</summary>
     public DateTimeOffset? SeenAt => FaultedAt ?? SentAt;
 }
+
+/// <summary>A page of a queue's messages in queue order. <c>Next</c> is the message id to continue after (null on the last
+/// page); <c>AfterFound</c> is false when the message to continue after is no longer in the queue (the page is then empty).</summary>
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetterMessage> Messages, string? Next, long Total, bool AfterFound);
+
+/// <summary>One dead-lettered message in full: what <see cref="DeadLetterMessage"/> reads from it, its AMQP properties and
+/// headers as text (in the order the broker gave them) and its body as UTF-8 text.</summary>
+public sealed record DeadLetterDetail(
+    DeadLetterMessage Message, IReadOnlyList<KeyValuePair<string, string>> Properties, IReadOnlyList<KeyValuePair<string, string>> Headers,
+    string Body, string? ContentType);

@@ -28,6 +28,16 @@ internal static class HeaderValues
         _ => value.ToString(),
     };
 
+    /// <summary>A header value as text for people: nested tables and lists (x-death) written out, not their type names.</summary>
+    public static string? Render(object? value) => value switch
+    {
+        null => null,
+        byte[] or string or AmqpTimestamp => AsString(value),
+        IDictionary<string, object?> table => "{" + string.Join(", ", table.Select(e => $"{e.Key}: {Render(e.Value)}")) + "}",
+        System.Collections.IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Render)) + "]",
+        _ => AsString(value),
+    };
+
     public static long? Long(IDictionary<string, object?>? headers, string name) => Get(headers, name) switch
     {
         null => null,

@@ -13,26 +13,41 @@ internal static class Peeker
     public static async Task<(uint Total, List<Delivery> Deliveries)> PeekAsync(
         IConnection connection, string queue, int limit, TimeSpan idle, CancellationToken ct)
     {
+        var deliveries = new List<Delivery>();
+        var total = await ScanAsync(connection, queue, limit, idle, d => { deliveries.Add(d); return true; }, ct);
+        return (total, deliveries);
+    }
+
+    /// <summary>
+    /// Hands the first <paramref name="limit"/> messages to <paramref name="visit"/> in queue order, until it returns false,
+    /// then puts every one back. Only the delivery tags are held, so a scan keeps in memory just what the visitor keeps.
+    /// Returns the messages ready when the scan began.
+    /// </summary>
+    public static async Task<uint> ScanAsync(
+        IConnection connection, string queue, int limit, TimeSpan idle, Func<Delivery, bool> visit, CancellationToken ct)
+    {
         var total = await Amqp.RequireCountAsync(connection, queue, ct);
         var wanted = (int)Math.Min(total, (uint)limit);
-        var deliveries = new List<Delivery>(wanted);
-        if (wanted == 0) return (total, deliveries);
+        if (wanted == 0) return total;
         // Prefetch must cover the whole peek because nothing is acked; 0 (unlimited) when it exceeds the protocol's 16 bits.
         var prefetch = wanted > ushort.MaxValue ? (ushort)0 : (ushort)wanted;
         await using var reader = await QueueReader.StartAsync(connection, queue, prefetch, ct);
         try
         {
-            while (deliveries.Count < wanted)
+            var seen = 0;
+            while (seen < wanted)
             {
-                var batch = await reader.ReadBatchAsync(wanted - deliveries.Count, idle, ct);
+                var batch = await reader.ReadBatchAsync(wanted - seen, idle, ct);
                 if (batch.Count == 0) break;
-                deliveries.AddRange(batch);
+                seen += batch.Count;
+                foreach (var delivery in batch)
+                    if (!visit(delivery)) return total;
             }
         }
         finally
         {
             await reader.RequeueAllAsync();
         }
-        return (total, deliveries);
+        return total;
     }
 }

@@ -17,7 +17,7 @@ public sealed class BadInputFixture : IAsyncLifetime
         await using var connection = await Env.Vhost.ConnectAsync();
         await AmqpQueues.DeclareAsync(connection, Target, Error);
         await AmqpQueues.PublishAsync(connection, Error, Enumerable.Range(0, 3)
-            .Select(_ => Faults.Make(Env.Vhost.Name, Target, Guid.NewGuid().ToString(), "System.TimeoutException", Guid.NewGuid())));
+            .Select(_ => DeadLetterFaults.Make(Env.Vhost.Name, Target, Guid.NewGuid().ToString(), "System.TimeoutException", Guid.NewGuid())));
     }
 
     public async Task DisposeAsync() => await Env.DisposeAsync();

@@ -23,7 +23,7 @@ public sealed class CrashFixture : IAsyncLifetime
         {
             var id = Guid.NewGuid().ToString();
             Ids.Add(id);
-            return Faults.Make(Env.Vhost.Name, Target, id, "System.TimeoutException", Guid.NewGuid());
+            return DeadLetterFaults.Make(Env.Vhost.Name, Target, id, "System.TimeoutException", Guid.NewGuid());
         }).ToList();
         await AmqpQueues.PublishAsync(connection, Error, messages);
     }

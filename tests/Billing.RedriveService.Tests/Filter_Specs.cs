@@ -26,7 +26,7 @@ public sealed class FilterFixture : IAsyncLifetime
             var id = Guid.NewGuid().ToString();
             var timeout = i % 3 == 0;
             (timeout ? Timeouts : Others).Add(id);
-            messages.Add(Faults.Make(env.Vhost.Name, Target, id, timeout ? "System.TimeoutException" : "System.InvalidOperationException", Guid.NewGuid()));
+            messages.Add(DeadLetterFaults.Make(env.Vhost.Name, Target, id, timeout ? "System.TimeoutException" : "System.InvalidOperationException", Guid.NewGuid()));
         }
         await AmqpQueues.PublishAsync(connection, Error, messages);
     }
@@ -99,7 +99,7 @@ public sealed class When_only_some_dead_lettered_messages_match(FilterFixture fi
         {
             await AmqpQueues.DeclareAsync(connection, Queue);
             await AmqpQueues.PublishAsync(connection, Queue, Enumerable.Range(0, 4).Select(i =>
-                Faults.Make(env.Vhost.Name, "archive-me", Guid.NewGuid().ToString(), i == 0 ? "System.TimeoutException" : "System.FormatException", Guid.NewGuid())));
+                DeadLetterFaults.Make(env.Vhost.Name, "archive-me", Guid.NewGuid().ToString(), i == 0 ? "System.TimeoutException" : "System.FormatException", Guid.NewGuid())));
         }
 
         var archived = await env.CliAsync("dlq", "archive", Queue, "--exception", "System.FormatException");

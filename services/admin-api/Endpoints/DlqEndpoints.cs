@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Security.Claims;
-using System.Text.Json;
 using Billing.Api.Contracts;
 using Billing.Errors;
 using Billing.Redrive;
@@ -78,23 +77,16 @@ public static class DlqEndpoints
         if (NotDeadLetter(queue) is { } bad) return bad;
         body ??= new DlqFilterRequest();
         if (body.Validate(forRedrive: true) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var filter = body.ToFilter();
         var who = user.Identity?.Name ?? "unknown";
         if (body.DryRun == true)
         {
-            var started = clock.GetUtcNow();
             RedrivePlan plan;
-            try { plan = await redriver.PlanAsync(queue, filter, body.Limit, ct); }
+            try { plan = await DlqOperations.DryRunAsync(queue, body, who, redriver, audit, clock, ct); }
             catch (QueueNotFoundException) { return UnknownQueue(queue); }
-            await audit.InsertAsync(new RedriveAuditEntry(Guid.NewGuid(), RedriveActions.Redrive, queue, who,
-                JsonSerializer.Serialize(filter, RedriveJob.FilterJson), true, body.Rate, plan.Total, plan.Moved, plan.Skipped, plan.Failed,
-                plan.Parked, RedriveOutcomes.Completed, null, started, clock.GetUtcNow()), ct);
             return TypedResults.Ok(new RedrivePlanResponse(queue, true, plan.Total, plan.Examined, plan.Complete, plan.Moved, plan.Skipped,
                 plan.Failed, plan.Parked, plan.ByTargetQueue, plan.ByGroup.Select(g => g.ToResponse()).ToList(), plan.MissingQueues));
         }
-        if (await queues.CountAsync(queue, ct) is null) return UnknownQueue(queue);
-        var id = Guid.NewGuid();
-        await jobs.CreateAsync(id, queue, filter, body.Rate, body.BatchSize, body.Limit, who, ct);
+        if (await DlqOperations.QueueJobAsync(queue, body, who, queues, jobs, ct) is not { } id) return UnknownQueue(queue);
         return TypedResults.Accepted($"/api/dlq/jobs/{id}", new RedriveQueued(id, RedriveJobStates.Queued, queue));
     }
 
@@ -126,8 +118,7 @@ public static class DlqEndpoints
         Func<RedriveFilter, string, Task<RedriveResult>> move, CancellationToken ct, string? source = null)
     {
         if (NotDeadLetter(queue) is { } bad) return bad;
-        if (QueueNames.KindOf(queue) == DeadLetterKind.Archive)
-            return Invalid("queue", $"name the dead-letter queue, not its archive: use '{QueueNames.SourceOf(queue)}'");
+        if (DlqOperations.IsArchive(queue) is { } archived) return Invalid(archived);
         body ??= new DlqFilterRequest();
         if (body.Validate(forRedrive: false) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (await queues.CountAsync(source ?? queue, ct) is null) return UnknownQueue(source ?? queue);
@@ -138,12 +129,10 @@ public static class DlqEndpoints
     private static async Task<Results<Ok<PurgeResponse>, ValidationProblem, ProblemHttpResult>> PurgeAsync(string queue, PurgeRequest? body, ClaimsPrincipal user, Redriver redriver, CancellationToken ct)
     {
         if (NotDeadLetter(queue) is { } bad) return bad;
-        if (string.IsNullOrEmpty(body?.ConfirmQueue)) return Invalid("confirm_queue", "repeat the queue name to confirm the purge");
-        if (body.ConfirmQueue != queue) return Invalid("confirm_queue", $"'{body.ConfirmQueue}' does not repeat the queue name '{queue}'; nothing was purged");
-        if (body.ExpectedCount is not > 0) return Invalid("expected_count", "give the number of messages you saw in the queue (at least 1)");
+        if (DlqOperations.PurgeProblem(queue, body?.ConfirmQueue, body?.ExpectedCount) is { } refused) return Invalid(refused);
         try
         {
-            var purged = await redriver.PurgeAsync(queue, body.ConfirmQueue, body.ExpectedCount.Value, user.Identity?.Name ?? "unknown", ct);
+            var purged = await redriver.PurgeAsync(queue, body!.ConfirmQueue!, body.ExpectedCount!.Value, user.Identity?.Name ?? "unknown", ct);
             return TypedResults.Ok(new PurgeResponse(queue, purged));
         }
         catch (QueueNotFoundException) { return UnknownQueue(queue); }
@@ -151,9 +140,9 @@ public static class DlqEndpoints
     }
 
     private static ValidationProblem? NotDeadLetter(string queue) =>
-        QueueNames.KindOf(queue) is null
-            ? Invalid("queue", $"'{queue}' is not a dead-letter queue; only _error, _skipped, _parked and _archive queues are accepted")
-            : null;
+        DlqOperations.NotDeadLetter(queue) is { } problem ? Invalid(problem) : null;
+
+    private static ValidationProblem Invalid(DlqProblem problem) => Invalid(problem.Field, problem.Message);
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
