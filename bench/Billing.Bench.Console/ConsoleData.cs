@@ -42,7 +42,7 @@ internal static partial class ConsoleData
             select id, 1, 'initial', case email_status when 'failed' then 'failed' else 'accepted' end, 1, 'billing@example.test', emailed_at
             from invoices
             """, commandTimeout: 600);
-        await conn.ExecuteAsync("analyze", commandTimeout: 600);
+        await conn.ExecuteAsync("analyze invoice_runs; analyze invoices; analyze invoice_lines; analyze email_deliveries;", commandTimeout: 600);
     }
 
     /// <summary>A dead-letter queue of <paramref name="messages"/> faults of GenerateInvoice, in three exception types.</summary>

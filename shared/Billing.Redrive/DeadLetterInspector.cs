@@ -49,6 +49,37 @@ public sealed class DeadLetterInspector(RedriveOptions options)
         return new DeadLetterPage(page, more ? page[^1].MessageId : null, total, started);
     }
 
+    /// <summary>
+    /// <see cref="GroupAsync"/> and <see cref="PageAsync"/> in one read of the queue: the groups of every message (up to
+    /// <see cref="RedriveOptions.PeekLimit"/>) and the page after <paramref name="after"/> that <paramref name="filter"/> takes.
+    /// </summary>
+    public async Task<(IReadOnlyList<MessageGroup> Groups, DeadLetterPage Page)> GroupAndPageAsync(string queue, string? after, int size,
+        RedriveFilter? filter = null, CancellationToken ct = default)
+    {
+        QueueNames.Require(queue, nameof(queue));
+        if (size < 1 || size > 1000) throw new ArgumentOutOfRangeException(nameof(size), "size must be between 1 and 1000.");
+        filter ??= RedriveFilter.All;
+        filter.Validate();
+        await using var connection = await Amqp.ConnectAsync(options, "group", ct);
+        var all = new List<DeadLetterMessage>();
+        var page = new List<DeadLetterMessage>(size);
+        var started = after is null;
+        var more = false;
+        var total = await Peeker.ScanAsync(connection, queue, options.PeekLimit, options.IdleTimeout, delivery =>
+        {
+            var message = delivery.Read(queue);
+            all.Add(message);
+            if (!started) started = message.MessageId == after;
+            else if (!more && filter.Matches(message))
+            {
+                if (page.Count == size) more = true;
+                else page.Add(message);
+            }
+            return true;
+        }, ct);
+        return (Group(all), new DeadLetterPage(page, more ? page[^1].MessageId : null, total, started));
+    }
+
     /// <summary>The first message of <paramref name="queue"/> with this message id, with its headers and body; null when none is there.</summary>
     public async Task<DeadLetterDetail?> FindAsync(string queue, string messageId, CancellationToken ct = default)
     {

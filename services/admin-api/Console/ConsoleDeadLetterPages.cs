@@ -99,7 +99,7 @@ public sealed record DeadLetterListModel(
 /// <summary>A queue's page: its groups and one page of its messages (of one group when <c>Group</c> is set).</summary>
 public sealed record DeadLetterQueueModel(
     string Queue, DeadLetterKind Kind, long Count, IReadOnlyList<MessageGroup> Groups, DeadLetterPage Page, string? Group, string? After,
-    long? ArchiveCount)
+    long? ArchiveCount, DateTimeOffset ReadAt)
 {
     public string Source => QueueNames.SourceOf(Queue);
 
@@ -174,22 +174,23 @@ public static class ConsoleDeadLetterPages
     private static async Task<IResult> QueueAsync(HttpContext http, string queue, string? group, string? after, DeadLetterQueues queues,
         DeadLetterInspector inspector, CancellationToken ct)
     {
-        if (await QueueModelAsync(queue, group, after, queues, inspector, ct) is not { } model) return UnknownQueue(http, queue);
+        if (await QueueModelAsync(http, queue, group, after, queues, inspector, ct) is not { } model) return UnknownQueue(http, queue);
         return QueuePage(http, model, null, [], StatusCodes.Status200OK);
     }
 
-    private static async Task<DeadLetterQueueModel?> QueueModelAsync(string queue, string? group, string? after, DeadLetterQueues queues,
+    private static async Task<DeadLetterQueueModel?> QueueModelAsync(HttpContext http, string queue, string? group, string? after, DeadLetterQueues queues,
         DeadLetterInspector inspector, CancellationToken ct)
     {
+        var reads = http.RequestServices.GetRequiredService<ConsoleDeadLetters>();
         if (QueueNames.KindOf(queue) is not { } kind || await queues.CountAsync(queue, ct) is not { } count) return null;
         group = string.IsNullOrWhiteSpace(group) ? null : group.Trim();
         after = string.IsNullOrWhiteSpace(after) ? null : after;
         try
         {
-            var groups = await inspector.GroupAsync(queue, ct);
-            var page = await inspector.PageAsync(queue, after, MessagesPerPage, group is null ? null : new RedriveFilter { GroupId = group }, ct);
+            // One read of the queue for both (the groups need every message anyway), kept while the queue's count stays.
+            var (groups, page, readAt) = await reads.QueueAsync(inspector, queue, count, group, after, MessagesPerPage, ct);
             long? archived = kind == DeadLetterKind.Archive ? null : await queues.CountAsync(QueueNames.Archive(queue), ct);
-            return new DeadLetterQueueModel(queue, kind, count, groups, page, group, after, archived);
+            return new DeadLetterQueueModel(queue, kind, count, groups, page, group, after, archived, readAt);
         }
         catch (QueueNotFoundException)
         {
@@ -237,7 +238,7 @@ public static class ConsoleDeadLetterPages
         var errors = new List<FieldError>();
         var request = form.ToRequest(forRedrive: true, errors);
         if (errors.Count > 0)
-            return await QueueModelAsync(queue, null, null, queues, inspector, ct) is { } model
+            return await QueueModelAsync(http, queue, null, null, queues, inspector, ct) is { } model
                 ? QueuePage(http, model, form, errors, StatusCodes.Status400BadRequest)
                 : UnknownQueue(http, queue);
         RedrivePlan plan;
@@ -272,7 +273,7 @@ public static class ConsoleDeadLetterPages
         var source = restore ? QueueNames.Archive(queue) : queue;
         if (await queues.CountAsync(source, ct) is null) return UnknownQueue(http, source);
         if (errors.Count > 0)
-            return await QueueModelAsync(source, null, null, queues, inspector, ct) is { } model
+            return await QueueModelAsync(http, source, null, null, queues, inspector, ct) is { } model
                 ? QueuePage(http, model, form, errors, StatusCodes.Status400BadRequest)
                 : UnknownQueue(http, source);
         var result = restore
@@ -300,7 +301,7 @@ public static class ConsoleDeadLetterPages
             catch (QueueNotFoundException) { return UnknownQueue(http, queue); }
             catch (PurgeRefusedException e) { problem = new DlqProblem("expected_count", e.Message); }
         }
-        return await QueueModelAsync(queue, null, null, queues, inspector, ct) is { } model
+        return await QueueModelAsync(http, queue, null, null, queues, inspector, ct) is { } model
             ? QueuePage(http, model, null, [DeadLetterForm.Error(problem.Field, problem.Message)], StatusCodes.Status400BadRequest, confirm)
             : UnknownQueue(http, queue);
     }

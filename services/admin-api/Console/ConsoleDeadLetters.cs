@@ -19,6 +19,7 @@ public sealed class ConsoleDeadLetters(DeadLetterQueues queues, RunDeadLetterQue
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, Cached<(RunDeadLetters? Letters, string? Error)>> runs = new();
     private Cached<DeadLetterTotal>? total;
+    private readonly ConcurrentDictionary<(string Queue, string? Group, string? After), Cached<(long Count, IReadOnlyList<MessageGroup> Groups, DeadLetterPage Page)>> reads = new();
 
     private sealed record Cached<T>(DateTimeOffset At, T Value);
 
@@ -49,6 +50,26 @@ public sealed class ConsoleDeadLetters(DeadLetterQueues queues, RunDeadLetterQue
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// A queue's groups and one page of its messages, read in one pass of the queue (all its messages, for the groups).
+    /// The read is kept for <see cref="Fresh"/> while the queue's count stays <paramref name="count"/>: a queue of ten
+    /// thousand messages is read once, not at every page view, and any message added or moved changes the count and
+    /// reads it again. The page says when it was read.
+    /// </summary>
+    public async Task<(IReadOnlyList<MessageGroup> Groups, DeadLetterPage Page, DateTimeOffset ReadAt)> QueueAsync(DeadLetterInspector inspector,
+        string queue, long count, string? group, string? after, int size, CancellationToken ct)
+    {
+        var key = (queue, group, after);
+        if (reads.TryGetValue(key, out var cached) && IsFresh(cached) && cached.Value.Count == count)
+            return (cached.Value.Groups, cached.Value.Page, cached.At);
+        var (groups, page) = await inspector.GroupAndPageAsync(queue, after, size, group is null ? null : new RedriveFilter { GroupId = group }, ct);
+        foreach (var (old, value) in reads)
+            if (!IsFresh(value)) reads.TryRemove(old, out _);
+        var at = clock.GetUtcNow();
+        reads[key] = new(at, (count, groups, page));
+        return (groups, page, at);
     }
 
     /// <summary>The run's dead letters as <c>GET /api/runs/{id}</c> reads them, at most <see cref="Fresh"/> old.</summary>

@@ -91,31 +91,40 @@ public sealed class ConsoleInvoices(NpgsqlDataSource db, TraceLinks traceLinks, 
 {
     public const int PageSize = 50;
 
-    // Newest first; a page starts after the invoice named by @After. Free text matches an invoice number by its start, an
-    // account name anywhere in it (both ignoring case), or an invoice, account or run id exactly.
-    private const string Filter = """
-        where (@Run::uuid is null or i.run_id = @Run)
-          and (@Account::uuid is null or i.account_id = @Account)
-          and (@Status::text is null or i.status = @Status)
-          and (@Email::text is null or i.email_status = @Email)
-          and (@Q::text is null or i.number ilike @Prefix escape '\' or a.name ilike @Contains escape '\'
-               or i.id = @Id or i.account_id = @Id or i.run_id = @Id)
-        """;
-
     private const string InvoiceColumns = """
         i.id, i.number, i.period, i.account_id, a.name as account_name, i.run_id, i.currency, i.total_minor, i.status,
         i.email_status, i.issued_at
         """;
 
-    private const string InvoicePageSql = $"""
+    /// <summary>
+    /// The conditions of a search, only those asked for, so that each can use its index (run, account, number, the
+    /// newest-first order). Free text matches an invoice number by its start and an account name anywhere in it (both
+    /// ignoring case), or, when it is a UUID, an invoice, account or run id exactly.
+    /// </summary>
+    private static string Where(InvoiceSearch search, Guid? id)
+    {
+        var conditions = new List<string> { "true" };
+        if (search.Run is not null) conditions.Add("i.run_id = @Run");
+        if (search.Account is not null) conditions.Add("i.account_id = @Account");
+        if (search.Status is not null) conditions.Add("i.status = @Status");
+        if (search.Email is not null) conditions.Add("i.email_status = @Email");
+        if (id is not null) conditions.Add("(i.id = @Id or i.account_id = @Id or i.run_id = @Id)");
+        else if (!string.IsNullOrWhiteSpace(search.Q))
+            conditions.Add("""
+                (upper(i.number) like upper(@Prefix) escape '\'
+                 or i.account_id in (select n.id from accounts n where n.name ilike @Contains escape '\'))
+                """);
+        return string.Join(" and ", conditions);
+    }
+
+    private static string InvoicePageSql(string where) => $"""
         select {InvoiceColumns}
         from invoices i join accounts a on a.id = i.account_id
-        {Filter}
+        where {where}
           and (@After::uuid is null or (i.issued_at, i.id) < (select b.issued_at, b.id from invoices b where b.id = @After))
         order by i.issued_at desc, i.id desc
         limit @Take;
-        select count(*)::int from invoices i join accounts a on a.id = i.account_id
-        {Filter};
+        select count(*)::int from invoices i where {where};
         """;
 
     private const string AccountFilter = """
@@ -168,7 +177,7 @@ public sealed class ConsoleInvoices(NpgsqlDataSource db, TraceLinks traceLinks, 
             Take = PageSize + 1,
         };
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(InvoicePageSql, args, cancellationToken: ct));
+        await using var multi = await conn.QueryMultipleAsync(new CommandDefinition(InvoicePageSql(Where(search, args.Id)), args, cancellationToken: ct));
         var rows = (await multi.ReadAsync<InvoiceListRow>()).AsList();
         var total = await multi.ReadSingleAsync<int>();
         var more = rows.Count > PageSize;
