@@ -14,10 +14,11 @@ public sealed class StripeRequestBudget : IStripeRateLimiter
     public const string DefaultName = "stripe";
 
     /// <summary>
-    /// The part of each second its slots fill; the rest is a gap, so a request that reaches Stripe up to 250 ms after
-    /// its slot still lands in its own second there.
+    /// The part of each second its slots fill; the rest is a gap, so a request that reaches Stripe up to 500 ms after
+    /// its slot (a process's first requests, while its HTTP stack warms up) still lands in its own second there. Any
+    /// one-second window, aligned or not, still holds at most the budget.
     /// </summary>
-    public const double Spread = 0.75;
+    public const double Spread = 0.5;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _requestsPerSecond;
@@ -67,6 +68,8 @@ public sealed class StripeRequestBudget : IStripeRateLimiter
         cmd.Parameters.Add(new NpgsqlParameter { Value = _requestsPerSecond });
         cmd.Parameters.Add(new NpgsqlParameter { Value = Spread });
         var seconds = Convert.ToDouble(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        return seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        // Timers count whole milliseconds and cut the rest off: rounded up, plus one, so a slot at the start of a
+        // second is never used in the last instant of the one before.
+        return seconds > 0 ? TimeSpan.FromMilliseconds(Math.Ceiling(seconds * 1000) + 1) : TimeSpan.Zero;
     }
 }

@@ -46,6 +46,15 @@ public sealed class When_four_generators_push_to_stripe_on_one_budget(ITestOutpu
     [Fact]
     public async Task Does_never_send_more_than_the_budget_in_any_second_and_pushes_every_invoice_once()
     {
+        // The fake handles its first requests slowly (its code is not compiled yet) and stamps them when it gets to
+        // them, which would look like a burst: a few requests warm it first, and only the run's are counted.
+        using (var warm = new HttpClient { BaseAddress = new Uri(stripe.BaseUrl) })
+        {
+            warm.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", stripe.ApiKey);
+            warm.DefaultRequestHeaders.Add("Stripe-Version", FakeStripeServer.ApiVersion);
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => warm.GetAsync("/v1/invoices/in_warm_up")));
+        }
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         await h.StartRunAsync();
         await using var conn = await h.Db.DataSource.OpenConnectionAsync();
@@ -53,7 +62,7 @@ public sealed class When_four_generators_push_to_stripe_on_one_budget(ITestOutpu
             n => n == Accounts, TimeSpan.FromMinutes(4));
         var elapsed = clock.Elapsed;
 
-        var requests = stripe.Requests;
+        var requests = stripe.Requests.Where(r => r.ReceivedAt >= started).ToList();
         var perSecond = requests.GroupBy(r => r.ReceivedAt.ToUnixTimeSeconds()).Select(g => g.Count()).ToList();
         var first = requests.Min(r => r.ReceivedAt);
         var last = requests.Max(r => r.ReceivedAt);
