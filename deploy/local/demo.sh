@@ -7,7 +7,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
-billing() { dotnet services/cli/bin/Release/net10.0/billing.dll "$@"; }
+# BILLING_CLI: how to run the CLI (the demo image sets it); default: the Release build of this checkout.
+cli="${BILLING_CLI:-dotnet services/cli/bin/Release/net10.0/billing.dll}"
+billing() { $cli "$@"; }
 period="${BILLING_DEMO_PERIOD:-$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)}"
 data=.local/demo; mkdir -p "$data"
 

@@ -36,8 +36,14 @@ public static class Extensions
                 .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
                     "Stripe__BaseUrl must be an absolute http(s) URL")
                 .ValidateOnStart();
-            builder.Services.AddSingleton(sp => new StripeClient(
-                sp.GetRequiredService<IOptions<StripeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            // Stripe__RequestsPerSecond is the budget of every replica together, kept in PostgreSQL.
+            builder.Services.AddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
+                var time = sp.GetRequiredService<TimeProvider>();
+                return new StripeClient(options, time,
+                    new StripeRequestBudget(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), options.RequestsPerSecond, time));
+            });
         }
 
         builder.AddBillingBus(bus =>

@@ -18,7 +18,7 @@ public sealed class GenerationOptions
     [Range(1, 10_000)]
     public int FanOutPageSize { get; set; } = 1000;
 
-    /// <summary>Stripe pushes at once; the client's rate limiter (<c>Stripe__RequestsPerSecond</c>) bounds the rate.</summary>
+    /// <summary>Stripe pushes at once per process; the deployment's budget (<c>Stripe__RequestsPerSecond</c>) bounds the rate.</summary>
     [Range(1, 256)]
     public int StripeConcurrentMessageLimit { get; set; } = 8;
 

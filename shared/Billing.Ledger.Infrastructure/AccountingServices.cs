@@ -22,11 +22,19 @@ public static class AccountingServices
         services.AddSingleton<DocumentPoster>();
         services.AddSingleton<CorrectionPoster>();
         services.AddSingleton<StripeEventStore>();
+        // A bad Stripe__RequestsPerSecond stops the service at start, Stripe on or off.
+        services.AddOptions<StripeOptions>()
+            .Configure<IConfiguration>((o, config) => o.RequestsPerSecond = StripeSettings.RequestsPerSecond(config))
+            .Validate(o => o.RequestsPerSecond is >= 1 and <= 10_000, $"Stripe__RequestsPerSecond {StripeOptions.RequestsPerSecondRule}")
+            .ValidateOnStart();
         services.AddSingleton(sp =>
         {
-            // One client per process: it owns the rate limiter every call shares.
+            // One client per process, taking its requests from the deployment's budget in PostgreSQL.
             var options = StripeSettings.ClientOptions(sp.GetRequiredService<IConfiguration>());
-            return new StripeConnection(options is null ? null : new StripeClient(options, sp.GetRequiredService<TimeProvider>()));
+            if (options is null) return new StripeConnection(null);
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new StripeConnection(new StripeClient(options, time,
+                new StripeRequestBudget(sp.GetRequiredService<NpgsqlDataSource>(), options.RequestsPerSecond, time)));
         });
         services.AddSingleton(sp => new StripeWebhookTranslator(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<StripeConnection>().Client));
         services.AddSingleton(sp =>

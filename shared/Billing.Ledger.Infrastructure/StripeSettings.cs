@@ -23,8 +23,13 @@ public static class StripeSettings
         var options = new StripeOptions { ApiKey = config["Stripe:ApiKey"]!, WebhookSecrets = [.. WebhookSecrets(config)] };
         if (config["Stripe:BaseUrl"] is { Length: > 0 } baseUrl)
             options.BaseUrl = baseUrl;
-        if (double.TryParse(config["Stripe:RequestsPerSecond"], System.Globalization.CultureInfo.InvariantCulture, out var rate) && rate > 0)
-            options.RequestsPerSecond = rate;
+        options.RequestsPerSecond = RequestsPerSecond(config);
         return options;
     }
+
+    /// <summary><c>Stripe__RequestsPerSecond</c>, 25 when unset; 0 (refused at start) when it is not a whole number.</summary>
+    public static int RequestsPerSecond(IConfiguration config) =>
+        config["Stripe:RequestsPerSecond"] is not { Length: > 0 } text ? new StripeOptions().RequestsPerSecond
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate
+        : 0;
 }

@@ -20,11 +20,11 @@ public sealed partial class StripeClient : IDisposable
     private readonly InvoicePaymentService _invoicePayments;
 
     /// <param name="limiter">
-    /// Pass one shared limiter when clients are not singletons; otherwise each client gets its own bucket of
-    /// <see cref="StripeOptions.RequestsPerSecond"/>.
+    /// What each attempt waits on: the services pass the deployment's <see cref="StripeRequestBudget"/>; without one
+    /// each client gets its own in-process bucket of <see cref="StripeOptions.RequestsPerSecond"/>.
     /// </param>
     /// <param name="transport">What sends the HTTP requests (default: a new <see cref="SocketsHttpHandler"/>); tests pass their own.</param>
-    public StripeClient(StripeOptions options, TimeProvider? time = null, StripeRateLimiter? limiter = null, HttpMessageHandler? transport = null)
+    public StripeClient(StripeOptions options, TimeProvider? time = null, IStripeRateLimiter? limiter = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -17,9 +17,16 @@ public sealed class StripeOptions
     /// </summary>
     public static string ApiVersion => global::Stripe.StripeConfiguration.ApiVersion;
 
-    // Stripe allows 100 requests/s live and 25 in test mode; the lower one is the safe default.
-    [Range(0.1, 10_000)]
-    public double RequestsPerSecond { get; set; } = 25;
+    /// <summary>
+    /// Requests per second to Stripe: Stripe allows 100 live and 25 in test mode per account, the lower one is the
+    /// safe default. With <see cref="StripeRequestBudget"/> (the services) it is the budget of the whole deployment,
+    /// every replica together; a client without one keeps it alone.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = RequestsPerSecondRule)]
+    public int RequestsPerSecond { get; set; } = 25;
+
+    public const string RequestsPerSecondRule =
+        "must be a whole number of requests per second from 1 to 10000 (the Stripe budget of the whole deployment)";
 
     // Each attempt's own limit; waits between attempts are not counted.
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -51,8 +58,8 @@ public sealed class StripeOptions
             throw new ArgumentException("Stripe:ApiKey must not contain whitespace.", nameof(ApiKey));
         if (RequestTimeout <= TimeSpan.Zero)
             throw new ArgumentException("Stripe:RequestTimeout must be positive.", nameof(RequestTimeout));
-        if (!(RequestsPerSecond > 0))
-            throw new ArgumentException("Stripe:RequestsPerSecond must be greater than 0.", nameof(RequestsPerSecond));
+        if (RequestsPerSecond is < 1 or > 10_000)
+            throw new ArgumentException($"Stripe:RequestsPerSecond {RequestsPerSecondRule}, got {RequestsPerSecond}.", nameof(RequestsPerSecond));
         if (MaxRetries < 0)
             throw new ArgumentException("Stripe:MaxRetries must not be negative.", nameof(MaxRetries));
     }

@@ -1,11 +1,19 @@
 namespace Billing.Stripe;
 
+/// <summary>What every attempt of a <see cref="StripeClient"/> waits on before it is sent.</summary>
+public interface IStripeRateLimiter
+{
+    /// <summary>Waits until one request may be sent.</summary>
+    ValueTask AcquireAsync(CancellationToken ct = default);
+}
+
 /// <summary>
-/// Token bucket shared by every call of one <see cref="StripeClient"/>. A caller that finds the bucket empty
+/// Token bucket of one process, shared by every call of one <see cref="StripeClient"/>. The services use
+/// <see cref="StripeRequestBudget"/> instead, one budget for all their replicas. A caller that finds the bucket empty
 /// reserves the next token (the balance goes negative) and waits until it is due, so waiters are served in
 /// arrival order and the long-run rate never exceeds <c>requestsPerSecond</c>. The burst is one second's worth.
 /// </summary>
-public sealed class StripeRateLimiter
+public sealed class StripeRateLimiter : IStripeRateLimiter
 {
     private readonly Lock _gate = new();
     private readonly double _rate;

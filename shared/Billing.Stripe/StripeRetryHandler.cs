@@ -4,7 +4,7 @@ namespace Billing.Stripe;
 
 /// <summary>
 /// The one retry layer under Stripe.net (whose own retries are off): every attempt first takes a token from the
-/// shared <see cref="StripeRateLimiter"/>, then goes out with the same headers, so the same Idempotency-Key, and the
+/// shared <see cref="IStripeRateLimiter"/>, then goes out with the same headers, so the same Idempotency-Key, and the
 /// same body. 429, 5xx, 409 lock_timeout/idempotency_key_in_use and connection failures are retried,
 /// <c>Stripe-Should-Retry</c> overrides, and a wait is never shorter than <c>Retry-After</c>. The last answer goes up
 /// to Stripe.net unchanged, which turns an error status into its exception.
@@ -13,10 +13,10 @@ internal sealed class StripeRetryHandler : DelegatingHandler
 {
     private readonly StripeOptions _options;
     private readonly TimeProvider _time;
-    private readonly StripeRateLimiter _limiter;
+    private readonly IStripeRateLimiter _limiter;
     private readonly StripeRetryPolicy _retry;
 
-    public StripeRetryHandler(StripeOptions options, TimeProvider time, StripeRateLimiter limiter, HttpMessageHandler inner)
+    public StripeRetryHandler(StripeOptions options, TimeProvider time, IStripeRateLimiter limiter, HttpMessageHandler inner)
         : base(inner)
     {
         _options = options;

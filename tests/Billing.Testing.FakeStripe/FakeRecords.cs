@@ -13,9 +13,13 @@ public sealed record FakeInvoice(
     IReadOnlyDictionary<string, string> Metadata, string? Number, bool AutoAdvance, string CollectionMethod,
     long? DaysUntilDue, IReadOnlyList<string> ItemIds, long Created, long? DueDate = null);
 
-/// <summary>One request as the fake received it; <see cref="Form"/> holds the decoded body fields.</summary>
+/// <summary>
+/// One request as the fake received it; <see cref="Form"/> holds the decoded body fields, <see cref="ReceivedAt"/> the
+/// wall-clock time it arrived (the real clock even when the fake's own clock is a test clock), for rate checks.
+/// </summary>
 public sealed record FakeRequest(
-    string Method, string Path, string? IdempotencyKey, string? StripeVersion, IReadOnlyList<KeyValuePair<string, string>> Form);
+    string Method, string Path, string? IdempotencyKey, string? StripeVersion, IReadOnlyList<KeyValuePair<string, string>> Form,
+    DateTimeOffset ReceivedAt = default);
 
 /// <summary>A webhook body and the Stripe-Signature header that goes with it.</summary>
 public sealed record FakeWebhook(string Payload, string SignatureHeader);

@@ -9,6 +9,7 @@ public sealed partial class FakeStripeServer
     private async Task HandleAsync(HttpContext ctx, RequestDelegate next)
     {
         var request = ctx.Request;
+        var receivedAt = DateTimeOffset.UtcNow;
         ctx.Response.Headers["Request-Id"] = FakeIds.New("req");
         var form = request.HasFormContentType
             ? (await request.ReadFormAsync(ctx.RequestAborted)).SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList()
@@ -17,7 +18,7 @@ public sealed partial class FakeStripeServer
         lock (_gate)
         {
             _requests.Add(new FakeRequest(request.Method, request.Path.Value ?? "", key,
-                request.Headers["Stripe-Version"].FirstOrDefault(), form));
+                request.Headers["Stripe-Version"].FirstOrDefault(), form, receivedAt));
         }
 
         if (Unauthorized(request) is { } authError)
