@@ -40,6 +40,16 @@ public sealed class StripeRequestBudget : IStripeRateLimiter
     public int RequestsPerSecond => _requestsPerSecond;
 
     /// <summary>
+    /// The part of the budget handed out as slots: nine tenths of it (at least one). A request can still reach Stripe
+    /// later than its slot (a pause of the process between the slot and the socket), and then counts in the next
+    /// second; the tenth kept back absorbs those, so Stripe sees at most the budget in any second.
+    /// </summary>
+    public const double Margin = 0.9;
+
+    /// <summary>Slots handed out per second: <see cref="Margin"/> of the budget, at least one.</summary>
+    public int SlotsPerSecond => Math.Max(1, (int)Math.Floor(_requestsPerSecond * Margin));
+
+    /// <summary>
     /// How late a slot may still be used. A request that reaches its slot later than this (a busy thread pool, a
     /// pause) takes a new one rather than land in the next second on top of that second's own slots.
     /// </summary>
@@ -65,7 +75,7 @@ public sealed class StripeRequestBudget : IStripeRateLimiter
     {
         await using var cmd = _dataSource.CreateCommand("select take_rate_slot($1, $2, $3)");
         cmd.Parameters.Add(new NpgsqlParameter { Value = _name });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _requestsPerSecond });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = SlotsPerSecond });
         cmd.Parameters.Add(new NpgsqlParameter { Value = Spread });
         var seconds = Convert.ToDouble(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         // Timers count whole milliseconds and cut the rest off: rounded up, plus one, so a slot at the start of a
