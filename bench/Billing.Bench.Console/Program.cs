@@ -60,14 +60,16 @@ List<(string Name, string Path)> pages =
 ];
 
 Console.WriteLine();
-Console.WriteLine($"{"page",-36} {"status",6} {"server p50",11} {"p95",8} {"max",8} {"client p50",11} {"p95",8} {"bytes",9}");
+Console.WriteLine($"{"page",-40} {"status",6} {"first",9} {"server p50",11} {"p95",9} {"max",9} {"client p50",11} {"p95",9} {"bytes",8}");
 var worst = 0.0;
+var worstFirst = 0.0;
 foreach (var (name, path) in pages)
 {
     var server = new List<double>();
     var client = new List<double>();
     var status = 0;
     var bytes = 0;
+    double? first = null;
     for (var i = 0; i < requests + 3; i++)
     {
         var clock = Stopwatch.StartNew();
@@ -76,19 +78,24 @@ foreach (var (name, path) in pages)
         var elapsed = clock.Elapsed.TotalMilliseconds;
         status = (int)response.StatusCode;
         bytes = body.Length;
+        double? serverMs = response.Headers.TryGetValues("Server-Timing", out var timing)
+            && Regex.Match(string.Join(",", timing), @"dur=([0-9.]+)") is { Success: true } m
+            ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        // The first read of a page: nothing cached yet (a dead-letter queue is read from the broker).
+        if (i == 0) first = serverMs ?? elapsed;
         if (i < 3) continue;
         client.Add(elapsed);
-        if (response.Headers.TryGetValues("Server-Timing", out var timing)
-            && Regex.Match(string.Join(",", timing), @"dur=([0-9.]+)") is { Success: true } m)
-            server.Add(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        if (serverMs is { } ms) server.Add(ms);
     }
     string Ms(List<double> values, double q) => values.Count == 0 ? "—" : $"{Quantile(values, q):F1} ms";
-    Console.WriteLine($"{name,-36} {status,6} {Ms(server, 0.5),11} {Ms(server, 0.95),8} {Ms(server, 1),8} {Ms(client, 0.5),11} {Ms(client, 0.95),8} {bytes,9:N0}");
+    Console.WriteLine($"{name,-40} {status,6} {(first is { } f ? $"{f:F1} ms" : "—"),9} {Ms(server, 0.5),11} {Ms(server, 0.95),9} {Ms(server, 1),9} {Ms(client, 0.5),11} {Ms(client, 0.95),9} {bytes,8:N0}");
     if (status != 200) Console.WriteLine($"  ! {path} answered {status}");
     if (server.Count > 0) worst = Math.Max(worst, Quantile(server, 0.95));
+    if (first is { } cold) worstFirst = Math.Max(worstFirst, cold);
 }
 Console.WriteLine();
-Console.WriteLine($"result: slowest page p95 {worst:F1} ms of server time (target < 300 ms: {(worst < 300 ? "met" : "MISSED")})");
+Console.WriteLine($"result: slowest page p95 {worst:F1} ms of server time (target < 300 ms: {(worst < 300 ? "met" : "MISSED")}); " +
+                  $"slowest first read {worstFirst:F1} ms");
 return 0;
 
 static double Quantile(List<double> values, double q)

@@ -110,9 +110,12 @@ public sealed class ConsoleInvoices(NpgsqlDataSource db, TraceLinks traceLinks, 
         if (search.Email is not null) conditions.Add("i.email_status = @Email");
         if (id is not null) conditions.Add("(i.id = @Id or i.account_id = @Id or i.run_id = @Id)");
         else if (!string.IsNullOrWhiteSpace(search.Q))
+            // Two index-backed sets, not one OR over every invoice: numbers by their prefix, and the invoices of the
+            // (few) accounts whose name matches.
             conditions.Add("""
-                (upper(i.number) like upper(@Prefix) escape '\'
-                 or i.account_id in (select n.id from accounts n where n.name ilike @Contains escape '\'))
+                i.id in (select x.id from invoices x where upper(x.number) like upper(@Prefix) escape '\'
+                         union all
+                         select x.id from accounts n join invoices x on x.account_id = n.id where n.name ilike @Contains escape '\')
                 """);
         return string.Join(" and ", conditions);
     }
