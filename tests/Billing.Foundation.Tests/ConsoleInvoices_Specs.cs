@@ -16,23 +16,10 @@ public sealed class When_operators_look_up_invoices_and_accounts_in_the_console(
     private const int Periods = 20;
     private string Url(string path) => host.Api.BaseUrl + path;
 
-    private async Task<IPage> SignedInAsync(string key, string path)
-    {
-        var page = await host.Browser.NewPageAsync(1400, 1000);
-        await page.GotoAsync(Url(path));
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(Url(path.Split('?')[0]))));
-        return page;
-    }
+    private Task<IPage> SignedInAsync(string key, string path) => host.SignedInAsync(key, path);
 
-    private async Task<IAPIResponse> PostAsync(IPage page, string path, params (string Name, string Value)[] fields)
-    {
-        var form = page.Context.APIRequest.CreateFormData();
-        foreach (var (name, value) in fields) form.Set(name, value);
-        form.Set("__RequestVerificationToken", await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value") ?? "");
-        return await page.Context.APIRequest.PostAsync(Url(path), new() { Form = form, MaxRedirects = 0 });
-    }
+    private async Task<IAPIResponse> PostAsync(IPage page, string path, params (string Name, string Value)[] fields) =>
+        await host.PostAsync(page, path, await ConsoleHost.TokenAsync(page), fields);
 
     private static readonly SemaphoreSlim Once = new(1, 1);
     private static bool planted;
