@@ -182,6 +182,8 @@ public sealed class When_operators_look_up_invoices_and_accounts_in_the_console(
         var ops = await SignedInAsync(ConsoleHost.OperatorKey, $"/console/invoices/{invoice}");
         await Expect(ops.GetByRole(AriaRole.Button, new() { Name = "Resend the email" })).ToBeVisibleAsync();
         await Expect(ops.GetByRole(AriaRole.Button, new() { Name = "Re-render the PDF" })).ToBeVisibleAsync();
+        var unlabelled = await ConsoleHost.UnlabelledControlsAsync(ops);
+        Assert.True(unlabelled.Length == 0, string.Join(", ", unlabelled));
         Assert.Equal(404, (await PostAsync(ops, $"/console/invoices/{Guid.NewGuid()}/resend")).Status);
     }
 

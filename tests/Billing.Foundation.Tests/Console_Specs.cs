@@ -495,7 +495,9 @@ public sealed class When_operators_use_the_console(ConsoleHost host) : IClassFix
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(Url("/console/keys"));
 
-        foreach (var path in new[] { "/console", "/console/runs", "/console/keys" })
+        var account = (await AccountsAsync())[0].Id;
+        foreach (var path in new[] { "/console", "/console/runs", "/console/keys", "/console/invoices", "/console/accounts", $"/console/accounts/{account}",
+                     "/console/dead-letters", "/console/errors", "/console/reconcile" })
         {
             await page.GotoAsync(Url(path));
             await Expect(page.GetByRole(AriaRole.Main)).ToBeVisibleAsync();
