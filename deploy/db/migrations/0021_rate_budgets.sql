@@ -21,8 +21,8 @@ returns double precision
 language plpgsql
 as $$
 declare
-    now_e double precision := extract(epoch from clock_timestamp());
-    now_s bigint := floor(now_e);
+    now_e double precision;
+    now_s bigint;
     step  double precision;
     s     bigint;
     n     integer;
@@ -33,6 +33,9 @@ begin
     step := p_spread / p_per_second;
     insert into rate_budgets (name, second, used) values (p_name, 0, 0) on conflict (name) do nothing;
     select b.second, b.used into s, n from rate_budgets b where b.name = p_name for update;
+    -- The clock once the row is ours: waiting for another caller's lock does not make this slot early.
+    now_e := extract(epoch from clock_timestamp());
+    now_s := floor(now_e);
     if s < now_s then
         s := now_s;
         n := 0;
