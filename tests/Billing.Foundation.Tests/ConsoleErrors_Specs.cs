@@ -40,6 +40,27 @@ public sealed class When_operators_work_the_error_log_in_the_console(ConsoleHost
     private static string Ids(params ErrorRecord[] records) => string.Join(",", records.Select(r => $"#{r.Id}"));
 
     [Fact]
+    public async Task The_overview_counts_the_error_groups_not_resolved_and_follows_a_new_one_live()
+    {
+        async Task<int> OpenAsync()
+        {
+            await using var conn = await host.Db.DataSource.OpenConnectionAsync();
+            return await conn.ExecuteScalarAsync<int>("select count(*)::int from error_monitorings where status <> 'resolved'");
+        }
+        await PlantAsync("overview-svc", "OverviewCounted", "counted on the overview", DateTimeOffset.UtcNow);
+        var open = await OpenAsync();
+        var page = await host.SignedInAsync(ConsoleHost.ViewerKey);
+        var errors = page.GetByRole(AriaRole.Region, new() { Name = "Revenue errors" });
+        await Expect(errors).ToContainTextAsync($"⚠ {open} error group{(open == 1 ? "" : "s")} not resolved.");
+        await Expect(errors.GetByRole(AriaRole.Link, new() { Name = "Open the error log" })).ToHaveAttributeAsync("href", "/console/errors");
+
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        await PlantAsync("overview-svc", "OverviewCountedToo", "another, counted live", DateTimeOffset.UtcNow);
+        await Expect(errors).ToContainTextAsync($"⚠ {open + 1} error groups not resolved.", new() { Timeout = 10_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
+    }
+
+    [Fact]
     public async Task The_error_log_filters_by_status_type_service_and_date_with_the_filter_in_the_url()
     {
         var a = await PlantAsync("filter-billing", "FilterTimeout", "the relay timed out", Day(3, 2));

@@ -1,3 +1,4 @@
+using Dapper;
 using Billing.AdminApi.Endpoints;
 using Billing.Invoicing.Infrastructure;
 using Npgsql;
@@ -46,7 +47,8 @@ public sealed record RunView(
     public string? ClosingReport => Run.Status == RunStatus.Completed ? ConsoleText.ClosingReport(Progress) : null;
 }
 
-public sealed record OverviewModel(RunView? Current, RunView? Last, DeadLetterTotal DeadLetters, DateTimeOffset At);
+/// <summary>The overview: the current and last runs, dead letters waiting and revenue-impacting error groups not yet resolved.</summary>
+public sealed record OverviewModel(RunView? Current, RunView? Last, DeadLetterTotal DeadLetters, DateTimeOffset At, int OpenErrors = 0);
 
 /// <summary>A page of runs, newest first, and the key of the next page (<c>After</c>: the last run shown).</summary>
 public sealed record RunPageModel(IReadOnlyList<RunRow> Runs, int Total, Guid? After, Guid? Next);
@@ -71,7 +73,16 @@ public sealed class ConsoleRuns(NpgsqlDataSource db, ConsoleDeadLetters deadLett
             current is null ? null : await ViewAsync(current.Id, details: false, ct),
             last is null ? null : await ViewAsync(last.Id, details: false, ct),
             await deadLetters.TotalAsync(ct),
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            await OpenErrorsAsync(ct));
+    }
+
+    /// <summary>Error groups of the revenue-impacting error log in any state but resolved (an index covers exactly those).</summary>
+    private async Task<int> OpenErrorsAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(*)::int from error_monitorings where status <> 'resolved'", cancellationToken: ct));
     }
 
     private static bool IsOver(string status) => status is RunStatus.Completed or RunStatus.Cancelled;
