@@ -30,7 +30,11 @@ public static class DataExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PostgresOptions>>().Value;
-            return new NpgsqlDataSourceBuilder(WithAutoPrepare(options.ConnectionString)) { Name = builder.Environment.ApplicationName }.Build();
+            var data = new NpgsqlDataSourceBuilder(WithAutoPrepare(options.ConnectionString)) { Name = builder.Environment.ApplicationName };
+            // A command's span keeps its start and end; the extra "received-first-response" event on every one of
+            // them would only add to what is exported and stored.
+            data.ConfigureTracing(t => t.EnableFirstResponseEvent(false));
+            return data.Build();
         });
         // Registered before the bus so consumers never see an old schema.
         builder.Services.AddHostedService<MigrationHostedService>();
