@@ -102,7 +102,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
+            {
+                // HasExited can be seen before the redirected output is read to its end; this wait drains it, so that
+                // the error carries what the service said as it stopped.
+                process.WaitForExit();
                 throw new InvalidOperationException($"service exited with {process.ExitCode} before it was healthy:\n{Output}");
+            }
             try
             {
                 var response = await http.GetAsync($"{BaseUrl}/health");
