@@ -122,6 +122,20 @@ public sealed class When_a_run_is_previewed : IAsyncLifetime
         }
         Assert.Equal(Previous, preview.GetProperty("previous").GetProperty("period").GetString());
 
+        // The terminal shows the same comparison as money, a currency new this period against a previous total of zero.
+        var cli = await h.CliAsync("run", "preview", "--period", RunHarness.Period);
+        Assert.True(cli.ExitCode == 0, cli.Stderr + cli.Stdout);
+        Assert.Contains($"previous ({Previous})", cli.Stdout);
+        foreach (var (currency, e) in expected)
+        {
+            var previous = previousTotals.GetValueOrDefault(currency);
+            Assert.Contains(Billing.Vocabulary.MoneyText.Format(previous, currency), cli.Stdout);
+            var change = e.Total - previous;
+            Assert.Contains($"{currency} {(change > 0 ? "+" : "")}{Billing.Vocabulary.MoneyText.Amount(change, currency)}", cli.Stdout);
+        }
+        Assert.DoesNotContain("minor units", cli.Stdout);
+        Assert.Equal(before, await RowCountsAsync(conn));
+
         var failing = preview.GetProperty("failing");
         Assert.Equal(broken.Count + mailProblems.Count, failing.GetProperty("accounts").GetInt32());
         Assert.Equal(broken.Count, failing.GetProperty("by_reason").GetProperty(RunPreviewQuery.Reasons.PlanError).GetInt32());

@@ -248,9 +248,7 @@ public static class CatalogueCommands
 
     private static string BaseFee(PlanResponse plan)
     {
-        var minor = plan.BaseFeeMinor;
-        var currency = plan.Currency;
-        return Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{minor} (minor units) {currency}";
+        return CreditCommands.Format(plan.BaseFeeMinor, plan.Currency);
     }
 
     /// <summary>A component's prices as the plan gave them ("0.50 per unit", "≤ 100: 0.5/unit; rest: 0.25/unit + 10 flat").</summary>

@@ -98,5 +98,7 @@ public static class CreditCommands
     }
 
     /// <summary>EUR 14,002.22; JPY 1,235.</summary>
-    public static string Format(long minor, string currency) => MoneyText.Format(minor, currency);
+    /// <summary>"EUR 14,002.22"; a currency this CLI does not know (a newer server) shows its code and minor units.</summary>
+    public static string Format(long minor, string currency) =>
+        Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{currency} {minor} (minor units)";
 }

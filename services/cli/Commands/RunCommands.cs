@@ -76,15 +76,14 @@ public static class RunCommands
         var previous = p.Previous;
         Console.WriteLine($"preview of {p.Period}: {p.BillableAccounts:N0} billable accounts, {p.Invoices:N0} invoices would be issued, "
             + $"{p.AlreadyInvoiced:N0} already invoiced, {p.Skipped:N0} with nothing to bill ({Wire.Text(p.ElapsedMs)} ms; nothing written)");
-        var hasPrevious = previous.RunId is not null;
         var table = CommandBase.NewTable("currency", "invoices", "total", $"previous ({previous.Period})", "change");
         foreach (var t in p.Totals)
         {
             var currency = t.Currency;
-            var change = hasPrevious ? Money(t.ChangeMinor!.Value, currency, signed: true) : "";
+            var change = t.ChangeMinor is { } delta ? Money(delta, currency, signed: true) : "";
             if (t.ChangePercent is not null) change += $" ({t.ChangePercent}%)";
-            table.AddRow(currency, t.Invoices.ToString("N0", CultureInfo.InvariantCulture), Money(t.TotalMinor, currency),
-                hasPrevious ? Money(t.PreviousTotalMinor!.Value, currency) : "no completed run", change);
+            var before = t.PreviousTotalMinor is { } was ? Money(was, currency) : "no completed run";
+            table.AddRow(currency, t.Invoices.ToString("N0", CultureInfo.InvariantCulture), Money(t.TotalMinor, currency), before, change);
         }
         table.Write();
         var failing = p.Failing;
