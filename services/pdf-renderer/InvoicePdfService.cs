@@ -30,7 +30,7 @@ public sealed class InvoicePdfService(
         activity?.SetTag("billing.invoice_id", invoiceId);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var (invoice, lines) = await store.LockWithLinesAsync(conn, tx, invoiceId, ct)
+        var (invoice, lines, credits) = await store.LockWithLinesAsync(conn, tx, invoiceId, ct)
             ?? throw new InvoiceDocumentException("InvoiceId", $"invoice {invoiceId} does not exist");
         var key = PdfKeys.For(invoice.AccountId, invoice.Id);
 
@@ -43,7 +43,7 @@ public sealed class InvoicePdfService(
 
         var document = InvoiceDocuments.From(invoice, lines, issuer.Value) with
         {
-            Notes = await CorrectionNotes.ForInvoiceAsync(conn, tx, invoiceId, invoice.Currency.Trim(), invoice.TotalMinor, ct),
+            Notes = CorrectionNotes.For(invoice, credits),
         };
         var buffer = buffers.Rent();
         PdfStoredObject stored;

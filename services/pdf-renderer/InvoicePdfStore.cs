@@ -12,7 +12,7 @@ public sealed class InvoicePdfStore
     // re-render) would otherwise store one file and record the other's checksum.
     private const string LockInvoiceSql = """
         select i.id, i.run_id, i.account_id, i.period, i.number, i.currency, i.subtotal_minor, i.tax_rate, i.tax_minor,
-               i.total_minor, i.issued_at, i.due_at::timestamp as due_at, i.pdf_key, i.pdf_sha256, i.pdf_size,
+               i.total_minor, i.issued_at, i.due_at::timestamp as due_at, i.pdf_key, i.pdf_sha256, i.pdf_size, i.status, i.voided_at,
                a.name as account_name, a.billing_email, a.address::text as address_json
         from invoices i
         join accounts a on a.id = i.account_id
@@ -27,9 +27,14 @@ public sealed class InvoicePdfStore
         order by line_no
         """;
 
-    // Both in one round trip: the lines are read under the invoice's lock, and a redelivery that keeps its PDF
-    // reads a few rows it does not need rather than paying a second round trip on every first render.
-    private const string LoadSql = LockInvoiceSql + ";\n" + LinesSql;
+    private const string CreditNotesSql = """
+        select number, reason, issued_at, total_minor from credit_notes where invoice_id = @id order by issued_at, number
+        """;
+
+    // All in one round trip: the lines and credit notes are read under the invoice's lock (the statements of a batch
+    // run in order), and a redelivery that keeps its PDF reads a few rows it does not need rather than paying a
+    // second round trip on every first render.
+    private const string LoadSql = LockInvoiceSql + ";\n" + LinesSql + ";\n" + CreditNotesSql;
 
     private const string MarkRenderedSql = """
         update invoices
@@ -37,13 +42,15 @@ public sealed class InvoicePdfStore
         where id = @id
         """;
 
-    /// <summary>The invoice, locked for the rest of the transaction, and its lines; null when there is no such invoice.</summary>
-    public async Task<(InvoiceRow Invoice, IReadOnlyList<InvoiceLineRow> Lines)?> LockWithLinesAsync(DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct)
+    /// <summary>The invoice, locked for the rest of the transaction, its lines and its credit notes; null when there is no such invoice.</summary>
+    public async Task<(InvoiceRow Invoice, IReadOnlyList<InvoiceLineRow> Lines, IReadOnlyList<CreditNoteRow> Credits)?> LockWithLinesAsync(
+        DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct)
     {
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition(LoadSql, new { id }, tx, cancellationToken: ct));
         var invoice = await results.ReadSingleOrDefaultAsync<InvoiceRow>();
         var lines = (await results.ReadAsync<InvoiceLineRow>()).AsList();
-        return invoice is null ? null : (invoice, lines);
+        var credits = (await results.ReadAsync<CreditNoteRow>()).AsList();
+        return invoice is null ? null : (invoice, lines, credits);
     }
 
     public async Task MarkRenderedAsync(DbConnection conn, DbTransaction tx, Guid id, PdfStoredObject stored, DateTimeOffset at, CancellationToken ct) =>
@@ -68,6 +75,8 @@ public sealed record InvoiceRow
     public string? PdfKey { get; init; }
     public string? PdfSha256 { get; init; }
     public long? PdfSize { get; init; }
+    public string Status { get; init; } = "";
+    public DateTime? VoidedAt { get; init; }
     public string AccountName { get; init; } = "";
     public string BillingEmail { get; init; } = "";
     public string? AddressJson { get; init; }
@@ -82,4 +91,12 @@ public sealed record InvoiceLineRow
     public decimal UnitPrice { get; init; }
     public long AmountMinor { get; init; }
     public int? ParentLineNo { get; init; }
+}
+
+public sealed record CreditNoteRow
+{
+    public string Number { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public DateTime IssuedAt { get; init; }
+    public long TotalMinor { get; init; }
 }
