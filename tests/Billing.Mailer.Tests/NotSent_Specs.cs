@@ -38,12 +38,17 @@ public sealed class When_an_invoice_email_must_not_be_sent : IAsyncLifetime
         await AssertRecordedOnceAsync(invoice, "missing_pdf");
     }
 
-    [Fact]
-    public async Task Does_record_a_suppressed_address_whatever_its_case_and_send_nothing()
+    // The mailer reads the suppression in the batch that locks the invoice, for the address as SQL normalises it, and
+    // asks again for its own normalisation when the two differ: a tab around the address, a non-ASCII capital.
+    [Theory]
+    [InlineData("bounced@example.org", "Bounced@Example.ORG")]
+    [InlineData("bounced@example.org", "\tBounced@Example.ORG ")]
+    [InlineData("jürgen.weiß@example.org", "JÜRGEN.Weiß@Example.org")]
+    public async Task Does_record_a_suppressed_address_whatever_its_case_and_send_nothing(string suppressed, string billingEmail)
     {
         var suppressions = new EmailSuppressionStore(h.Db.DataSource);
-        await suppressions.AddAsync("bounced@example.org", "hard_bounce", "mailbox gone", default);
-        var invoice = await h.InvoiceAsync("Bounced@Example.ORG");
+        await suppressions.AddAsync(suppressed, "hard_bounce", "mailbox gone", default);
+        var invoice = await h.InvoiceAsync(billingEmail);
         await h.PublishRenderedAsync(invoice);
 
         var notSent = await Wait.For(() => h.Recorder.NotSent.Where(n => n.InvoiceId == invoice.InvoiceId).ToList(), n => n.Count == 1, h);

@@ -43,9 +43,9 @@ public sealed class DeliveryRow
 public sealed class MailerStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Locks the invoice and reads it, its pending resends and its initial delivery in one round trip: the statements
-    /// of a batch run in order, and each read takes its snapshot after the lock is held, so it sees everything the
-    /// previous holder committed.
+    /// Locks the invoice and reads it, its pending resends, its initial delivery and whether its address is suppressed
+    /// in one round trip: the statements of a batch run in order, and each read takes its snapshot after the lock is
+    /// held, so it sees everything the previous holder committed.
     /// </summary>
     public async Task<(MailerSession Session, RenderedState State)> OpenLockedForRenderedAsync(Guid invoiceId, CancellationToken ct)
     {
@@ -57,10 +57,13 @@ public sealed class MailerStore(NpgsqlDataSource dataSource)
             await reader.ReadAsync<object>();
             var invoice = await reader.ReadSingleOrDefaultAsync<MailInvoice>();
             var deliveries = (await reader.ReadAsync<DeliveryRow>()).ToList();
+            var suppression = await reader.ReadSingleOrDefaultAsync<SuppressionRow>();
             var state = new RenderedState(invoice,
                 deliveries.Where(d => d.State == EmailDeliveryStates.Pending).OrderBy(d => d.DeliveryNo).ToList(),
                 deliveries.FirstOrDefault(d => d.DeliveryNo == 1));
-            return (new MailerSession(conn, invoiceId), state);
+            var session = new MailerSession(conn, invoiceId);
+            if (invoice is not null && suppression is not null) session.Knows(suppression);
+            return (session, state);
         }
         catch
         {
@@ -89,8 +92,21 @@ public sealed class MailerStore(NpgsqlDataSource dataSource)
 /// <summary>What a rendered PDF's delivery starts from, read in the same round trip that takes the lock.</summary>
 public sealed record RenderedState(MailInvoice? Invoice, IReadOnlyList<DeliveryRow> Pending, DeliveryRow? Initial);
 
+/// <summary>
+/// The suppression lookup made in the locking batch: the key it looked up (the account's address lower-cased in the
+/// C collation and trimmed of spaces) and the reason, null when that key is not suppressed.
+/// </summary>
+public sealed class SuppressionRow
+{
+    public string? LookedUp { get; init; }
+    public string? Reason { get; init; }
+}
+
 public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyncDisposable
 {
+    private SuppressionRow? known;
+    private bool unlocked;
+
     // Longer than the longest send another holder can be in (Smtp__TimeoutSeconds is at most 600).
     internal const int LockWaitSeconds = 900;
     internal const string LockSql = "select pg_advisory_lock(8008, hashtext(@key))";
@@ -105,10 +121,16 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
 
     private const string Columns = "invoice_id, delivery_no, reason, state, attempt_count, message_id, recipient, accepted_at, error, request_id";
 
+    // The suppression is looked up for the address as SQL can normalise it; the mailer uses the answer only when that
+    // key equals its own normalisation (EmailAddresses.Normalize), and asks again otherwise (a tab or a non-ASCII letter).
     internal const string LockAndLoadSql = $"""
         {LockSql};
         {InvoiceSql};
         select {Columns} from email_deliveries where invoice_id = @invoiceId and (delivery_no = 1 or state = '{EmailDeliveryStates.Pending}');
+        select k.looked_up, s.reason
+        from (select lower(btrim(a.billing_email) collate "C") as looked_up
+              from invoices i join accounts a on a.id = i.account_id where i.id = @invoiceId) k
+        left join email_suppressions s on s.email = k.looked_up;
         """;
 
     private const string SuppressionSql = "select reason from email_suppressions where email = @email";
@@ -139,6 +161,10 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
         update invoices set email_status = '{EmailDeliveryStates.Sent}', emailed_at = @acceptedAt where id = @invoiceId;
         """;
 
+    // The last delivery of a message: accepted and unlocked in the same round trip (the unlock runs after the
+    // updates committed, so the next holder sees the accepted delivery).
+    private const string AcceptAndUnlockSql = AcceptSql + "\n" + UnlockSql + ";";
+
     // A resend that is not sent leaves the invoice's status alone: it describes the invoice's initial email or the last accepted one.
     private const string NotSentSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, recipient, pdf_sha256, error)
@@ -153,9 +179,16 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
         update email_deliveries set error = @error, updated_at = now() where invoice_id = @invoiceId and delivery_no = @deliveryNo
         """;
 
-    /// <summary>Why the (normalised) address is on the suppression list, or null; on this connection rather than another one from the pool.</summary>
+    internal void Knows(SuppressionRow row) => known = row;
+
+    /// <summary>
+    /// Why the (normalised) address is on the suppression list, or null: the answer of the locking batch when it looked
+    /// up this very key, else asked on this connection rather than another one from the pool.
+    /// </summary>
     public Task<string?> SuppressionReasonAsync(string normalizedEmail, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SuppressionSql, new { email = normalizedEmail }, cancellationToken: ct));
+        known is { LookedUp: { } key } && key == normalizedEmail
+            ? Task.FromResult(known.Reason)
+            : conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SuppressionSql, new { email = normalizedEmail }, cancellationToken: ct));
 
     public Task<MailInvoice?> LoadInvoiceAsync(CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<MailInvoice>(new CommandDefinition(InvoiceSql, new { invoiceId }, cancellationToken: ct));
@@ -169,9 +202,16 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     public Task ClaimAsync(int deliveryNo, string reason, string messageId, string pdfSha256, string recipient, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(ClaimSql, new { invoiceId, deliveryNo, reason, messageId, pdfSha256, recipient }, cancellationToken: ct));
 
-    /// <summary>Not cancellable: once the server accepted the email, recording it must not be abandoned halfway.</summary>
-    public Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt) =>
-        conn.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime }));
+    /// <summary>
+    /// Not cancellable: once the server accepted the email, recording it must not be abandoned halfway.
+    /// <paramref name="last"/>: nothing more is written in this session, so the lock is released in the same round trip.
+    /// </summary>
+    public async Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt, bool last = false)
+    {
+        await conn.ExecuteAsync(new CommandDefinition(last ? AcceptAndUnlockSql : AcceptSql,
+            new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime, key = invoiceId.ToString("D") }));
+        unlocked = last;
+    }
 
     public Task NotSentAsync(int deliveryNo, string reason, string state, string recipient, string? pdfSha256, string error, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(NotSentSql, new { invoiceId, deliveryNo, reason, state, recipient, pdfSha256, error }, cancellationToken: ct));
@@ -183,7 +223,7 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     {
         try
         {
-            if (conn.State == System.Data.ConnectionState.Open)
+            if (!unlocked && conn.State == System.Data.ConnectionState.Open)
                 await conn.ExecuteAsync(new CommandDefinition(UnlockSql, new { key = invoiceId.ToString("D") }));
         }
         catch (NpgsqlException)
