@@ -185,6 +185,14 @@ public sealed class When_operators_look_up_invoices_and_accounts_in_the_console(
         var unlabelled = await ConsoleHost.UnlabelledControlsAsync(ops);
         Assert.True(unlabelled.Length == 0, string.Join(", ", unlabelled));
         Assert.Equal(404, (await PostAsync(ops, $"/console/invoices/{Guid.NewGuid()}/resend")).Status);
+        Assert.Equal(404, (await PostAsync(ops, $"/console/invoices/{Guid.NewGuid()}/render")).Status);
+
+        // The deliveries part the page polls during a resend: this invoice's (none yet); an unknown invoice is a 404.
+        var deliveries = await ops.Context.APIRequest.GetAsync(host.Url($"/console/invoices/{invoice}/deliveries"));
+        Assert.Equal(200, deliveries.Status);
+        Assert.Contains("No email sent yet.", await deliveries.TextAsync());
+        Assert.Equal(404, (await ops.Context.APIRequest.GetAsync(host.Url($"/console/invoices/{Guid.NewGuid()}/deliveries"))).Status);
+        Assert.Equal(404, (await ops.Context.APIRequest.GetAsync(host.Url($"/console/invoices/{Guid.NewGuid()}/pdf"))).Status);
     }
 
     [Fact]

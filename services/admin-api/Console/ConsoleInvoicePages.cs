@@ -49,30 +49,30 @@ public static class ConsoleInvoicePages
             })
             : NoInvoice(http, id);
 
+    // Polled every 2 s while a resend is on its way: reads the deliveries only, not the whole invoice.
     private static async Task<RazorComponentResult> DeliveriesAsync(HttpContext http, Guid id, string? resent, ConsoleInvoices invoices, CancellationToken ct) =>
-        await invoices.InvoiceAsync(id, ct) is { } view
-            ? ConsolePages.Render<InvoiceDeliveries>(new { View = view, Resent = Guid.TryParse(resent, out var request) ? request : (Guid?)null })
+        await invoices.DeliveriesAsync(id, ct) is { } deliveries
+            ? ConsolePages.Render<InvoiceDeliveries>(new { Deliveries = deliveries, Resent = Guid.TryParse(resent, out var request) ? request : (Guid?)null })
             : NoInvoice(http, id);
 
     /// <summary>The stored PDF, shown in the page (inline); a page that says why when there is none.</summary>
     private static async Task<IResult> PdfAsync(HttpContext http, Guid id, ConsoleInvoices invoices, IPdfStorage storage, CancellationToken ct)
     {
-        if (await invoices.InvoiceAsync(id, ct) is not { } view) return NoInvoice(http, id);
-        var invoice = view.Invoice;
-        if (invoice.PdfKey is null)
+        if (await invoices.PdfOfAsync(id, ct) is not var (number, pdfKey)) return NoInvoice(http, id);
+        if (pdfKey is null)
             return ConsolePages.Error(http, StatusCodes.Status404NotFound, "No PDF yet",
-                $"Invoice {invoice.Number} has no PDF yet: it is rendered after the invoice is issued, or on request from the invoice's page.");
-        if (await storage.GetAsync(invoice.PdfKey, ct) is not { } pdf)
+                $"Invoice {number} has no PDF yet: it is rendered after the invoice is issued, or on request from the invoice's page.");
+        if (await storage.GetAsync(pdfKey, ct) is not { } pdf)
             return ConsolePages.Error(http, StatusCodes.Status404NotFound, "PDF missing from storage",
-                $"Invoice {invoice.Number} records the PDF '{invoice.PdfKey}' but the storage has no such file. Re-render it from the invoice's page.");
-        http.Response.Headers[HeaderNames.ContentDisposition] = $"inline; filename=\"{invoice.Number}.pdf\"";
+                $"Invoice {number} records the PDF '{pdfKey}' but the storage has no such file. Re-render it from the invoice's page.");
+        http.Response.Headers[HeaderNames.ContentDisposition] = $"inline; filename=\"{number}.pdf\"";
         return TypedResults.File(pdf, "application/pdf");
     }
 
     /// <summary>Sends the invoice's email again, as <c>POST /admin/resend-invoice</c> does; the page then follows the new delivery.</summary>
     private static async Task<IResult> ResendAsync(HttpContext http, Guid id, ConsoleInvoices invoices, IPublishEndpoint bus, CancellationToken ct)
     {
-        if (await invoices.InvoiceAsync(id, ct) is null) return NoInvoice(http, id);
+        if (!await invoices.ExistsAsync(id, ct)) return NoInvoice(http, id);
         var request = Guid.NewGuid();
         await bus.Publish(new ResendInvoiceEmail(request, id, http.User.Identity?.Name ?? "unknown"), ct);
         return ConsoleForms.SeeOther($"{ConsolePaths.Root}/invoices/{id}?resent={request}#deliveries");
@@ -81,7 +81,7 @@ public static class ConsoleInvoicePages
     /// <summary>Renders the PDF again, as <c>POST /admin/render-pdf</c> does.</summary>
     private static async Task<IResult> RenderAsync(HttpContext http, Guid id, ConsoleInvoices invoices, IPublishEndpoint bus, CancellationToken ct)
     {
-        if (await invoices.InvoiceAsync(id, ct) is null) return NoInvoice(http, id);
+        if (!await invoices.ExistsAsync(id, ct)) return NoInvoice(http, id);
         await bus.Publish(new RenderInvoicePdf(id, $"operator re-render (by {http.User.Identity?.Name})"), ct);
         return ConsoleForms.SeeOther($"{ConsolePaths.Root}/invoices/{id}?rendered=1#pdf");
     }

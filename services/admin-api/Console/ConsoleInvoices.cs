@@ -218,6 +218,23 @@ public sealed class ConsoleInvoices(NpgsqlDataSource db, TraceLinks traceLinks, 
         return new InvoiceView(invoice, lines, account, deliveries, journal, credits, traceLinks.For(invoice.TraceId));
     }
 
+    /// <summary>The invoice's email deliveries, for the part of its page that follows a resend live; null for an unknown invoice.</summary>
+    public async Task<IReadOnlyList<EmailDelivery>?> DeliveriesAsync(Guid id, CancellationToken ct)
+    {
+        var queries = new EmailDeliveryQueries(db);
+        return await queries.InvoiceExistsAsync(id, ct) ? await queries.ListAsync(id, ct) : null;
+    }
+
+    /// <summary>The invoice's number and where its PDF is recorded (null before the first render); null for an unknown invoice.</summary>
+    public async Task<(string Number, string? PdfKey)?> PdfOfAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<(string, string?)?>(new CommandDefinition(
+            "select number, pdf_key from invoices where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public Task<bool> ExistsAsync(Guid id, CancellationToken ct) => new EmailDeliveryQueries(db).InvoiceExistsAsync(id, ct);
+
     public async Task<AccountView?> AccountAsync(Guid id, CancellationToken ct)
     {
         if (await new AccountStore(db).FindAsync(id, ct) is not { } account) return null;
