@@ -86,8 +86,10 @@ IReadOnlyDictionary<string, string?> exporter = dashboard?.ExporterSettings ?? n
 if (dashboard is not null) Console.WriteLine($"exporting to a dashboard of its own at {dashboard.Url} (OTLP {exporter["OTEL_EXPORTER_OTLP_ENDPOINT"]})");
 var results = new List<RunResult>();
 var failed = false;
+// Every other round runs the variants in reverse order (A B, B A, A B, …): the machine's load tends to climb during a
+// benchmark (the database and the broker fill up), and a fixed order would always give the later variant the busier box.
 for (var round = 1; round <= rounds; round++)
-    foreach (var (label, root, on) in variants)
+    foreach (var (label, root, on) in round % 2 == 1 ? variants : Enumerable.Reverse(variants))
     {
         Console.WriteLine($"== {label}{(root is null ? "" : $" ({root})")}, round {round} of {rounds}, load {Load()}");
         var result = await RunPipelineAsync(label, root, on ? exporter : null, on ? dashboard?.Pid : null);
