@@ -105,7 +105,6 @@ public sealed class SuppressionRow
 public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyncDisposable
 {
     private SuppressionRow? known;
-    private bool unlocked;
 
     // Longer than the longest send another holder can be in (Smtp__TimeoutSeconds is at most 600).
     internal const int LockWaitSeconds = 900;
@@ -161,10 +160,6 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
         update invoices set email_status = '{EmailDeliveryStates.Sent}', emailed_at = @acceptedAt where id = @invoiceId;
         """;
 
-    // The last delivery of a message: accepted and unlocked in the same round trip (the unlock runs after the
-    // updates committed, so the next holder sees the accepted delivery).
-    private const string AcceptAndUnlockSql = AcceptSql + "\n" + UnlockSql + ";";
-
     // A resend that is not sent leaves the invoice's status alone: it describes the invoice's initial email or the last accepted one.
     private const string NotSentSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, recipient, pdf_sha256, error)
@@ -204,14 +199,12 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
 
     /// <summary>
     /// Not cancellable: once the server accepted the email, recording it must not be abandoned halfway.
-    /// <paramref name="last"/>: nothing more is written in this session, so the lock is released in the same round trip.
+    /// The lock is released afterwards by <see cref="DisposeAsync"/>, in a round trip of its own: an unlock in this
+    /// batch would run inside the batch's implicit transaction, before the acceptance is committed, and a copy of
+    /// the message waiting for the lock would read the delivery as still sending and send it again.
     /// </summary>
-    public async Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt, bool last = false)
-    {
-        await conn.ExecuteAsync(new CommandDefinition(last ? AcceptAndUnlockSql : AcceptSql,
-            new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime, key = invoiceId.ToString("D") }));
-        unlocked = last;
-    }
+    public Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt) =>
+        conn.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime }));
 
     public Task NotSentAsync(int deliveryNo, string reason, string state, string recipient, string? pdfSha256, string error, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(NotSentSql, new { invoiceId, deliveryNo, reason, state, recipient, pdfSha256, error }, cancellationToken: ct));
@@ -223,7 +216,7 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     {
         try
         {
-            if (!unlocked && conn.State == System.Data.ConnectionState.Open)
+            if (conn.State == System.Data.ConnectionState.Open)
                 await conn.ExecuteAsync(new CommandDefinition(UnlockSql, new { key = invoiceId.ToString("D") }));
         }
         catch (NpgsqlException)
