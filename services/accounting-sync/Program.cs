@@ -1,7 +1,7 @@
 using Billing.ServiceDefaults;
 using Billing.AccountingSync;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("accounting-sync");
 builder.AddAccountingSync();
 return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

@@ -1,7 +1,7 @@
 using Billing.AdminApi;
 using Billing.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("admin-api");
 builder.AddAdminApi();
 return await builder.RunServiceAsync(app => app.UseAdminApi());

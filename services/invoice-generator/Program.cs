@@ -1,7 +1,7 @@
 using Billing.ServiceDefaults;
 using Billing.InvoiceGenerator;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("invoice-generator");
 builder.AddInvoiceGenerator();
 return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

@@ -1,7 +1,7 @@
 using Billing.ServiceDefaults;
 using Billing.Mailer;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("mailer");
 builder.AddMailer();
 return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

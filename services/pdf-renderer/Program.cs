@@ -1,7 +1,7 @@
 using Billing.ServiceDefaults;
 using Billing.PdfRenderer;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("pdf-renderer");
 builder.AddPdfRenderer();
 return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());

@@ -1,7 +1,7 @@
 using Billing.ServiceDefaults;
 using Billing.Redrive.Service;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = ServiceHost.CreateBuilder(args);
 builder.AddServiceDefaults("redrive");
 builder.AddRedrive();
 return await builder.RunServiceAsync(app => app.MapDefaultEndpoints());
