@@ -120,6 +120,8 @@ if (rounds > 1 || variants.Count > 1)
     foreach (var service in services)
         Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice.GetValueOrDefault(service, double.NaN), "N2");
     var cpu = Row("all services CPU ms/invoice", r => r.CpuMsPerInvoice.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value), "N2");
+    foreach (var group in MachineCpu.Servers.Prepend(MachineCpu.Busy))
+        Row($"{(group == MachineCpu.Busy ? "the machine" : group)} CPU ms/invoice", r => r.MachineMsPerInvoice[group], "N2");
     foreach (var service in services)
         Row($"{service} peak MB", r => r.PeakMb.GetValueOrDefault(service, double.NaN), "N0");
     if (ratioName == "on/off")
@@ -184,6 +186,7 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         if (dashboardPid is { } pid) samplers[BenchDashboard.Name] = new ProcessSampler(pid);
         foreach (var s in samplers.Values) s.Sample();
         var cpuBefore = samplers.ToDictionary(s => s.Key, s => s.Value.CpuSeconds);
+        var machineBefore = MachineCpu.Snapshot();
 
         using var http = new HttpClient { BaseAddress = new Uri(processes[0].Process.BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -213,6 +216,7 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
             if (row.Invoices == accounts && row.Emailed == accounts && row.Synced == accounts && status == "needs_attention") break;
         }
         var wall = clock.Elapsed.TotalSeconds;
+        var machineAfter = MachineCpu.Snapshot();
         if (!Console.IsOutputRedirected) Console.WriteLine();
 
         await using var c = await db.DataSource.OpenConnectionAsync();
@@ -248,6 +252,16 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         }
         var servicesMs = cpuMs.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value);
         Console.WriteLine($"  {"all services",-18} {servicesMs * total / 1000,8:N1} s CPU {servicesMs,7:N2} ms/invoice");
+        var machine = MachineCpu.PerInvoice(machineBefore, machineAfter, total);
+        var busy = machine[MachineCpu.Busy];
+        Console.WriteLine($"the whole machine: {busy * total / 1000 / wall / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores busy, {busy:N2} ms CPU per invoice, of which");
+        foreach (var server in MachineCpu.Servers)
+            Console.WriteLine($"  {server,-18} {machine[server],7:N2} ms/invoice  {machine[server] / busy,4:P0}");
+        if (cpuMs.TryGetValue(BenchDashboard.Name, out var dashboardMs))
+            Console.WriteLine($"  {BenchDashboard.Name,-18} {dashboardMs,7:N2} ms/invoice  {dashboardMs / busy,4:P0}");
+        var other = busy - servicesMs - MachineCpu.Servers.Sum(x => machine[x]) - cpuMs.GetValueOrDefault(BenchDashboard.Name);
+        Console.WriteLine($"  {"services",-18} {servicesMs,7:N2} ms/invoice  {servicesMs / busy,4:P0}");
+        Console.WriteLine($"  {"anything else",-18} {other,7:N2} ms/invoice  {other / busy,4:P0}");
 
         if (bare is not null)
         {
@@ -257,8 +271,15 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
             Console.WriteLine($"  email:  {rates["email"]:N1}/s vs SMTP bare over kept connections {bare.SmtpKept:N1}/s = {rates["email"] / bare.SmtpKept:P0}");
             Console.WriteLine($"  render: {rates["render"]:N1}/s vs PDF bare {bare.PdfRender:N1}/s = {rates["render"] / bare.PdfRender:P0}");
             Console.WriteLine($"  generate: {rates["generate"]:N1}/s vs COPY bare {bare.DbInsertRows:N0} rows/s = {rates["generate"] / bare.DbInsertRows:P2} (≈6 rows per invoice)");
+            Console.WriteLine("CPU per invoice against the bare CPU of the building blocks (the clients' side, measured above):");
+            var blocks = bare.Cpu.PerInvoice();
+            foreach (var (service, what, ms) in blocks)
+                Console.WriteLine($"  {service,-18} {cpuMs.GetValueOrDefault(service),7:N2} ms vs {ms,6:N3} ms bare ({what}) = {cpuMs.GetValueOrDefault(service) / ms,5:N2}×");
+            var bareSum = blocks.Sum(b => b.Ms);
+            var ceiling = Environment.ProcessorCount * 1000 / bareSum;
+            Console.WriteLine($"  CPU ceiling: {Environment.ProcessorCount} cores / {bareSum:N3} ms bare per invoice = {ceiling:N0} invoices/s; end to end ran at {total / wall / ceiling:P0} of it");
         }
-        return new RunResult(label, status, total / wall, rates, p50, cpuMs, peak);
+        return new RunResult(label, status, total / wall, rates, p50, cpuMs, peak, machine);
     }
     finally
     {
@@ -273,4 +294,4 @@ static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
 
 internal sealed record RunResult(string Label, string Status, double EndToEnd, Dictionary<string, double> Rates, double P50,
-    Dictionary<string, double> CpuMsPerInvoice, Dictionary<string, double> PeakMb);
+    Dictionary<string, double> CpuMsPerInvoice, Dictionary<string, double> PeakMb, Dictionary<string, double> MachineMsPerInvoice);
