@@ -5,17 +5,16 @@ namespace Billing.Bench.Pipeline;
 /// the local servers the pipeline leans on (PostgreSQL's processes, RabbitMQ's Erlang VM, the SMTP server), so the
 /// services' CPU per invoice can be read against everything else the box spends on an invoice.
 /// </summary>
-public sealed class MachineCpu
+public static class MachineCpu
 {
-    private const double TicksPerSecond = 100.0; // USER_HZ on Linux
-
     public const string Busy = "the machine (all cores busy)";
-    public static readonly string[] Servers = ["PostgreSQL", "RabbitMQ", "SMTP server", "benchmark"];
+    /// <summary>The servers the pipeline leans on, and the benchmark process itself.</summary>
+    public static readonly string[] Groups = ["PostgreSQL", "RabbitMQ", "SMTP server", "benchmark"];
 
-    /// <summary>CPU seconds by group at this moment: <see cref="Busy"/> and each of <see cref="Servers"/>.</summary>
+    /// <summary>CPU seconds by group at this moment: <see cref="Busy"/> and each of <see cref="Groups"/>.</summary>
     public static Dictionary<string, double> Snapshot()
     {
-        var seconds = Servers.ToDictionary(s => s, _ => 0.0);
+        var seconds = Groups.ToDictionary(s => s, _ => 0.0);
         var self = Environment.ProcessId;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -32,8 +31,7 @@ public sealed class MachineCpu
                     _ => null,
                 };
                 if (group is null) continue;
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                seconds[group] += (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
+                seconds[group] += ProcessSampler.CpuSecondsOf(stat);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -41,7 +39,7 @@ public sealed class MachineCpu
         }
         // The first line of /proc/stat: user nice system idle iowait irq softirq steal … in ticks of all cores.
         var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
-        seconds[Busy] = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7]) / TicksPerSecond;
+        seconds[Busy] = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7]) / ProcessSampler.TicksPerSecond;
         return seconds;
     }
 

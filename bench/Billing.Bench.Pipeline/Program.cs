@@ -120,7 +120,7 @@ if (rounds > 1 || variants.Count > 1)
     foreach (var service in services)
         Row($"{service} CPU ms/invoice", r => r.CpuMsPerInvoice.GetValueOrDefault(service, double.NaN), "N2");
     var cpu = Row("all services CPU ms/invoice", r => r.CpuMsPerInvoice.Where(x => x.Key != BenchDashboard.Name).Sum(x => x.Value), "N2");
-    foreach (var group in MachineCpu.Servers.Prepend(MachineCpu.Busy))
+    foreach (var group in MachineCpu.Groups.Prepend(MachineCpu.Busy))
         Row($"{(group == MachineCpu.Busy ? "the machine" : group)} CPU ms/invoice", r => r.MachineMsPerInvoice[group], "N2");
     foreach (var service in services)
         Row($"{service} peak MB", r => r.PeakMb.GetValueOrDefault(service, double.NaN), "N0");
@@ -255,11 +255,11 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         var machine = MachineCpu.PerInvoice(machineBefore, machineAfter, total);
         var busy = machine[MachineCpu.Busy];
         Console.WriteLine($"the whole machine: {busy * total / 1000 / wall / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores busy, {busy:N2} ms CPU per invoice, of which");
-        foreach (var server in MachineCpu.Servers)
+        foreach (var server in MachineCpu.Groups)
             Console.WriteLine($"  {server,-18} {machine[server],7:N2} ms/invoice  {machine[server] / busy,4:P0}");
         if (cpuMs.TryGetValue(BenchDashboard.Name, out var dashboardMs))
             Console.WriteLine($"  {BenchDashboard.Name,-18} {dashboardMs,7:N2} ms/invoice  {dashboardMs / busy,4:P0}");
-        var other = busy - servicesMs - MachineCpu.Servers.Sum(x => machine[x]) - cpuMs.GetValueOrDefault(BenchDashboard.Name);
+        var other = busy - servicesMs - MachineCpu.Groups.Sum(x => machine[x]) - cpuMs.GetValueOrDefault(BenchDashboard.Name);
         Console.WriteLine($"  {"services",-18} {servicesMs,7:N2} ms/invoice  {servicesMs / busy,4:P0}");
         Console.WriteLine($"  {"anything else",-18} {other,7:N2} ms/invoice  {other / busy,4:P0}");
 
