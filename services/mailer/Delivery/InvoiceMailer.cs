@@ -48,13 +48,13 @@ public sealed class InvoiceMailer(
 
         // Resends that waited for this PDF go first; they were asked for explicitly. They do not touch delivery 1.
         foreach (var pending in state.Pending)
-            await DeliverAsync(session, invoice, pending.DeliveryNo, Resend, m.StorageKey, context);
+            await DeliverAsync(session, invoice, pending.DeliveryNo, Resend, m.StorageKey, context, last: false);
 
         var initial = state.Initial;
         // A re-render never mails an invoice again once its email was accepted; a missing PDF is worth another try.
         if (initial is not null && initial.State != EmailDeliveryStates.MissingPdf && await RepublishIfFinishedAsync(invoice, initial, context))
             return;
-        await DeliverAsync(session, invoice, 1, Initial, m.StorageKey, context);
+        await DeliverAsync(session, invoice, 1, Initial, m.StorageKey, context, last: true);
     }
 
     public async Task OnResendAsync(Guid requestId, Guid invoiceId, string requestedBy, ConsumeContext context)
@@ -77,10 +77,11 @@ public sealed class InvoiceMailer(
             log.LogInformation("Resend {DeliveryNo} of invoice {InvoiceId} waits for its PDF to be re-rendered", row.DeliveryNo, invoiceId);
             return;
         }
-        await DeliverAsync(session, invoice, row.DeliveryNo, Resend, key, context);
+        await DeliverAsync(session, invoice, row.DeliveryNo, Resend, key, context, last: true);
     }
 
-    private async Task DeliverAsync(MailerSession session, MailInvoice invoice, int deliveryNo, string reason, string pdfKey, ConsumeContext context)
+    /// <param name="last">The session's last delivery: an accepted email releases the invoice's lock in the round trip that records it.</param>
+    private async Task DeliverAsync(MailerSession session, MailInvoice invoice, int deliveryNo, string reason, string pdfKey, ConsumeContext context, bool last)
     {
         var ct = context.CancellationToken;
         var recipient = invoice.BillingEmail.Trim();
@@ -135,7 +136,7 @@ public sealed class InvoiceMailer(
         }
 
         var acceptedAt = time.GetUtcNow();
-        await session.AcceptAsync(deliveryNo, acceptedAt);
+        await session.AcceptAsync(deliveryNo, acceptedAt, release: last);
         log.LogInformation("Invoice {InvoiceId} delivery {DeliveryNo} ({Reason}) accepted for {Recipient} as {MessageId}",
             invoice.InvoiceId, deliveryNo, reason, recipient, messageId);
         await context.Publish(new InvoiceEmailed(invoice.InvoiceId, invoice.RunId ?? Guid.Empty, invoice.AccountId, messageId, acceptedAt, reason), ct);

@@ -105,6 +105,10 @@ public sealed class SuppressionRow
 public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyncDisposable
 {
     private SuppressionRow? known;
+    private bool released;
+
+    /// <summary>The connection, as long as it holds the invoice's lock.</summary>
+    private NpgsqlConnection Locked => released ? throw new InvalidOperationException($"the lock of invoice {invoiceId} was released") : conn;
 
     // Longer than the longest send another holder can be in (Smtp__TimeoutSeconds is at most 600).
     internal const int LockWaitSeconds = 900;
@@ -160,6 +164,17 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
         update invoices set email_status = '{EmailDeliveryStates.Sent}', emailed_at = @acceptedAt where id = @invoiceId;
         """;
 
+    // The acceptance and the unlock in one round trip. The statements of a batch otherwise share one implicit
+    // transaction that commits only at its end, so an unlock among them would let a copy of the message waiting for the
+    // lock read the delivery as still sending and send it again. BEGIN makes that transaction explicit and COMMIT ends
+    // it: the unlock after it runs once the acceptance is committed.
+    internal const string AcceptAndReleaseSql = $"""
+        begin;
+        {AcceptSql}
+        commit;
+        {UnlockSql};
+        """;
+
     // A resend that is not sent leaves the invoice's status alone: it describes the invoice's initial email or the last accepted one.
     private const string NotSentSql = $"""
         insert into email_deliveries (invoice_id, delivery_no, reason, state, recipient, pdf_sha256, error)
@@ -183,40 +198,49 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
     public Task<string?> SuppressionReasonAsync(string normalizedEmail, CancellationToken ct) =>
         known is { LookedUp: { } key } && key == normalizedEmail
             ? Task.FromResult(known.Reason)
-            : conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SuppressionSql, new { email = normalizedEmail }, cancellationToken: ct));
+            : Locked.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SuppressionSql, new { email = normalizedEmail }, cancellationToken: ct));
 
     public Task<MailInvoice?> LoadInvoiceAsync(CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<MailInvoice>(new CommandDefinition(InvoiceSql, new { invoiceId }, cancellationToken: ct));
+        Locked.QuerySingleOrDefaultAsync<MailInvoice>(new CommandDefinition(InvoiceSql, new { invoiceId }, cancellationToken: ct));
 
     public Task<DeliveryRow?> ByRequestAsync(Guid requestId, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(ByRequestSql, new { requestId }, cancellationToken: ct));
+        Locked.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(ByRequestSql, new { requestId }, cancellationToken: ct));
 
     public Task<DeliveryRow> CreateResendAsync(Guid requestId, string requestedBy, CancellationToken ct) =>
-        conn.QuerySingleAsync<DeliveryRow>(new CommandDefinition(CreateResendSql, new { invoiceId, requestId, requestedBy }, cancellationToken: ct));
+        Locked.QuerySingleAsync<DeliveryRow>(new CommandDefinition(CreateResendSql, new { invoiceId, requestId, requestedBy }, cancellationToken: ct));
 
     public Task ClaimAsync(int deliveryNo, string reason, string messageId, string pdfSha256, string recipient, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(ClaimSql, new { invoiceId, deliveryNo, reason, messageId, pdfSha256, recipient }, cancellationToken: ct));
+        Locked.ExecuteAsync(new CommandDefinition(ClaimSql, new { invoiceId, deliveryNo, reason, messageId, pdfSha256, recipient }, cancellationToken: ct));
 
     /// <summary>
     /// Not cancellable: once the server accepted the email, recording it must not be abandoned halfway.
-    /// The lock is released afterwards by <see cref="DisposeAsync"/>, in a round trip of its own: an unlock in this
-    /// batch would run inside the batch's implicit transaction, before the acceptance is committed, and a copy of
-    /// the message waiting for the lock would read the delivery as still sending and send it again.
+    /// With <paramref name="release"/> (the session's last delivery) the lock is released in the same round trip, after
+    /// the acceptance is committed (see <see cref="AcceptAndReleaseSql"/>); otherwise <see cref="DisposeAsync"/> releases
+    /// it. Once released, the session refuses further work.
     /// </summary>
-    public Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt) =>
-        conn.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = acceptedAt.UtcDateTime }));
+    public async Task AcceptAsync(int deliveryNo, DateTimeOffset acceptedAt, bool release = false)
+    {
+        var at = acceptedAt.UtcDateTime;
+        if (!release)
+        {
+            await Locked.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = at }));
+            return;
+        }
+        await Locked.ExecuteAsync(new CommandDefinition(AcceptAndReleaseSql, new { invoiceId, deliveryNo, acceptedAt = at, key = invoiceId.ToString("D") }));
+        released = true;
+    }
 
     public Task NotSentAsync(int deliveryNo, string reason, string state, string recipient, string? pdfSha256, string error, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(NotSentSql, new { invoiceId, deliveryNo, reason, state, recipient, pdfSha256, error }, cancellationToken: ct));
+        Locked.ExecuteAsync(new CommandDefinition(NotSentSql, new { invoiceId, deliveryNo, reason, state, recipient, pdfSha256, error }, cancellationToken: ct));
 
     public Task RecordErrorAsync(int deliveryNo, string error) =>
-        conn.ExecuteAsync(new CommandDefinition(ErrorSql, new { invoiceId, deliveryNo, error }));
+        Locked.ExecuteAsync(new CommandDefinition(ErrorSql, new { invoiceId, deliveryNo, error }));
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (conn.State == System.Data.ConnectionState.Open)
+            if (!released && conn.State == System.Data.ConnectionState.Open)
                 await conn.ExecuteAsync(new CommandDefinition(UnlockSql, new { key = invoiceId.ToString("D") }));
         }
         catch (NpgsqlException)
