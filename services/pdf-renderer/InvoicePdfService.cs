@@ -29,8 +29,7 @@ public sealed class InvoicePdfService(
         using var activity = service.ActivitySource.StartActivity("render invoice pdf");
         activity?.SetTag("billing.invoice_id", invoiceId);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var (invoice, lines, credits) = await store.LockWithLinesAsync(conn, tx, invoiceId, ct)
+        var (invoice, lines, credits) = await store.LockWithLinesAsync(conn, invoiceId, ct)
             ?? throw new InvoiceDocumentException("InvoiceId", $"invoice {invoiceId} does not exist");
         var key = PdfKeys.For(invoice.AccountId, invoice.Id);
 
@@ -71,8 +70,7 @@ public sealed class InvoicePdfService(
         {
             buffers.Return(buffer);
         }
-        await store.MarkRenderedAsync(conn, tx, invoiceId, stored, time.GetUtcNow(), ct);
-        await tx.CommitAsync(ct);
+        await store.MarkRenderedAsync(conn, invoiceId, stored, time.GetUtcNow(), ct);
         activity?.SetTag("billing.pdf_rendered", true);
         return new PdfRenderOutcome(invoice.Id, invoice.RunId ?? Guid.Empty, invoice.AccountId, stored, Rendered: true);
     }

@@ -31,31 +31,38 @@ public sealed class InvoicePdfStore
         select number, reason, issued_at, total_minor from credit_notes where invoice_id = @id order by issued_at, number
         """;
 
-    // All in one round trip: the lines and credit notes are read under the invoice's lock (the statements of a batch
-    // run in order), and a redelivery that keeps its PDF reads a few rows it does not need rather than paying a
-    // second round trip on every first render.
-    private const string LoadSql = LockInvoiceSql + ";\n" + LinesSql + ";\n" + CreditNotesSql;
+    // All in one round trip: the transaction begins, and the lines and credit notes are read under the invoice's lock
+    // (the statements of a batch run in order); a redelivery that keeps its PDF reads a few rows it does not need
+    // rather than paying a second round trip on every first render.
+    private const string LoadSql = "begin;\n" + LockInvoiceSql + ";\n" + LinesSql + ";\n" + CreditNotesSql;
 
+    // The update and the commit in one round trip.
     private const string MarkRenderedSql = """
         update invoices
         set pdf_key = @Key, pdf_sha256 = @Sha256, pdf_size = @Size, pdf_rendered_at = @At
-        where id = @id
+        where id = @id;
+        commit;
         """;
 
-    /// <summary>The invoice, locked for the rest of the transaction, its lines and its credit notes; null when there is no such invoice.</summary>
+    /// <summary>
+    /// Begins a transaction on <paramref name="conn"/> and reads the invoice, locked until <see cref="MarkRenderedAsync"/>
+    /// commits, its lines and its credit notes; null when there is no such invoice. A connection closed before that
+    /// commit (an error, a PDF kept) rolls the transaction back and releases the lock.
+    /// </summary>
     public async Task<(InvoiceRow Invoice, IReadOnlyList<InvoiceLineRow> Lines, IReadOnlyList<CreditNoteRow> Credits)?> LockWithLinesAsync(
-        DbConnection conn, DbTransaction tx, Guid id, CancellationToken ct)
+        DbConnection conn, Guid id, CancellationToken ct)
     {
-        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(LoadSql, new { id }, tx, cancellationToken: ct));
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(LoadSql, new { id }, cancellationToken: ct));
         var invoice = await results.ReadSingleOrDefaultAsync<InvoiceRow>();
         var lines = (await results.ReadAsync<InvoiceLineRow>()).AsList();
         var credits = (await results.ReadAsync<CreditNoteRow>()).AsList();
         return invoice is null ? null : (invoice, lines, credits);
     }
 
-    public async Task MarkRenderedAsync(DbConnection conn, DbTransaction tx, Guid id, PdfStoredObject stored, DateTimeOffset at, CancellationToken ct) =>
+    /// <summary>Records where the PDF is stored and commits the transaction <see cref="LockWithLinesAsync"/> began.</summary>
+    public async Task MarkRenderedAsync(DbConnection conn, Guid id, PdfStoredObject stored, DateTimeOffset at, CancellationToken ct) =>
         await conn.ExecuteAsync(new CommandDefinition(MarkRenderedSql,
-            new { id, stored.Key, stored.Sha256, stored.Size, At = at }, tx, cancellationToken: ct));
+            new { id, stored.Key, stored.Sha256, stored.Size, At = at }, cancellationToken: ct));
 }
 
 public sealed record InvoiceRow

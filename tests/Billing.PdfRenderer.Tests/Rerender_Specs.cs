@@ -1,3 +1,4 @@
+using Dapper;
 using Billing.Contracts;
 
 namespace Billing.PdfRenderer.Tests;
@@ -33,6 +34,10 @@ public sealed class When_an_invoice_is_rendered_again : IAsyncLifetime
         Assert.Equal(puts + 1, host.Storage.Puts);
         Assert.Equal(firstColumns, await TestInvoices.PdfColumnsAsync(host.Db.DataSource, invoice.InvoiceId));
         Assert.Equal(firstFile, host.ReadStored(first.StorageKey));
+        // Keeping the PDF ends the render's transaction with the connection: none waits in the pool holding the lock.
+        await using (var conn = await host.Db.DataSource.OpenConnectionAsync())
+            Assert.Equal(0, await conn.ExecuteScalarAsync<int>(
+                "select count(*) from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'"));
 
         // Operator re-render: rendered again, same key, flagged as a re-render.
         await host.PublishAsync(new RenderInvoicePdf(invoice.InvoiceId, "logo changed"));
