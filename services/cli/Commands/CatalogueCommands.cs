@@ -248,7 +248,7 @@ public static class CatalogueCommands
 
     private static string BaseFee(PlanResponse plan)
     {
-        return CreditCommands.Format(plan.BaseFeeMinor, plan.Currency);
+        return MoneyDisplay.Text(plan.BaseFeeMinor, plan.Currency);
     }
 
     /// <summary>A component's prices as the plan gave them ("0.50 per unit", "≤ 100: 0.5/unit; rest: 0.25/unit + 10 flat").</summary>

@@ -45,7 +45,7 @@ public static class CreditCommands
             else body["lines"] = lines.Select((l, i) => ParseLine(l, i)).ToList();
             var note = await api.PostAsync<CreditNoteResponse>($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/credit-notes", body, ct);
             Console.WriteLine($"credit note {note.Number} ({note.Id}) on invoice {note.InvoiceNumber}: {note.Total}");
-            Console.WriteLine($"  net {Format(note.SubtotalMinor, note.Currency)}, tax {Format(note.TaxMinor, note.Currency)} ({Wire.Text(note.TaxRate)}%), reason {note.Reason}");
+            Console.WriteLine($"  net {MoneyDisplay.Text(note.SubtotalMinor, note.Currency)}, tax {MoneyDisplay.Text(note.TaxMinor, note.Currency)} ({Wire.Text(note.TaxRate)}%), reason {note.Reason}");
             return 0;
         });
         return command;
@@ -65,7 +65,7 @@ public static class CreditCommands
         command.SetApiAction(async (parse, api, ct) =>
         {
             var voided = await api.PostAsync<InvoiceVoidedResponse>($"/api/invoices/{Uri.EscapeDataString(parse.GetValue(id)!)}/void", null, ct);
-            Console.WriteLine($"invoice {voided.Number} is void ({Format(voided.TotalMinor, voided.Currency)} no longer owed)");
+            Console.WriteLine($"invoice {voided.Number} is void ({MoneyDisplay.Text(voided.TotalMinor, voided.Currency)} no longer owed)");
             return 0;
         });
         return command;
@@ -79,7 +79,7 @@ public static class CreditCommands
         if (notes.Count == 0) return;
         var table = CommandBase.NewTable("credit note", "issued", "reason", "amount", "email", "synced");
         foreach (var n in notes)
-            table.AddRow(n.Number, Wire.Text(n.IssuedAt), n.Reason, Format(n.TotalMinor, invoice.Currency), n.EmailStatus, Wire.Text(n.SyncedAt));
+            table.AddRow(n.Number, Wire.Text(n.IssuedAt), n.Reason, MoneyDisplay.Text(n.TotalMinor, invoice.Currency), n.EmailStatus, Wire.Text(n.SyncedAt));
         table.Write();
         Console.WriteLine($"credited {credits.CreditedTotal}, remaining {credits.Remaining}");
     }
@@ -97,8 +97,4 @@ public static class CreditCommands
         return new LineAsTyped(text[..middle], text[(middle + 1)..last], text[(last + 1)..]);
     }
 
-    /// <summary>EUR 14,002.22; JPY 1,235.</summary>
-    /// <summary>"EUR 14,002.22"; a currency this CLI does not know (a newer server) shows its code and minor units.</summary>
-    public static string Format(long minor, string currency) =>
-        Currencies.IsKnown(currency) ? MoneyText.Format(minor, currency) : $"{currency} {minor} (minor units)";
 }

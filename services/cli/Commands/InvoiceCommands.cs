@@ -40,11 +40,11 @@ public static class InvoiceCommands
                 var child = l.ParentLineNo is not null;
                 var unitPrice = explained.Contains(l.LineNo) ? "" : Number(l.UnitPrice);
                 lines.AddRow(Wire.Text(l.LineNo), l.Kind, Markup.Escape((child ? "  " : "") + l.Description),
-                    Number(l.Quantity), unitPrice, Amount(l.AmountMinor, currency));
+                    Number(l.Quantity), unitPrice, MoneyDisplay.Amount(l.AmountMinor, currency));
             }
             lines.Write();
             CreditCommands.PrintCredits(i);
-            string M(long minor) => CreditCommands.Format(minor, currency);
+            string M(long minor) => MoneyDisplay.Text(minor, currency);
             Console.WriteLine($"subtotal {M(i.SubtotalMinor)}  tax {M(i.TaxMinor)} ({Wire.Text(i.TaxRate)}%)  total {M(i.TotalMinor)}");
             Console.WriteLine($"status {i.Status}; email {i.EmailStatus} {Wire.Text(i.EmailedAt)}; pdf {Wire.Text(i.Pdf.Key)} {Wire.Text(i.Pdf.RenderedAt)}; synced {Wire.Text(i.SyncedAt)}");
             Console.WriteLine($"stripe customer {Wire.Text(i.StripeCustomerId)} invoice {Wire.Text(i.StripeInvoiceId)}");
@@ -57,10 +57,6 @@ public static class InvoiceCommands
 
     /// <summary>"150", "0.05", "0.0005": the stored 12 decimals without the trailing zeros.</summary>
     private static string Number(decimal value) => value.ToString("#,##0.############", CultureInfo.InvariantCulture);
-
-    /// <summary>Minor units as money in the invoice's currency: "17.50", JPY "1,235".</summary>
-    private static string Amount(long minor, string currency) =>
-        Currencies.IsKnown(currency) ? MoneyText.Amount(minor, currency) : Wire.Text(minor);
 
     private static Command List()
     {
@@ -107,5 +103,5 @@ public static class InvoiceCommands
     }
 
     /// <summary>An invoice's total as money in its currency, e.g. EUR 14,002.22.</summary>
-    private static string Total(InvoiceSummary invoice) => CreditCommands.Format(invoice.TotalMinor, invoice.Currency);
+    private static string Total(InvoiceSummary invoice) => MoneyDisplay.Text(invoice.TotalMinor, invoice.Currency);
 }

@@ -86,7 +86,7 @@ public static class LedgerCommands
         foreach (var currency in root.Currencies)
         {
             var code = currency.Currency;
-            string M(long minor) => CreditCommands.Format(minor, code);
+            string M(long minor) => MoneyDisplay.Text(minor, code);
             var table = CommandBase.NewTable("currency", "ledger account", "debit", "credit", "balance");
             foreach (var account in currency.Accounts)
                 table.AddRow(code, Markup.Escape(account.LedgerAccount), M(account.DebitMinor), M(account.CreditMinor), M(account.BalanceMinor));

@@ -80,10 +80,10 @@ public static class RunCommands
         foreach (var t in p.Totals)
         {
             var currency = t.Currency;
-            var change = t.ChangeMinor is { } delta ? Money(delta, currency, signed: true) : "";
+            var change = t.ChangeMinor is { } delta ? MoneyDisplay.Text(delta, currency, signed: true) : "";
             if (t.ChangePercent is not null) change += $" ({t.ChangePercent}%)";
-            var before = t.PreviousTotalMinor is { } was ? Money(was, currency) : "no completed run";
-            table.AddRow(currency, t.Invoices.ToString("N0", CultureInfo.InvariantCulture), Money(t.TotalMinor, currency), before, change);
+            var before = t.PreviousTotalMinor is { } was ? MoneyDisplay.Text(was, currency) : "no completed run";
+            table.AddRow(currency, t.Invoices.ToString("N0", CultureInfo.InvariantCulture), MoneyDisplay.Text(t.TotalMinor, currency), before, change);
         }
         table.Write();
         var failing = p.Failing;
@@ -96,13 +96,6 @@ public static class RunCommands
         ft.Write();
         if (failing.Truncated)
             Console.WriteLine($"(first {failing.Listed.Count} listed; --output json for the counts by reason)");
-    }
-
-    /// <summary>"EUR 14,002.22", "JPY 1,235"; signed: "EUR +10.00".</summary>
-    private static string Money(long minor, string currency, bool signed = false)
-    {
-        if (!Currencies.IsKnown(currency)) return $"{currency} {minor} (minor units)";
-        return $"{currency} {(signed && minor > 0 ? "+" : "")}{MoneyText.Amount(minor, currency)}";
     }
 
     private static Command Cancel()
@@ -286,7 +279,7 @@ public static class RunCommands
             counts.Skipped.ToString("N0"), counts.Failed.ToString("N0"), counts.NotIssued.ToString("N0"));
         table.Write();
         if (p.Totals is { Count: > 0 } totals)
-            Console.WriteLine("totals: " + string.Join(", ", totals.Select(t => $"{Money(t.TotalMinor, t.Currency)} over {t.Invoices:N0} invoices")));
+            Console.WriteLine("totals: " + string.Join(", ", totals.Select(t => $"{MoneyDisplay.Text(t.TotalMinor, t.Currency)} over {t.Invoices:N0} invoices")));
         if (p.FailedByStage is { Count: > 0 } byStage)
             Console.WriteLine("failed per stage: " + string.Join(", ", byStage.Select(s => $"{s.Key} {s.Value:N0}")));
         if (p.DeadLetters is { Total: > 0 } dl)
