@@ -154,7 +154,15 @@ stop_rabbitmq() {
   rabbit_env
   if pid_alive "$RABBITMQ_PID_FILE"; then
     "$rabbit_bin/rabbitmqctl" stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || kill "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true
+  elif port_open "$amqp_port"; then
+    # Running without its pid file (removed under it): stopped by its node name, else found by the home it runs in.
+    "$rabbit_bin/rabbitmqctl" stop >/dev/null 2>&1 || pkill -f -- "-home $HOME " 2>/dev/null || true
   fi
+  for _ in $(seq 1 60); do
+    port_open "$amqp_port" || pgrep -f -- "-home $HOME " >/dev/null || break
+    sleep 0.5
+  done
+  port_open "$amqp_port" && log "RabbitMQ still answers on 127.0.0.1:$amqp_port after stop"
   rm -f "$RABBITMQ_PID_FILE"
   epmd -kill >/dev/null 2>&1 || true
 }
