@@ -30,16 +30,20 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
     /// <summary>
     /// A port free now, for a process to listen on once started. Taken below the kernel's ephemeral range
     /// (32768–60999 on Linux), so that no outgoing connection of any test can be given it in the moment between this
-    /// check and the process's bind; chosen at random so that concurrent test processes rarely try the same one.
+    /// check and the process's bind; chosen at random so that concurrent test processes rarely try the same one; never
+    /// handed out twice by this process, as services started together each check theirs before any of them binds it.
     /// </summary>
     public static int FreePort()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(20000, 32000);
+            if (!HandedOut.TryAdd(port, 0)) continue;
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
