@@ -51,6 +51,35 @@ public sealed class When_a_copy_of_the_message_waits_for_the_invoice_while_its_e
     }
 
     [Fact]
+    public async Task Does_release_the_lock_when_recording_the_acceptance_fails()
+    {
+        var invoice = await h.InvoiceAsync("fails@example.org");
+        var store = new MailerStore(h.Db.DataSource);
+        await using (var conn = await h.Db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync($"""
+                create function refuse_acceptance() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$;
+                create trigger refuse_acceptance before update on email_deliveries for each row
+                    when (new.invoice_id = '{invoice.InvoiceId}' and new.state = 'accepted') execute function refuse_acceptance();
+                """);
+
+        var session = await store.OpenLockedAsync(invoice.InvoiceId, default);
+        await session.ClaimAsync(1, "initial", "<invoice-fails@example.org>", invoice.Sha256!, invoice.Email, default);
+        var failed = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => session.AcceptAsync(1, DateTimeOffset.UtcNow, release: true));
+        Assert.Contains("refused", failed.MessageText);
+        await session.DisposeAsync();
+
+        // The connection went back to the pool without the lock (a pooled connection holding it would make every later
+        // delivery of this invoice wait until it is used again), and nothing of the acceptance was written. Looked at from
+        // a connection of its own: the pool's next use of that connection would release the lock on its way.
+        await using var check = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(h.Db.ConnectionString) { Pooling = false }.ConnectionString);
+        await check.OpenAsync();
+        Assert.Equal(0, await check.ExecuteScalarAsync<int>(
+            "select count(*) from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())"));
+        var delivery = Assert.Single(await h.Deliveries.ListAsync(invoice.InvoiceId, default));
+        Assert.Equal("sending", delivery.State);
+    }
+
+    [Fact]
     public async Task Does_keep_the_lock_after_an_acceptance_that_is_not_the_last_delivery()
     {
         var invoice = await h.InvoiceAsync("keep@example.org");

@@ -226,7 +226,17 @@ public sealed class MailerSession(NpgsqlConnection conn, Guid invoiceId) : IAsyn
             await Locked.ExecuteAsync(new CommandDefinition(AcceptSql, new { invoiceId, deliveryNo, acceptedAt = at }));
             return;
         }
-        await Locked.ExecuteAsync(new CommandDefinition(AcceptAndReleaseSql, new { invoiceId, deliveryNo, acceptedAt = at, key = invoiceId.ToString("D") }));
+        try
+        {
+            await Locked.ExecuteAsync(new CommandDefinition(AcceptAndReleaseSql, new { invoiceId, deliveryNo, acceptedAt = at, key = invoiceId.ToString("D") }));
+        }
+        catch (PostgresException)
+        {
+            // A statement failed inside the explicit transaction, which stays open and aborted (the rest of the batch
+            // was skipped): it ends here, so that the unlock of DisposeAsync can run and no pooled connection keeps the lock.
+            try { await conn.ExecuteAsync("rollback"); } catch (NpgsqlException) { }
+            throw;
+        }
         released = true;
     }
 
