@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Billing.Api.Contracts;
-using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
@@ -96,5 +95,4 @@ public static class CreditCommands
             throw new CliException($"lines[{index}]: '{text}' is not \"description:quantity:unit_price\", e.g. \"API calls counted twice:10000:0.0005\"", 2);
         return new LineAsTyped(text[..middle], text[(middle + 1)..last], text[(last + 1)..]);
     }
-
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using Billing.Api.Contracts;
 using Billing.Invoicing;
 using Spectre.Console;
-using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 

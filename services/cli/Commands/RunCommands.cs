@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Billing.Api.Contracts;
 using Spectre.Console;
-using Billing.Vocabulary;
 
 namespace Billing.Cli.Commands;
 
