@@ -9,7 +9,8 @@ using Billing.Testing.FakeStripe;
 using Dapper;
 
 // Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare]
-//        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N] [--export off|on|both] [--otlp <endpoint>]
+//        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N] [--export off|on|both]
+//        [--receiver dashboard|counter] [--otlp <endpoint>]
 // Runs the whole pipeline — every service as its own process on the local servers (fresh database and vhost) —
 // over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU (seconds
 // and milliseconds per invoice) and peak memory per service, and the bare limits of the building blocks measured in
@@ -21,15 +22,18 @@ using Dapper;
 // this build's Stripe API version: against a baseline on another version, compare with --stripe off.
 // --export on runs the services exporting traces, metrics and logs over OTLP as the quick start sets them up (the
 // exporters' default intervals) to a dashboard of its own — the quick start's Aspire Dashboard started by
-// deploy/local/dashboard.sh on free ports, its CPU and memory sampled with the services' — or to --otlp <endpoint>
-// (OTEL_EXPORTER_OTLP_HEADERS and _PROTOCOL taken from the environment). --export both alternates runs without and
-// with export on the same accounts for --rounds rounds (default 2) and ends with the cost of exporting.
+// deploy/local/dashboard.sh on free ports, its CPU and memory sampled with the services' — or, with --receiver counter,
+// to an OTLP/gRPC receiver in the benchmark's process that counts what arrives and keeps nothing (a collector or backend
+// on another machine, as in production: the services' part of the cost, without a store on the same cores), or to
+// --otlp <endpoint> (OTEL_EXPORTER_OTLP_HEADERS and _PROTOCOL taken from the environment). --export both alternates
+// runs without and with export on the same accounts for --rounds rounds (default 2) and ends with the cost of exporting.
 var accounts = Arg("--accounts", 20_000);
 var stripe = ArgText("--stripe", "off");
 var skipBare = args.Contains("--skip-bare");
 var baseline = ArgText("--baseline", "") is { Length: > 0 } b ? Path.GetFullPath(b) : null;
 var export = ArgText("--export", "off");
 var otlp = ArgText("--otlp", "");
+var receiver = ArgText("--receiver", "dashboard");
 var rounds = Arg("--rounds", baseline is null && export != "both" ? 1 : 2);
 if (baseline is not null && !File.Exists(Path.Combine(baseline, "Billing.sln")))
 {
@@ -51,10 +55,20 @@ if (otlp.Length > 0 && export == "off")
     Console.Error.WriteLine("--otlp needs --export on or both");
     return 2;
 }
+if (receiver is not ("dashboard" or "counter"))
+{
+    Console.Error.WriteLine($"--receiver {receiver}: must be dashboard or counter");
+    return 2;
+}
+if (args.Contains("--receiver") && (export == "off" || otlp.Length > 0))
+{
+    Console.Error.WriteLine("--receiver needs --export on or both, and no --otlp");
+    return 2;
+}
 const string period = "2026-10";
 Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 
-Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, telemetry export {export}{(otlp.Length > 0 ? $" to {otlp}" : "")}, {Environment.ProcessorCount} cores, load {Load()}");
+Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, telemetry export {export}{(export == "off" ? "" : otlp.Length > 0 ? $" to {otlp}" : $" to the {receiver}")}, {Environment.ProcessorCount} cores, load {Load()}");
 
 BareLimits.Result? bare = null;
 if (!skipBare)
@@ -76,14 +90,16 @@ string Label(string build, bool on) => (builds.Length, exports.Length) switch
     (2, 2) => $"{build}, export {(on ? "on" : "off")}",
     _ => build,
 };
-await using var dashboard = exports.Contains(true) && otlp.Length == 0 ? await BenchDashboard.StartAsync() : null;
-IReadOnlyDictionary<string, string?> exporter = dashboard?.ExporterSettings ?? new Dictionary<string, string?>
+await using var dashboard = exports.Contains(true) && otlp.Length == 0 && receiver == "dashboard" ? await BenchDashboard.StartAsync() : null;
+await using var counter = exports.Contains(true) && otlp.Length == 0 && receiver == "counter" ? await OtlpCounter.StartAsync() : null;
+IReadOnlyDictionary<string, string?> exporter = dashboard?.ExporterSettings ?? counter?.ExporterSettings ?? new Dictionary<string, string?>
 {
     ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
     ["OTEL_EXPORTER_OTLP_PROTOCOL"] = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL"),
     ["OTEL_EXPORTER_OTLP_HEADERS"] = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS"),
 };
 if (dashboard is not null) Console.WriteLine($"exporting to a dashboard of its own at {dashboard.Url} (OTLP {exporter["OTEL_EXPORTER_OTLP_ENDPOINT"]})");
+if (counter is not null) Console.WriteLine($"exporting to a receiver that counts and keeps nothing, OTLP/gRPC at {counter.Endpoint}");
 var results = new List<RunResult>();
 var failed = false;
 // Every other round runs the variants in reverse order (A B, B A, A B, …): the machine's load tends to climb during a
@@ -187,6 +203,7 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         foreach (var s in samplers.Values) s.Sample();
         var cpuBefore = samplers.ToDictionary(s => s.Key, s => s.Value.CpuSeconds);
         var machineBefore = MachineCpu.Snapshot();
+        var receivedBefore = exportTo is not null ? counter?.Counts : null;
 
         using var http = new HttpClient { BaseAddress = new Uri(processes[0].Process.BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -278,6 +295,20 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
             var bareSum = blocks.Sum(b => b.Ms);
             var ceiling = Environment.ProcessorCount * 1000 / bareSum;
             Console.WriteLine($"  CPU ceiling: {Environment.ProcessorCount} cores / {bareSum:N3} ms bare per invoice = {ceiling:N0} invoices/s; end to end ran at {total / wall / ceiling:P0} of it");
+        }
+        if (receivedBefore is { } before && counter is not null)
+        {
+            // What the services exported for this run, once their last batches (sent every 5 s by default) are in.
+            var after = counter.Counts;
+            for (var quiet = 0; quiet < 3;)
+            {
+                await Task.Delay(2000);
+                var now = counter.Counts;
+                quiet = now.Spans == after.Spans && now.Logs == after.Logs ? quiet + 1 : 0;
+                after = now;
+            }
+            Console.WriteLine($"received by the counter: {after.Spans - before.Spans:N0} spans ({(after.Spans - before.Spans) / (double)Math.Max(1, total):N1} per invoice), "
+                + $"{after.Logs - before.Logs:N0} log records, {after.Metrics - before.Metrics:N0} metrics in {after.Requests - before.Requests:N0} requests");
         }
         return new RunResult(label, status, total / wall, rates, p50, cpuMs, peak, machine);
     }
