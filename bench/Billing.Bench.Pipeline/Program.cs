@@ -298,9 +298,11 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         }
         if (receivedBefore is { } before && counter is not null)
         {
-            // What the services exported for this run, once their last batches (sent every 5 s by default) are in.
+            // What the services exported for this run, once their last batches (sent every 5 s by default) are in: 6 s
+            // without a new span or log record, or 30 s at most (the services' timers and the progress polling keep
+            // exporting a few spans while idle, so the count may hold a handful that are not the run's).
             var after = counter.Counts;
-            for (var quiet = 0; quiet < 3;)
+            for (var (quiet, waited) = (0, 0); quiet < 3 && waited < 15; waited++)
             {
                 await Task.Delay(2000);
                 var now = counter.Counts;
