@@ -68,8 +68,8 @@ internal sealed class FontCatalog
             if (File.Exists(regular) && File.Exists(bold))
                 return (Load("BillingSans-Regular", regular), Load("BillingSans-Bold", bold));
         }
-        return (new FontFace("BillingSans-Regular", FontDataHelper.SegoeWP, "PDFsharp Segoe WP"),
-                new FontFace("BillingSans-Bold", FontDataHelper.SegoeWPBold, "PDFsharp Segoe WP Bold"));
+        return (new FontFace("BillingSans-Regular", UnhintedFont.Strip(FontDataHelper.SegoeWP), "PDFsharp Segoe WP"),
+                new FontFace("BillingSans-Bold", UnhintedFont.Strip(FontDataHelper.SegoeWPBold), "PDFsharp Segoe WP Bold"));
     }
 
     private static List<FontFace> FindFallbacks(string fontRoot, string? fallbackFile, FontFace regular)
@@ -84,5 +84,6 @@ internal sealed class FontCatalog
         return found;
     }
 
-    private static FontFace Load(string faceName, string path) => new(faceName, File.ReadAllBytes(path), path);
+    /// <summary>A face as PDFsharp embeds it: without hinting (see <see cref="UnhintedFont"/>).</summary>
+    private static FontFace Load(string faceName, string path) => new(faceName, UnhintedFont.Strip(File.ReadAllBytes(path)), path);
 }
