@@ -43,7 +43,8 @@ internal static class UnhintedFont
         if (font.Length < 12) return null;
         var version = U32(font, 0);
         if (version != 0x00010000 && version != 0x74727565 /* 'true' */) return null;
-        var tables = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        // Slices of the font as given; only the tables that change are copied.
+        var tables = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         int numTables = U16(font, 4);
         for (var i = 0; i < numTables; i++)
         {
@@ -52,27 +53,29 @@ internal static class UnhintedFont
             var offset = (int)U32(font, record + 8);
             var length = (int)U32(font, record + 12);
             if (offset < 0 || length < 0 || offset > font.Length - length) return null;
-            tables[tag] = font.AsSpan(offset, length).ToArray();
+            tables[tag] = font.AsMemory(offset, length);
         }
-        if (!tables.TryGetValue("head", out var head) || head.Length < 54) return null;
-        if (!tables.TryGetValue("maxp", out var maxp) || maxp.Length < 6) return null;
-        if (!tables.TryGetValue("loca", out var loca) || !tables.TryGetValue("glyf", out var glyf)) return null;
+        if (!tables.TryGetValue("head", out var headTable) || headTable.Length < 54) return null;
+        if (!tables.TryGetValue("maxp", out var maxpTable) || maxpTable.Length < 6) return null;
+        if (!tables.TryGetValue("loca", out var locaTable) || !tables.TryGetValue("glyf", out var glyfTable)) return null;
+        var (head, maxp) = (headTable.ToArray(), maxpTable.ToArray());
+        var loca = locaTable.Span;
+        var glyf = glyfTable.Span;
 
         int numGlyphs = U16(maxp, 4);
         var longOffsets = I16(head, 50) == 1;
         if (loca.Length < (numGlyphs + 1) * (longOffsets ? 4 : 2)) return null;
-        int Offset(int glyph) => longOffsets ? (int)U32(loca, glyph * 4) : U16(loca, glyph * 2) * 2;
 
-        using var newGlyf = new MemoryStream(glyf.Length);
+        using var newGlyf = new MemoryStream(glyf.Length); // room for all glyphs as they were
         var newOffsets = new int[numGlyphs + 1];
         for (var g = 0; g < numGlyphs; g++)
         {
             newOffsets[g] = (int)newGlyf.Position;
-            int start = Offset(g), end = Offset(g + 1);
+            int start = Offset(loca, longOffsets, g), end = Offset(loca, longOffsets, g + 1);
             if (start > end || end > glyf.Length) return null;
             if (end > start)
             {
-                var glyph = WithoutInstructions(glyf.AsSpan(start, end - start));
+                var glyph = WithoutInstructions(glyf.Slice(start, end - start));
                 if (glyph is null) return null;
                 newGlyf.Write(glyph);
                 while (newGlyf.Position % 4 != 0) newGlyf.WriteByte(0);
@@ -80,7 +83,7 @@ internal static class UnhintedFont
         }
         newOffsets[numGlyphs] = (int)newGlyf.Position;
 
-        // Short offsets (half the size) whenever the glyphs fit them, as they usually do without their instructions.
+        // Short offsets (half the size) when the glyphs fit them.
         var shortOffsets = newGlyf.Position <= 0x1FFFE;
         var newLoca = new byte[(numGlyphs + 1) * (shortOffsets ? 2 : 4)];
         for (var g = 0; g <= numGlyphs; g++)
@@ -91,8 +94,10 @@ internal static class UnhintedFont
         BinaryPrimitives.WriteInt16BigEndian(head.AsSpan(50), (short)(shortOffsets ? 0 : 1));
         if (maxp.Length >= 28) BinaryPrimitives.WriteUInt16BigEndian(maxp.AsSpan(26), 0); // maxSizeOfInstructions
 
-        tables["glyf"] = newGlyf.ToArray();
+        tables["glyf"] = newGlyf.GetBuffer().AsMemory(0, (int)newGlyf.Length);
         tables["loca"] = newLoca;
+        tables["head"] = head;
+        tables["maxp"] = maxp;
         foreach (var tag in Dropped) tables.Remove(tag);
         return Write(version, tables);
     }
@@ -133,7 +138,7 @@ internal static class UnhintedFont
         return at > composite.Length ? null : composite[..at];
     }
 
-    private static byte[] Write(uint version, SortedDictionary<string, byte[]> tables)
+    private static byte[] Write(uint version, SortedDictionary<string, ReadOnlyMemory<byte>> tables)
     {
         var count = tables.Count;
         var entrySelector = (int)Math.Floor(Math.Log2(count));
@@ -150,16 +155,16 @@ internal static class UnhintedFont
         var headOffset = -1;
         foreach (var (tag, data) in tables)
         {
+            data.Span.CopyTo(font.AsSpan(offset));
             if (tag == "head")
             {
                 headOffset = offset;
-                BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8), 0); // checkSumAdjustment, set below
+                BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(offset + 8), 0); // checkSumAdjustment, set below
             }
             System.Text.Encoding.ASCII.GetBytes(tag, font.AsSpan(record, 4));
-            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(record + 4), Checksum(data));
+            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(record + 4), Checksum(font.AsSpan(offset, data.Length)));
             BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(record + 8), (uint)offset);
             BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(record + 12), (uint)data.Length);
-            data.CopyTo(font, offset);
             offset += (data.Length + 3) & ~3;
             record += 16;
         }
@@ -181,6 +186,9 @@ internal static class UnhintedFont
         }
         return sum;
     }
+
+    private static int Offset(ReadOnlySpan<byte> loca, bool longOffsets, int glyph) =>
+        longOffsets ? (int)U32(loca, glyph * 4) : U16(loca, glyph * 2) * 2;
 
     private static ushort U16(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadUInt16BigEndian(data.Slice(offset, 2));
     private static short I16(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadInt16BigEndian(data.Slice(offset, 2));
