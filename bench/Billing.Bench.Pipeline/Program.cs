@@ -10,7 +10,7 @@ using Dapper;
 
 // Usage: dotnet run -c Release --project bench/Billing.Bench.Pipeline -- [--accounts 20000] [--stripe off|fake] [--skip-bare]
 //        [--pg-options "Max Auto Prepare=32"] [--baseline <checkout>] [--rounds N] [--export off|on|both]
-//        [--receiver dashboard|counter] [--otlp <endpoint>]
+//        [--receiver dashboard|counter] [--otlp <endpoint>] [--log-level Warning|Information|...]
 // Runs the whole pipeline — every service as its own process on the local servers (fresh database and vhost) —
 // over N accounts and prints invoices/s end to end and per stage, p50/p95 from generation to emailed, CPU (seconds
 // and milliseconds per invoice) and peak memory per service, and the bare limits of the building blocks measured in
@@ -27,6 +27,9 @@ using Dapper;
 // on another machine, as in production: the services' part of the cost, without a store on the same cores), or to
 // --otlp <endpoint> (OTEL_EXPORTER_OTLP_HEADERS and _PROTOCOL taken from the environment). --export both alternates
 // runs without and with export on the same accounts for --rounds rounds (default 2) and ends with the cost of exporting.
+// --log-level sets the services' Logging__LogLevel__Default: Warning by default, so a run measures the work rather than
+// the log; Information is what the services log by default (a line per rendered and per emailed invoice), so with export
+// it measures the cost of exporting their logs too.
 var accounts = Arg("--accounts", 20_000);
 var stripe = ArgText("--stripe", "off");
 var skipBare = args.Contains("--skip-bare");
@@ -34,6 +37,9 @@ var baseline = ArgText("--baseline", "") is { Length: > 0 } b ? Path.GetFullPath
 var export = ArgText("--export", "off");
 var otlp = ArgText("--otlp", "");
 var receiver = ArgText("--receiver", "dashboard");
+string[] logLevels = ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"];
+var logLevelArg = ArgText("--log-level", "Warning");
+var logLevel = logLevels.FirstOrDefault(l => l.Equals(logLevelArg, StringComparison.OrdinalIgnoreCase)) ?? logLevelArg;
 var rounds = Arg("--rounds", baseline is null && export != "both" ? 1 : 2);
 if (baseline is not null && !File.Exists(Path.Combine(baseline, "Billing.sln")))
 {
@@ -65,10 +71,15 @@ if (args.Contains("--receiver") && (export == "off" || otlp.Length > 0))
     Console.Error.WriteLine("--receiver needs --export on or both, and no --otlp");
     return 2;
 }
+if (!logLevels.Contains(logLevel, StringComparer.Ordinal))
+{
+    Console.Error.WriteLine($"--log-level {logLevel}: must be one of {string.Join(", ", logLevels)}");
+    return 2;
+}
 const string period = "2026-10";
 Environment.SetEnvironmentVariable("ASPNETCORE_PREVENTHOSTINGSTARTUP", "true");
 
-Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, telemetry export {export}{(export == "off" ? "" : otlp.Length > 0 ? $" to {otlp}" : $" to the {receiver}")}, {Environment.ProcessorCount} cores, load {Load()}");
+Console.WriteLine($"pipeline benchmark: {accounts:N0} accounts, Stripe {stripe}, telemetry export {export}{(export == "off" ? "" : otlp.Length > 0 ? $" to {otlp}" : $" to the {receiver}")}, services logging at {logLevel}, {Environment.ProcessorCount} cores, load {Load()}");
 
 BareLimits.Result? bare = null;
 if (!skipBare)
@@ -168,7 +179,7 @@ async Task<RunResult> RunPipelineAsync(string label, string? root, IReadOnlyDict
         ["Mail__From"] = "billing@example.test",
         ["PdfStorage__Directory"] = pdfDir,
         ["Auth__ApiKeys"] = ApiKeys.Entry("bench", "operator", key),
-        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Default"] = logLevel,
     };
     // e.g. --pg-options "Max Auto Prepare=32": measures Npgsql settings without changing the services.
     if (ArgText("--pg-options", "") is { Length: > 0 } pgOptions) env["Postgres__ConnectionString"] += ";" + pgOptions;
